@@ -1,0 +1,803 @@
+"""Origin evaluation of one good (Art 3.2) with its pre-review.
+
+For the good and for every in-house sub-assembly (a material with a ``bom`` of its own):
+
+* a bought material is originating only with a valid proof from an RCEP Party in force
+  (Arts 3.4, 3.16); indirect materials are originating (Art 3.10);
+* a sub-assembly that qualifies on its own counts as one originating material at its full
+  value (roll-up, Art 3.12); one that does not is transparent: its non-originating inputs count
+  for the parent, both for RVC and for the change in tariff classification;
+* WO (Art 3.3), PE (Art 3.2(b)) and the product-specific rule (Annex 3A) are tested; CTC only
+  on non-originating materials, disregarding retail packing and accessories (Arts 3.8, 3.9),
+  with de minimis (Art 3.7); RVC build-down and build-up (Art 3.5), exactly;
+* minimal operations (Art 3.6) on non-originating materials confer nothing.
+
+One walk over the BOM sums, for each good or sub-assembly, the values of its originating and
+non-originating lines, the latter grouped by HS code (all that the CTC test needs), and keeps
+apart what cumulation made originating. The outcome "with cumulation" is the declared one; the
+outcome "without cumulation" is derived from the same sums when the declared criterion might
+depend on it (``ACU``). Verdicts per BOM line and the warnings about single materials are facts
+derived from the same functions, on first use (``Evaluation.materials``, ``.issues``).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from rcep_rules.goods import Good, LineKind, Material, Shipment
+from rcep_rules.hs import HS2012, HS2022, display
+from rcep_rules.issues import ERROR, WARNING, Issue
+from rcep_rules.psr import CR, CTC, CTC_DIGITS, RVC, WO, RuleMatch, RuleNotFound
+from rcep_rules.reference import Reference
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+PREFERENCE = ("WO", "PE", "CTC", "RVC", "CR")
+TEXTILE_CHAPTERS = range(50, 64)  # Art 3.7(b): de minimis by weight
+
+# Why a BOM line is, or is not, originating (worded in rcep_rules.explain).
+PROOF = "proof"
+CUMULATION = "cumulation"
+INDIRECT = "indirect"
+ROLLED_UP = "rolled_up"
+TRANSPARENT = "transparent"
+NO_PROOF = "no_proof"
+NON_PARTY = "non_party"
+ORIGIN_UNKNOWN = "origin_unknown"
+PROOF_EXPIRED = "proof_expired"
+PROOF_NOT_YET_VALID = "proof_not_yet_valid"
+PROOF_INVALID = "proof_invalid"
+ORIGINATING = frozenset({PROOF, CUMULATION, INDIRECT, ROLLED_UP})
+
+# Where the value of a bought line goes in the sums of its good or sub-assembly.
+_ORIGINATING = "originating"
+_NON_ORIGINATING_MATERIAL = "non-originating material"  # counted for CTC and RVC
+_NON_ORIGINATING_OTHER = "non-originating packing or accessory"  # RVC only (Arts 3.8, 3.9)
+_CUMULATED_MATERIAL = "material originating by cumulation"
+_CUMULATED_OTHER = "packing or accessory originating by cumulation"
+_BAD = "wrong HS code or currency"
+
+
+class MaterialVerdict:
+    """The verdict on one BOM line. ``ctc`` is pass, fail, ignored (packing and accessories,
+    Arts 3.8-3.9) or n/a (originating materials, or no CTC test where it was judged)."""
+
+    __slots__ = ("criterion", "ctc", "judged_by", "material", "originating", "reason", "value")
+
+    def __init__(
+        self,
+        material: Material,
+        reason: str,
+        value: Decimal,
+        ctc: str,
+        judged_by: str,
+        criterion: str | None = None,
+    ):
+        self.material = material
+        self.originating = reason in ORIGINATING
+        self.reason = reason
+        self.value = value
+        self.ctc = ctc
+        self.judged_by = judged_by  # path of the good or sub-assembly whose rule judged it
+        self.criterion = criterion  # of a sub-assembly that qualifies on its own
+
+
+@dataclass(slots=True)
+class Rvc:
+    """Art 3.5 figures for one good or sub-assembly, exact (``Decimal``)."""
+
+    fob: Decimal
+    vnm: Decimal
+    vom: Decimal
+    costs: Decimal | None  # direct labour + overhead + profit + other, when given
+
+    @property
+    def build_down(self) -> Decimal | None:
+        return (self.fob - self.vnm) * HUNDRED / self.fob if self.fob else None
+
+    @property
+    def build_up(self) -> Decimal | None:
+        if self.costs is None or not self.fob:
+            return None
+        return (self.vom + self.costs) * HUNDRED / self.fob
+
+    def meets(self, threshold: Decimal) -> bool:
+        """ "No less than" the threshold, compared without division or rounding."""
+        if self.fob <= 0:
+            return False
+        if (self.fob - self.vnm) * HUNDRED >= threshold * self.fob:
+            return True
+        return self.costs is not None and (self.vom + self.costs) * HUNDRED >= threshold * self.fob
+
+
+@dataclass(slots=True)
+class CtcOutcome:
+    atom: CTC
+    failing: tuple[tuple[str | None, Decimal], ...]  # HS codes without the change, and value
+    failing_value: Decimal
+    de_minimis: bool  # the failing materials are within Art 3.7
+
+    @property
+    def strict(self) -> bool:
+        return not self.failing
+
+
+@dataclass(slots=True)
+class World:
+    """The outcome for one good or sub-assembly, with or without cumulation."""
+
+    originating: bool
+    criterion: str | None
+    satisfied: tuple[str, ...]
+    dmi: bool
+    minimal: bool
+    wo: bool
+    pe: bool
+    rvc: Rvc
+    ctc: tuple[CtcOutcome, ...]
+    ctc_values: dict  # non-originating materials by HS, per unit, sub-assemblies seen through
+    uses_non_originating: bool  # a non-originating material or accessory (packing aside)
+
+
+class Node:
+    """The sums of one good or in-house sub-assembly, from which its outcomes follow."""
+
+    __slots__ = (
+        "block",
+        "c_block",
+        "c_ctc",
+        "c_value",
+        "costs",
+        "ctc",
+        "has_cum",
+        "hs",
+        "is_good",
+        "item",
+        "judgeable",
+        "materials_value",
+        "minimal",
+        "rule",
+        "subs",
+        "value",
+        "vnm",
+        "vom",
+        "walk",
+        "worlds",
+    )
+
+    def world(self, cumulation: bool = True) -> World:
+        if not cumulation and not self.has_cum:
+            cumulation = True
+        found = self.worlds.get(cumulation)
+        if found is None:
+            found = self.worlds[cumulation] = self.walk.judge(self, cumulation)
+        return found
+
+
+class Evaluation:
+    """The engine's answer for one shipment; ``originating`` is None when review errors
+    stopped the evaluation."""
+
+    def __init__(self, shipment: Shipment, walk: "_Walk", top: Node | None) -> None:
+        self.shipment = shipment
+        self._walk = walk
+        self.node = top
+        self.errors: tuple[Issue, ...] = tuple(i for i in walk.issues if i.severity == ERROR)
+        world = top.world() if top is not None else None
+        self.result = world
+        if world is None or self.errors:
+            self.originating = self.criterion = None
+            self.satisfied = self.annotations = ()
+            return
+        self.originating = world.originating
+        self.criterion = world.criterion
+        self.satisfied = world.satisfied
+        annotations = []
+        if (
+            top.has_cum
+            and world.criterion in ("CTC", "RVC", "CR")
+            and not _still_holds(world, top.world(cumulation=False))
+        ):
+            annotations.append("ACU")
+        if world.dmi:
+            annotations.append("DMI")
+        self.annotations = tuple(annotations)
+
+    @property
+    def exit_code(self) -> int:
+        if self.originating is None:
+            return 2
+        return 0 if self.originating else 1
+
+    @property
+    def rule(self) -> RuleMatch | RuleNotFound | None:
+        return self.node.rule if self.node else None
+
+    @cached_property
+    def materials(self) -> tuple[MaterialVerdict, ...]:
+        """A verdict for every BOM line, in the order of the goods file."""
+        return self._details[0]
+
+    @cached_property
+    def issues(self) -> tuple[Issue, ...]:
+        """Every issue: those that decided the evaluation, then the warnings on single
+        materials (origin proofs, inconsistent HS codes)."""
+        return tuple(self._walk.issues) + self._details[1]
+
+    @cached_property
+    def _details(self) -> tuple[tuple[MaterialVerdict, ...], tuple[Issue, ...]]:
+        return self._walk.details(self.node)
+
+    def as_dict(self) -> dict:
+        from rcep_rules.explain import evaluation_dict
+
+        return evaluation_dict(self)
+
+    @property
+    def explanation(self) -> str:
+        from rcep_rules.explain import explain
+
+        return explain(self)
+
+
+def evaluate(shipment: Shipment, reference: Reference | None = None) -> Evaluation:
+    """Pre-review and evaluate one shipment's good."""
+    walk = _Walk(shipment, reference or _default_reference())
+    walk.check_shipment()
+    good = shipment.good
+    top = walk.node(good, good.fob, True) if good else None
+    return Evaluation(shipment, walk, top)
+
+
+def review(shipment: Shipment, reference: Reference | None = None) -> tuple[Issue, ...]:
+    """The pre-review alone: every issue, errors first."""
+    issues = evaluate(shipment, reference).issues
+    return tuple(sorted(issues, key=lambda i: i.severity != ERROR))
+
+
+def _still_holds(declared: World, without: World) -> bool:
+    if declared.criterion not in without.satisfied:
+        return False
+    return not (declared.criterion == "CTC" and without.dmi and not declared.dmi)
+
+
+_reference: Reference | None = None
+
+
+def _default_reference() -> Reference:
+    global _reference
+    if _reference is None:
+        _reference = Reference.load()
+    return _reference
+
+
+def _what(item, is_good: bool = False) -> str:
+    if is_good:
+        return f"the good {item.code}"
+    if item.bom is not None:
+        return f"sub-assembly {item.code}"
+    return f"material {item.code}" if item.code else f"the material at {item.path}"
+
+
+class _Walk:
+    """One evaluation: the walk over the BOM, the judgement of each node, the issues."""
+
+    def __init__(self, shipment: Shipment, ref: Reference):
+        self.shipment = shipment
+        self.ref = ref
+        self.day: date = shipment.shipment_date or date.min
+        self.exporter = shipment.exporting_party
+        self.currency = shipment.currency
+        self.issues: list[Issue] = list(shipment.input_issues)
+        self.nodes: dict[int, Node] = {}
+        self.kinds: dict[LineKind, str] = {}  # the reason of each kind of bought line
+        self.buckets: dict[LineKind, object] = {}
+        self.transposed: dict[RuleMatch, dict] = {}  # the facts of PSR_TRANSPOSED, per rule
+        self.bad_kinds: set[LineKind] = set()
+        self.minimal: dict[tuple[str, ...], bool] = {}
+
+    def issue(self, _code: str, _path: str, severity: str = "", **facts) -> None:
+        self.issues.append(Issue(_code, _path, facts, severity))
+
+    # --- the shipment -----------------------------------------------------------------------
+
+    def check_shipment(self) -> None:
+        s, prefix = self.shipment, self.shipment.prefix
+        for role, code, key in (
+            ("exporting Party", s.exporting_party, "exporting_party"),
+            ("importing Party", s.importing_party, "importing_party"),
+        ):
+            if code is None:
+                continue
+            party = self.ref.parties.get(code)
+            path = prefix + key
+            if party is None:
+                self.issue("PARTY_NOT_RCEP", path, role=role.capitalize(), country=code)
+            elif s.shipment_date and not party.in_force_on(s.shipment_date):
+                self.issue(
+                    "PARTY_NOT_IN_FORCE",
+                    path,
+                    role=f"the {role}",
+                    country=party.name,
+                    date=s.shipment_date,
+                    since=party.entry_into_force,
+                )
+            elif party.contested:
+                self.issue("PARTY_CONTESTED", path, country=party.name, role=role, note=party.note)
+
+    # --- the walk ---------------------------------------------------------------------------
+
+    def node(self, item: Good | Material, given_value: Decimal | None, is_good: bool) -> Node:
+        """Sum one good or sub-assembly's BOM lines; judge it; report what is wrong."""
+        what = _what(item, is_good)
+        hs = self.check_hs(item, what, ERROR if is_good else WARNING)
+        self.check_processes(item, what)
+        vnm = vom = c_value = materials_value = ZERO
+        ctc: dict = {}  # non-originating materials by HS code
+        c_ctc: dict = {}  # materials originating only by cumulation, by HS code
+        block = c_block = False
+        subs = []
+        buckets = self.buckets
+        for m in item.bom or ():
+            if m.bom is not None:
+                if m.currency is not None:
+                    self.check_currency(m)
+                q = m.quantity or ZERO
+                sub = self.node(m, m.unit_cost, False)
+                subs.append((q, sub))
+                materials_value += q * sub.value
+                continue
+            try:
+                total = m.quantity * m.unit_cost
+            except TypeError:  # reported when the file was read; the evaluation stops
+                total = ZERO
+            kind = m.kind
+            bucket = buckets.get(kind)
+            if bucket is None:
+                bucket = self.bucket(kind)
+            if bucket is _NON_ORIGINATING_MATERIAL:
+                vnm += total
+                ctc[kind.hs] = ctc.get(kind.hs, ZERO) + total
+                block = True
+            elif bucket is _ORIGINATING:
+                vom += total
+            elif bucket is _CUMULATED_MATERIAL:
+                vom += total
+                c_value += total
+                c_ctc[kind.hs] = c_ctc.get(kind.hs, ZERO) + total
+                c_block = True
+            elif bucket is _NON_ORIGINATING_OTHER:
+                vnm += total
+                block = block or kind.role != "packing"
+            elif bucket is _CUMULATED_OTHER:
+                vom += total
+                c_value += total
+                c_block = c_block or kind.role != "packing"
+            else:  # a kind with a wrong HS code or currency: report each of its lines
+                self.report_line(m)
+                vnm += total
+        materials_value += vnm + vom
+
+        node = Node()
+        node.walk, node.item, node.is_good, node.hs = self, item, is_good, hs
+        node.vnm, node.vom, node.ctc, node.block, node.subs = vnm, vom, ctc, block, subs
+        node.c_value, node.c_ctc, node.c_block = c_value, c_ctc, c_block
+        node.has_cum = bool(c_value or c_block) or any(s.has_cum for _, s in subs)
+        node.materials_value = materials_value
+        node.costs = sum(item.costs) if item.costs is not None else None
+        node.value = given_value if given_value is not None else materials_value + (node.costs or 0)
+        node.rule = self.ref.rules.find(hs, item.hs_version) if hs else None
+        node.judgeable = isinstance(node.rule, RuleMatch) and bool(item.processes)
+        node.minimal = self.only_minimal(item.processes)
+        node.worlds = {}
+        self.nodes[id(item)] = node
+        self.report_node(node, what)
+        return node
+
+    def report_node(self, node: Node, what: str) -> None:
+        item, world = node.item, node.world()
+        if item.bom and node.materials_value > node.value:
+            self.issue(
+                "BOM_VALUE_EXCEEDS_FOB",
+                item.path,
+                what=what,
+                value=node.value,
+                materials=node.materials_value,
+                currency=self.currency or "",
+            )
+        if node.is_good:
+            self.check_good(item)
+        elif item.bom == () and not item.wholly_obtained:
+            self.issue("BOM_EMPTY", item.path, what=what)
+        rule = node.rule
+        if isinstance(rule, RuleNotFound):
+            serious = node.is_good and not (world.wo or world.pe)
+            self.issue(
+                "PSR_NOT_FOUND",
+                item.path,
+                severity=ERROR if serious else WARNING,
+                code=display(rule.code),
+                version=rule.version,
+                detail=rule.detail,
+            )
+        elif isinstance(rule, RuleMatch):
+            row = rule.row
+            if rule.transposed:
+                facts = self.transposed.get(rule)
+                if facts is None:
+                    facts = self.transposed[rule] = {
+                        "code": display(rule.code),
+                        "rule_code": display(row.code),
+                        "rule_text": row.psr,
+                        "mapped": ", ".join(display(c) for c in rule.mapped),
+                        "relationship": rule.relationship or "correlation",
+                    }
+                self.issues.append(Issue("PSR_TRANSPOSED", item.path, facts))
+            if row.partial:
+                self.issue(
+                    "PSR_PARTIAL",
+                    item.path,
+                    rule_text=row.psr,
+                    rule_code=f"{row.hs_version} {display(row.code)}",
+                )
+        if not item.processes:
+            serious = node.is_good and world.uses_non_originating
+            self.issue(
+                "PROCESS_MISSING", item.path, what=what, severity=ERROR if serious else WARNING
+            )
+        elif world.minimal:
+            self.issue("PROCESS_MINIMAL", item.path, what=what, processes=", ".join(item.processes))
+
+    # --- judging one node --------------------------------------------------------------------
+
+    def judge(self, node: Node, cumulation: bool) -> World:
+        """The outcome of one good or sub-assembly, with or without cumulation (Art 3.4)."""
+        item = node.item
+        vnm, vom, block, ctc = node.vnm, node.vom, node.block, node.ctc
+        if not cumulation:
+            vnm, vom, block = vnm + node.c_value, vom - node.c_value, block or node.c_block
+            ctc = _merged(ctc, node.c_ctc, 1)
+        for q, sub in node.subs:
+            w = sub.world(cumulation)
+            total = q * sub.value
+            if w.originating:  # roll-up, Art 3.12
+                vom += total
+            else:  # transparent: its non-originating inputs count here
+                sub_vnm = w.rvc.vnm * q
+                vnm += sub_vnm
+                vom += total - sub_vnm
+                ctc = _merged(ctc, w.ctc_values, q)
+                block = block or w.uses_non_originating
+        value = node.value
+        rvc = Rvc(value, vnm, vom, node.costs)
+        wo = item.wholly_obtained and not block
+        pe = not wo and not block and bool(item.bom)
+        minimal = block and node.minimal
+        satisfied = ["WO"] if wo else ["PE"] if pe else []
+        outcomes: tuple[CtcOutcome, ...] = ()
+        held: dict[str, str] = {}
+        # Fewer originating materials never make a good originating (see the property tests):
+        # what fails with cumulation fails without it, and its rule need not be tried again.
+        hopeless = not cumulation and not node.world(True).originating
+        if node.judgeable and node.hs and not minimal and not hopeless:
+            row = node.rule.row
+            outcomes = tuple(
+                self.ctc_outcome(t, node, value, ctc, cumulation) for t in row.ctc_terms
+            )
+            held = self.rule_families(row, item, rvc, outcomes, wo or pe)
+            satisfied += [f for f in ("CTC", "RVC", "CR") if f in held]
+        criterion = satisfied[0] if satisfied else None  # in the order of PREFERENCE
+        return World(
+            originating=criterion is not None,
+            criterion=criterion,
+            satisfied=tuple(satisfied),
+            dmi=held.get(criterion) == "dmi",
+            minimal=minimal,
+            wo=wo,
+            pe=pe,
+            rvc=rvc,
+            ctc=outcomes,
+            ctc_values=ctc,
+            uses_non_originating=block,
+        )
+
+    def ctc_outcome(
+        self, term: CTC, node: Node, value: Decimal, ctc: dict, cumulation: bool
+    ) -> CtcOutcome:
+        hs = node.hs
+        digits = CTC_DIGITS[term.kind]
+        own = hs[:digits]
+        excluded = term.excluded
+        failing = tuple(
+            (code, v)
+            for code, v in ctc.items()
+            if code is None or code[:digits] == own or (excluded and code.startswith(excluded))
+        )
+        failing_value = sum([v for _, v in failing], ZERO)
+        within = failing_value * 10 <= value  # Art 3.7(a): not more than 10 % of FOB
+        if not within and failing and int(hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b)
+            within = self.within_by_weight(node, {c for c, _ in failing}, cumulation)
+        return CtcOutcome(term, failing, failing_value, within)
+
+    def within_by_weight(self, node: Node, failing: set, cumulation: bool) -> bool:
+        """Art 3.7(b): the failing materials weigh no more than 10 % of the good; needs the
+        weight of the good and of every failing material, else it does not apply."""
+        total = node.item.weight
+        if not total:
+            return False
+        weight = ZERO
+        for m, q in self.counted_lines(node, cumulation, Decimal(1)):
+            if m.hs in failing:
+                if m.weight is None:
+                    return False
+                weight += m.weight * q
+        return weight * 10 <= total
+
+    def counted_lines(self, node: Node, cumulation: bool, factor: Decimal):
+        """The non-originating material lines counted for a node, sub-assemblies seen
+        through, with their quantity per unit of the node."""
+        for m in node.item.bom or ():
+            q = (m.quantity or ZERO) * factor
+            if m.bom is not None:
+                sub = self.nodes[id(m)]
+                if not sub.world(cumulation).originating:
+                    yield from self.counted_lines(sub, cumulation, q)
+            elif m.role == "material":
+                reason = self.reason(m.kind)
+                if reason is not PROOF and (reason is not CUMULATION or not cumulation):
+                    yield m, q
+
+    def rule_families(
+        self, row, item, rvc: Rvc, outcomes: tuple[CtcOutcome, ...], wo_or_pe: bool
+    ) -> dict[str, str]:
+        """Which criteria of the rule hold: {"CTC": "strict" | "dmi", "RVC": "strict", ...}."""
+        by_term = {o.atom: o for o in outcomes}
+        held: dict[str, str] = {}
+        for branch in row.branches:
+            if branch.criterion is None:
+                continue
+            strict = dmi = True
+            for term in branch.terms:
+                if isinstance(term, CTC):
+                    outcome = by_term[term]
+                    strict = strict and outcome.strict
+                    dmi = dmi and outcome.de_minimis
+                    continue
+                if isinstance(term, RVC):
+                    ok = rvc.meets(term.threshold)
+                elif isinstance(term, CR):
+                    ok = "chemical_reaction" in item.processes
+                elif isinstance(term, WO):
+                    ok = wo_or_pe
+                else:  # Incomplete: the illegible part of a partial rule never holds
+                    ok = False
+                strict, dmi = strict and ok, dmi and ok
+            if strict:
+                held[branch.criterion] = "strict"
+            elif dmi and held.get(branch.criterion) != "strict":
+                held[branch.criterion] = "dmi"  # its CTC part holds by de minimis only
+        return held
+
+    # --- checks -----------------------------------------------------------------------------
+
+    def check_hs(self, item, what: str, severity: str) -> str | None:
+        """The 6-digit code if it exists in its HS edition, else None (and an issue)."""
+        hs = item.hs
+        if hs is None:
+            if getattr(item, "role", "material") != "indirect":
+                self.issue("HS_MISSING", item.path, what=what, severity=severity)
+            return None
+        if hs in self.ref.nomenclatures[item.hs_version]:
+            return hs
+        other = HS2012 if item.hs_version == HS2022 else HS2022
+        exists = hs != "?" and hs in self.ref.nomenclatures[other]
+        self.issue(
+            "HS_INVALID",
+            item.path,
+            severity=severity,
+            what=what,
+            code=item.hs_full if hs == "?" else display(hs),
+            version=item.hs_version,
+            other_version_hint=f"; it exists in {other}: set hs_version" if exists else "",
+        )
+        return None
+
+    def check_processes(self, item, what: str) -> None:
+        known = self.ref.processes
+        for process in item.processes:
+            if process not in known:
+                self.issue(
+                    "PROCESS_UNKNOWN",
+                    f"{item.path}.processes",
+                    what=what,
+                    process=process,
+                    known=", ".join(p.code for p in known),
+                )
+
+    def check_good(self, good: Good) -> None:
+        if good.fob_undetermined:
+            self.issue(
+                "FOB_UNDETERMINED", good.path, incoterm=good.incoterm, missing=good.fob_undetermined
+            )
+        elif good.fob is None or good.fob <= 0:
+            self.issue("FOB_MISSING", f"{good.path}.fob")
+        if not good.bom and not good.wholly_obtained:
+            self.issue("BOM_EMPTY", good.path, what=f"the good {good.code}")
+
+    def check_currency(self, m: Material) -> None:
+        if m.currency != self.currency:
+            self.issue(
+                "CURRENCY_MISMATCH",
+                f"{m.path}.currency",
+                what=_what(m),
+                found=m.currency,
+                expected=self.currency,
+            )
+
+    def bucket(self, kind: LineKind) -> object:
+        """Where the value of a kind of bought line goes (cached for the evaluation)."""
+        reason = self.reason(kind)
+        if kind in self.bad_kinds:
+            return _BAD
+        if reason in ORIGINATING:
+            found = (
+                _ORIGINATING
+                if reason is not CUMULATION
+                else (_CUMULATED_MATERIAL if kind.role == "material" else _CUMULATED_OTHER)
+            )
+        else:
+            found = (
+                _NON_ORIGINATING_MATERIAL if kind.role == "material" else (_NON_ORIGINATING_OTHER)
+            )
+        self.buckets[kind] = found
+        return found
+
+    def reason(self, kind: LineKind) -> str:
+        found = self.kinds.get(kind)
+        if found is None:
+            found = self.kinds[kind] = self.kind_reason(kind)
+        return found
+
+    def kind_reason(self, kind: LineKind) -> str:
+        """Why bought lines of one kind are, or are not, originating on the shipment date
+        (Arts 3.4, 3.10, 3.16); notes kinds whose HS code or currency is wrong."""
+        if kind.currency is not None and kind.currency != self.currency:
+            self.bad_kinds.add(kind)
+        if kind.role == "indirect":
+            if kind.hs is not None and kind.hs not in self.ref.nomenclatures[kind.hs_version]:
+                self.bad_kinds.add(kind)
+            return INDIRECT
+        if kind.hs is None or kind.hs not in self.ref.nomenclatures[kind.hs_version]:
+            self.bad_kinds.add(kind)
+        proof, country = kind.proof, kind.origin_country
+        party = self.ref.parties.get(country)
+        if proof is None:
+            if country is None:
+                return ORIGIN_UNKNOWN
+            return NO_PROOF if party is not None else NON_PARTY
+        if party is None or not party.in_force_on(self.day):
+            return PROOF_INVALID
+        through = proof.valid_through()
+        if through is None:
+            return PROOF_INVALID
+        if proof.issue_date and proof.issue_date > self.day:
+            return PROOF_NOT_YET_VALID
+        if through < self.day:
+            return PROOF_EXPIRED
+        return PROOF if country == self.exporter else CUMULATION
+
+    def report_line(self, m: Material) -> None:
+        """The issues of a line whose HS code or currency is wrong."""
+        self.check_hs(m, _what(m), ERROR)
+        if m.currency is not None:
+            self.check_currency(m)
+
+    def only_minimal(self, processes: tuple[str, ...]) -> bool:
+        found = self.minimal.get(processes)
+        if found is None:
+            found = self.minimal[processes] = self.ref.processes.only_minimal(processes)
+        return found
+
+    # --- per-line facts, on first use -------------------------------------------------------
+
+    def details(self, top: Node | None) -> tuple[tuple[MaterialVerdict, ...], tuple[Issue, ...]]:
+        verdicts: list[MaterialVerdict] = []
+        issues: list[Issue] = []
+        seen: dict[str, tuple[str, str]] = {}
+        if top is not None:
+            self._details(top, top, verdicts, issues, seen)
+        return tuple(verdicts), tuple(issues)
+
+    def _details(self, node: Node, judge: Node, verdicts: list, issues: list, seen: dict) -> None:
+        outcome = judge.world().ctc[0] if judge.world().ctc else None
+        failing = {code for code, _ in outcome.failing} if outcome else set()
+        for m in node.item.bom or ():
+            if m.hs and m.hs != "?" and m.code:
+                first = seen.setdefault(m.code, (m.hs, m.path))
+                if first[0] != m.hs:
+                    problem = f"classified {display(m.hs)} here, {display(first[0])} at {first[1]}"
+                    issues.append(
+                        Issue("HS_INCONSISTENT", m.path, {"what": _what(m), "problem": problem})
+                    )
+            q = m.quantity or ZERO
+            if m.bom is not None:
+                sub = self.nodes[id(m)]
+                w = sub.world()
+                reason = ROLLED_UP if w.originating else TRANSPARENT
+                verdicts.append(MaterialVerdict(m, reason, q * sub.value, "n/a", "", w.criterion))
+                self._details(sub, sub if w.originating else judge, verdicts, issues, seen)
+                continue
+            reason = self.reason(m.kind)
+            issue = self.origin_issue(m, reason)
+            if issue:
+                issues.append(issue)
+            ctc = "n/a"
+            if reason not in ORIGINATING and outcome is not None:
+                if m.role in ("packing", "accessory"):
+                    ctc = "ignored"
+                else:
+                    ctc = "fail" if m.hs in failing or m.hs is None else "pass"
+            total = q * (m.unit_cost or ZERO)
+            verdicts.append(MaterialVerdict(m, reason, total, ctc, judge.item.path))
+
+    def origin_issue(self, m: Material, reason: str) -> Issue | None:
+        what, proof = _what(m), m.proof
+        if reason == ORIGIN_UNKNOWN:
+            return Issue("ORIGIN_UNKNOWN", m.path, {"what": what})
+        if reason == NO_PROOF:
+            missed = (
+                " (a supplier declaration would make it originating)"
+                if m.origin_country == self.exporter
+                else " and cumulation (Art 3.4) is missed"
+            )
+            return Issue(
+                "ORIGIN_PROOF_MISSING",
+                m.path,
+                {"what": what, "country": m.origin_country, "missed": missed},
+            )
+        if proof is None:
+            return None
+        reference = proof.reference or proof.type
+        if reason in (PROOF_EXPIRED, PROOF_NOT_YET_VALID):
+            problem = (
+                f"expired (valid until {proof.valid_through()})"
+                if reason == PROOF_EXPIRED
+                else f"not yet valid (issued {proof.issue_date})"
+            )
+            return Issue(
+                "ORIGIN_PROOF_EXPIRED",
+                m.path,
+                {"what": what, "reference": reference, "problem": problem, "date": self.day},
+            )
+        party = self.ref.parties.get(m.origin_country)
+        if reason == PROOF_INVALID:
+            if m.origin_country is None:
+                problem = "it names no country of origin (origin_country)"
+            elif party is None:
+                problem = f"{m.origin_country} is not an RCEP Party"
+            elif not party.in_force_on(self.day):
+                problem = f"RCEP is not in force for {party.name} on {self.day}"
+            else:
+                problem = "it has neither valid_until nor issue_date"
+            return Issue(
+                "ORIGIN_PROOF_INVALID",
+                m.path,
+                {"what": what, "reference": reference, "problem": problem},
+            )
+        if party is not None and party.contested:
+            return Issue(
+                "PARTY_CONTESTED",
+                m.path,
+                {"country": party.name, "role": f"origin of {what}", "note": party.note},
+            )
+        return None
+
+
+def _merged(base: dict, extra: dict, factor: Decimal) -> dict:
+    if not extra:
+        return base
+    merged = dict(base)
+    for code, value in extra.items():
+        merged[code] = merged.get(code, ZERO) + value * factor
+    return merged

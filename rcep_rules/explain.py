@@ -1,0 +1,304 @@
+"""Words for people, built from the engine's facts in one place: the evaluation as a dict
+(``rcep-origin evaluate --json``, DESIGN.md "The evaluation") and as a plain explanation that
+reads the way a customs officer checks a certificate: the rule, each material that matters,
+the arithmetic."""
+
+from decimal import ROUND_DOWN, Decimal
+
+from rcep_rules import __version__
+from rcep_rules.evaluation import (
+    CUMULATION,
+    INDIRECT,
+    NO_PROOF,
+    NON_PARTY,
+    ORIGIN_UNKNOWN,
+    PROOF,
+    PROOF_EXPIRED,
+    PROOF_INVALID,
+    PROOF_NOT_YET_VALID,
+    ROLLED_UP,
+    TRANSPARENT,
+    Evaluation,
+    MaterialVerdict,
+)
+from rcep_rules.hs import display
+from rcep_rules.psr import CTC, RuleMatch, RuleNotFound
+
+CENT = Decimal("0.01")
+CTC_WORDS = {"CC": "chapter", "CTH": "heading", "CTSH": "subheading"}
+
+
+def money(value: Decimal | None) -> str | None:
+    """Two decimals where that is exact, else every digit: money is never rounded away."""
+    if value is None:
+        return None
+    quantized = value.quantize(CENT) if value == value.quantize(CENT) else value
+    return f"{quantized:f}"
+
+
+def percent(value: Decimal | None) -> str | None:
+    """RVC shown with two decimals rounded toward zero: a failing 39.996 never shows as 40.00."""
+    return None if value is None else f"{value.quantize(CENT, rounding=ROUND_DOWN):f}"
+
+
+def reason(verdict: MaterialVerdict, exporter: str | None) -> str:
+    m = verdict.material
+    proof = m.proof
+    if verdict.reason == PROOF:
+        return f"originating in {m.origin_country}: {_proof(proof)}"
+    if verdict.reason == CUMULATION:
+        return (
+            f"originating in {m.origin_country}, another RCEP Party ({_proof(proof)}): counts "
+            f"as originating in {exporter} (cumulation, Art 3.4)"
+        )
+    if verdict.reason == INDIRECT:
+        return "indirect material: treated as originating (Art 3.10)"
+    if verdict.reason == ROLLED_UP:
+        return (
+            f"made in-house and originating on its own ({verdict.criterion}): counts as "
+            "originating at its full value (Art 3.12)"
+        )
+    if verdict.reason == TRANSPARENT:
+        return (
+            "made in-house but not originating on its own: its non-originating inputs count instead"
+        )
+    if verdict.reason == NO_PROOF:
+        return f"from {m.origin_country}, an RCEP Party, but no origin proof: non-originating"
+    if verdict.reason == NON_PARTY:
+        return f"from {m.origin_country}, not an RCEP Party: non-originating"
+    if verdict.reason == ORIGIN_UNKNOWN:
+        return "origin unknown: non-originating (Art 3.5.4)"
+    if verdict.reason == PROOF_EXPIRED:
+        return f"origin proof {proof.reference or proof.type} expired: non-originating (Art 3.16)"
+    if verdict.reason == PROOF_NOT_YET_VALID:
+        return (
+            f"origin proof {proof.reference or proof.type} issued after the shipment date: "
+            "non-originating"
+        )
+    if verdict.reason == PROOF_INVALID:
+        return f"origin proof {proof.reference or proof.type} cannot apply: non-originating"
+    return verdict.reason
+
+
+def _proof(proof) -> str:
+    ref = f" {proof.reference}" if proof.reference else ""
+    return f"{proof.type}{ref}, valid until {proof.valid_through()}"
+
+
+def _ctc_words(verdict: MaterialVerdict) -> str:
+    return {
+        "pass": "CTC passes",
+        "fail": "CTC fails",
+        "ignored": "ignored for CTC (Arts 3.8-3.9)",
+    }.get(verdict.ctc, "")
+
+
+def rule_dict(match) -> dict | None:
+    if not isinstance(match, RuleMatch):
+        return None
+    row = match.row
+    return {
+        "hs": match.code,
+        "text": row.psr,
+        "hs_version": row.hs_version,
+        "level": row.level,
+        "code": display(row.code),
+        "legibility": row.legibility,
+        "source": row.source_url,
+        "locator": row.locator,
+        "transposed": match.transposed,
+        "correlation": [display(c) for c in match.mapped],
+        "relationship": match.relationship,
+    }
+
+
+def evaluation_dict(ev: Evaluation) -> dict:
+    s, result = ev.shipment, ev.result
+    good = s.good
+    evaluated = ev.originating is not None
+    rvc = None
+    if evaluated and result is not None:
+        rvc = {
+            "fob": money(result.rvc.fob),
+            "vnm": money(result.rvc.vnm),
+            "vom": money(result.rvc.vom),
+            "build_down": percent(result.rvc.build_down),
+            "build_up": percent(result.rvc.build_up),
+        }
+    return {
+        "engine_version": __version__,
+        "good": {
+            "code": good.code if good else None,
+            "description": good.description if good else None,
+            "hs_code": display(good.hs_full) if good and good.hs_full else None,
+            "hs_version": good.hs_version if good else None,
+        },
+        "exporting_party": s.exporting_party,
+        "importing_party": s.importing_party,
+        "shipment_date": s.shipment_date.isoformat() if s.shipment_date else None,
+        "currency": s.currency,
+        "originating": ev.originating,
+        "criterion": ev.criterion,
+        "satisfied": list(ev.satisfied),
+        "annotations": list(ev.annotations),
+        "rule": rule_dict(ev.rule),
+        "rvc": rvc,
+        "materials": [
+            {
+                "path": v.material.path,
+                "code": v.material.code,
+                "hs_code": display(v.material.hs_full) if v.material.hs_full else None,
+                "role": v.material.role,
+                "origin_country": v.material.origin_country,
+                "originating": v.originating,
+                "value": money(v.value),
+                "ctc": v.ctc,
+                "reason": reason(v, s.exporting_party),
+            }
+            for v in ev.materials
+        ],
+        "issues": [i.as_dict() for i in ev.issues],
+        "explanation": explain(ev),
+    }
+
+
+def verdict_line(ev: Evaluation) -> str:
+    if ev.originating is None:
+        return f"NOT EVALUATED: {len(ev.errors)} review error(s) must be fixed first"
+    if ev.originating:
+        notes = f" ({', '.join(ev.annotations)})" if ev.annotations else ""
+        return f"ORIGINATING, criterion {ev.criterion}{notes}"
+    return "NOT ORIGINATING"
+
+
+def explain(ev: Evaluation) -> str:
+    s, result, good = ev.shipment, ev.result, ev.shipment.good
+    lines = []
+    if good:
+        hs = f"HS {display(good.hs_full)} ({good.hs_version})" if good.hs_full else "no HS code"
+        lines.append(
+            f"Good {good.code} {good.description!r}, {hs}; "
+            f"{s.exporting_party} -> {s.importing_party}, shipment {s.shipment_date}."
+        )
+    lines.append(f"Verdict: {verdict_line(ev)}.")
+    if ev.originating is None:
+        lines += [f"  {i.code} at {i.path}: {i.message} {i.hint}" for i in ev.errors]
+        return "\n".join(lines)
+    rule = ev.rule
+    if isinstance(rule, RuleMatch):
+        row = rule.row
+        how = ""
+        if rule.transposed:
+            how = (
+                f"; HS2012 rule applied to HS2022 {display(rule.code)} through the UNSD "
+                f"correlation ({rule.relationship})"
+            )
+        lines.append(
+            f"Rule: {row.psr} (Annex 3A, {row.hs_version} {row.level} {display(row.code)}{how})."
+        )
+    elif isinstance(rule, RuleNotFound):
+        lines.append(f"Rule: none loaded for {display(rule.code)}; only WO and PE can apply.")
+    if "WO" in ev.satisfied:
+        lines.append("Wholly obtained or produced in the exporting Party (Art 3.3).")
+    if "PE" in ev.satisfied:
+        lines.append("Produced exclusively from originating materials (Art 3.2(b)).")
+    if result.minimal:
+        lines.append(
+            f"Only minimal operations ({', '.join(good.processes)}) were performed on "
+            "non-originating materials: no origin is conferred (Art 3.6)."
+        )
+    for outcome in result.ctc:
+        failing = [v for v in ev.materials if v.ctc == "fail" and v.judged_by == good.path]
+        lines += _ctc_lines(outcome, good, result, failing)
+    if (
+        isinstance(rule, RuleMatch)
+        and not result.minimal
+        and any(hasattr(a, "threshold") for a in _atoms(rule))
+    ):
+        lines += _rvc_lines(result, rule)
+    cumulated = [v for v in ev.materials if v.reason == CUMULATION]
+    if cumulated:
+        names = ", ".join(f"{v.material.code} ({v.material.origin_country})" for v in cumulated)
+        acu = (
+            "the declared criterion holds only with them: ACU"
+            if "ACU" in ev.annotations
+            else "the declared criterion holds without them too"
+        )
+        lines.append(f"Cumulation (Art 3.4): {names} count as originating; {acu}.")
+    lines.append(f"Criteria that hold: {', '.join(ev.satisfied) or 'none'}.")
+    lines.append("Materials:")
+    for v in ev.materials:
+        m = v.material
+        depth = m.path.count(".bom[")
+        ctc = _ctc_words(v)
+        lines.append(
+            f"{'  ' * depth}- {m.code} {display(m.hs_full) if m.hs_full else '(no HS)'}, "
+            f"{money(v.value)} {s.currency}: {reason(v, s.exporting_party)}"
+            f"{'; ' + ctc if ctc else ''}."
+        )
+    warnings = [i for i in ev.issues if i.severity != "error"]
+    if warnings:
+        lines.append("Warnings:")
+        lines += [f"  {i.code} at {i.path}: {i.message}" for i in warnings]
+    return "\n".join(lines)
+
+
+def _atoms(rule: RuleMatch):
+    from rcep_rules.psr import atoms
+
+    return atoms(rule.row.rule)
+
+
+def _ctc_lines(outcome, good, result, failing) -> list[str]:
+    atom: CTC = outcome.atom
+    unit = CTC_WORDS[atom.kind]
+    own = display(good.hs[: atom.digits]) if atom.digits > 2 else good.hs[:2]
+    excluded = f", and not from {atom.excluded_text}" if atom.excluded else ""
+    lines = [
+        f"{atom.kind}: every non-originating material must come from another {unit} than "
+        f"{own}{excluded}."
+    ]
+    if outcome.strict:
+        lines.append(f"  {atom.kind} holds: no non-originating material fails it.")
+        return lines
+    for v in failing:
+        m = v.material
+        lines.append(
+            f"  {m.code} {display(m.hs) if m.hs else '(no HS)'} ({money(v.value)}) fails it."
+        )
+    fob = result.rvc.fob
+    share = percent(outcome.failing_value * 100 / fob) if fob else "?"
+    verdict = (
+        "within the de minimis of 10 % of FOB (Art 3.7): CTC holds with DMI"
+        if outcome.de_minimis
+        else "more than the de minimis of 10 % (Art 3.7): fails"
+    )
+    lines.append(
+        f"  Failing materials {money(outcome.failing_value)} = {share} % of FOB "
+        f"{money(fob)}: {verdict}."
+    )
+    return lines
+
+
+def _rvc_lines(result, rule: RuleMatch) -> list[str]:
+    rvc = result.rvc
+    thresholds = sorted({a.threshold for a in _atoms(rule) if hasattr(a, "threshold")})
+    need = ", ".join(f"RVC{t}" for t in thresholds)
+    lines = ["Regional value content (Art 3.5):"]
+    if not rvc.fob:
+        return [*lines, "  FOB is zero: RVC cannot be computed."]
+    met = all(rvc.meets(t) for t in thresholds)
+    lines.append(
+        f"  build-down (FOB {money(rvc.fob)} - VNM {money(rvc.vnm)}) / {money(rvc.fob)} "
+        f"x 100 = {percent(rvc.build_down)} %"
+    )
+    if rvc.costs is not None:
+        lines.append(
+            f"  build-up (VOM {money(rvc.vom)} + labour, overhead, profit and other costs "
+            f"{money(rvc.costs)}) / {money(rvc.fob)} x 100 = {percent(rvc.build_up)} %"
+        )
+    lines.append(
+        f"  {need}: {'met' if met else 'not met'} (no less than the threshold, Annex 3A "
+        "headnote 7(a))."
+    )
+    return lines

@@ -1,0 +1,527 @@
+"""Annex 3A product-specific rules (PSR): the rule grammar and the rule table.
+
+Headnotes of Annex 3A (RCEP.md section 3): alternatives joined by "or" -- meeting any one is
+enough (headnote 4) and the exporter chooses (headnote 8); CTC requirements and their
+exclusions apply to non-originating materials only (headnotes 5, 6); the defined terms are
+RVCnn, CC, CTH, CTSH, WO (also met as PE) and CR (headnote 7). The table is read from CSV
+files (``hs_version, level, code, description, psr, legibility, source_url, locator``); the most
+specific row wins (subheading, then heading, then chapter). Rule text that the grammar does not
+know is a load-time error naming the file and the line: nothing is silently ignored and no
+rule is ever inferred by pattern.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from rcep_rules.hs import HS2012, HS2022, VERSIONS, Correlation, Nomenclature, display, normalise
+
+COLUMNS = (
+    "hs_version",
+    "level",
+    "code",
+    "description",
+    "psr",
+    "legibility",
+    "source_url",
+    "locator",
+)
+LEVELS = {"chapter": 2, "heading": 4, "subheading": 6}
+LEGIBILITY = ("clear", "partial")
+
+
+# --- the grammar -------------------------------------------------------------------------------
+
+
+class RuleSyntaxError(ValueError):
+    """Rule text the grammar does not know."""
+
+
+@dataclass(frozen=True, slots=True)
+class WO:
+    def __str__(self) -> str:
+        return "WO"
+
+
+@dataclass(frozen=True, slots=True)
+class CR:
+    def __str__(self) -> str:
+        return "CR"
+
+
+@dataclass(frozen=True, slots=True)
+class Incomplete:
+    """The illegible rest of a partly read rule ("[cut off]"): never holds."""
+
+    def __str__(self) -> str:
+        return "[cut off]"
+
+
+@dataclass(frozen=True, slots=True)
+class RVC:
+    threshold: Decimal
+
+    def __str__(self) -> str:
+        return f"RVC{self.threshold}"
+
+
+CTC_DIGITS = {"CC": 2, "CTH": 4, "CTSH": 6}
+
+
+@dataclass(frozen=True, slots=True)
+class CTC:
+    """A change in tariff classification at chapter (CC), heading (CTH) or subheading (CTSH)
+    level; ``excluded`` are code prefixes from which non-originating materials may not come."""
+
+    kind: str
+    excluded: tuple[str, ...] = ()
+    excluded_text: str = ""
+
+    @property
+    def digits(self) -> int:
+        return CTC_DIGITS[self.kind]
+
+    def passes(self, material_hs: str, good_hs: str) -> bool:
+        n = CTC_DIGITS[self.kind]
+        if material_hs[:n] == good_hs[:n]:
+            return False
+        return not (self.excluded and material_hs.startswith(self.excluded))
+
+    def __str__(self) -> str:
+        return self.kind + (f" except from {self.excluded_text}" if self.excluded else "")
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    items: tuple
+
+    def __str__(self) -> str:
+        return " and ".join(_wrap(i) for i in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple
+
+    def __str__(self) -> str:
+        return " or ".join(_wrap(i) for i in self.items)
+
+
+def _wrap(node) -> str:
+    return f"({node})" if isinstance(node, Or | And) else str(node)
+
+
+Rule = WO | CR | Incomplete | RVC | CTC | And | Or
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<cut>\[cut off\])|(?P<code>\d{2}(?:\.?\d{2}){0,2})(?![\w.])|(?P<word>[A-Za-z]+\d*)"
+    r"|(?P<punct>[(),;]))"
+)
+
+
+def _tokens(text: str) -> list[str]:
+    tokens, pos = [], 0
+    text = text.strip()
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            raise RuleSyntaxError(f"unexpected text {text[pos : pos + 20]!r}")
+        pos = match.end()
+        tokens.append(match.group(match.lastgroup))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        toks = _tokens(text)
+        self.tokens = [t for i, t in enumerate(toks) if not _is_dropped(toks, i)]
+        self.pos = 0
+
+    def peek(self, offset: int = 0) -> str | None:
+        i = self.pos + offset
+        return self.tokens[i] if i < len(self.tokens) else None
+
+    def take(self) -> str:
+        token = self.peek()
+        if token is None:
+            raise RuleSyntaxError("rule ends too early")
+        self.pos += 1
+        return token
+
+    def parse(self) -> Rule:
+        if not self.tokens:
+            raise RuleSyntaxError("empty rule")
+        node = self.expr()
+        if self.peek() is not None:
+            raise RuleSyntaxError(f"unexpected {self.peek()!r}")
+        return node
+
+    def expr(self) -> Rule:
+        items = [self.term()]
+        while (self.peek() or "").lower() == "or":
+            self.take()
+            items.append(self.term())
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def term(self) -> Rule:
+        items = [self.factor()]
+        while (self.peek() or "").lower() == "and":
+            self.take()
+            items.append(self.factor())
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def factor(self) -> Rule:
+        token = self.take()
+        if token == "(":
+            node = self.expr()
+            if self.take() != ")":
+                raise RuleSyntaxError("missing ')'")
+            return node
+        word = token.upper()
+        if token == "[cut off]":
+            return Incomplete()
+        if word in ("WO", "PE"):
+            return WO()
+        if word == "CR":
+            return CR()
+        if re.fullmatch(r"RVC\d{1,2}", word):
+            return RVC(Decimal(word[3:]))
+        if word in CTC_DIGITS:
+            if (self.peek() or "").lower() == "except":
+                return self.exception(word)
+            return CTC(word)
+        raise RuleSyntaxError(f"unknown term {token!r}")
+
+    def exception(self, kind: str) -> CTC:
+        start = self.pos
+        self.take()
+        if self.take().lower() != "from":
+            raise RuleSyntaxError("'except' must be followed by 'from'")
+        unit = self.take().lower().rstrip("s")
+        if unit not in LEVELS:
+            raise RuleSyntaxError(
+                f"'except from' needs chapter, heading or subheading, not {unit!r}"
+            )
+        digits = LEVELS[unit]
+        prefixes = [self.code(digits)]
+        while True:
+            nxt, after = (self.peek() or "").lower(), self.peek(1) or ""
+            if nxt in (",", "and", "or") and normalise(after) is not None:
+                self.take()
+                prefixes.append(self.code(digits))
+            elif nxt in ("through", "to"):
+                self.take()
+                last = self.code(digits)
+                first = prefixes.pop()
+                if int(last) < int(first):
+                    raise RuleSyntaxError(f"range {first} to {last} runs backwards")
+                prefixes += [str(n).zfill(digits) for n in range(int(first), int(last) + 1)]
+            else:
+                break
+        text = " ".join(self.tokens[start + 2 : self.pos]).replace(" ,", ",")
+        return CTC(kind, tuple(prefixes), text)
+
+    def code(self, digits: int) -> str:
+        token = self.take()
+        code = normalise(token)
+        if code is None or len(code) != digits:
+            raise RuleSyntaxError(f"{token!r} is not a {digits}-digit code")
+        return code
+
+
+def _is_dropped(tokens: list[str], i: int) -> bool:
+    # "CTH; or RVC40" is written both with and without the semicolon.
+    return tokens[i] == ";" and i + 1 < len(tokens) and tokens[i + 1].lower() in ("or", "and")
+
+
+def parse_rule(text: str) -> Rule:
+    """Parse Annex 3A rule text into a small tree.
+
+    >>> str(parse_rule("CTH except from heading 85.42 or RVC40"))
+    'CTH except from heading 85.42 or RVC40'
+    """
+    return _Parser(text).parse()
+
+
+def alternatives(rule: Rule) -> tuple[Rule, ...]:
+    """The top-level alternatives of a rule (headnote 4: meeting any one is enough)."""
+    return rule.items if isinstance(rule, Or) else (rule,)
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One alternative of a rule: terms that must all hold, and the criterion it gives (the
+    Form RCEP code: CTC for CC/CTH/CTSH, RVC when a value test is part of it, CR)."""
+
+    terms: tuple
+    criterion: str | None
+
+    @classmethod
+    def of(cls, alternative: Rule) -> "Branch":
+        terms = alternative.items if isinstance(alternative, And) else (alternative,)
+        kinds = {type(t) for t in atoms(alternative)}
+        criterion = (
+            "RVC" if RVC in kinds else "CTC" if CTC in kinds else "CR" if CR in kinds else None
+        )
+        return cls(terms, criterion)
+
+
+def branches(rule: Rule) -> tuple[Branch, ...]:
+    return tuple(Branch.of(a) for a in alternatives(rule))
+
+
+def ctc_terms(rule: Rule) -> tuple[CTC, ...]:
+    return tuple(dict.fromkeys(a for a in atoms(rule) if isinstance(a, CTC)))
+
+
+def atoms(rule: Rule) -> Iterable[Rule]:
+    if isinstance(rule, Or | And):
+        for item in rule.items:
+            yield from atoms(item)
+    else:
+        yield rule
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRow:
+    hs_version: str
+    level: str
+    code: str
+    description: str
+    psr: str
+    legibility: str
+    source_url: str
+    locator: str
+    rule: Rule = field(compare=False)
+    origin: str = field(default="", compare=False)
+    branches: tuple[Branch, ...] = field(default=(), compare=False)
+    ctc_terms: tuple[CTC, ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.hs_version, self.code
+
+    @property
+    def partial(self) -> bool:
+        return self.legibility == "partial"
+
+    def as_csv(self) -> dict[str, str]:
+        return {
+            "hs_version": self.hs_version,
+            "level": self.level,
+            "code": display(self.code),
+            "description": self.description,
+            "psr": self.psr,
+            "legibility": self.legibility,
+            "source_url": self.source_url,
+            "locator": self.locator,
+        }
+
+
+@dataclass(frozen=True)
+class PsrFileError(Exception):
+    """A rule file that cannot be loaded: every bad line is named."""
+
+    path: str
+    problems: tuple[tuple[int, str], ...]
+
+    def __str__(self) -> str:
+        return "\n".join(f"{self.path}:{line}: {problem}" for line, problem in self.problems)
+
+
+def read_rule_file(
+    path: Path, nomenclatures: dict[str, Nomenclature] | None = None
+) -> list[RuleRow]:
+    """Read and validate a PSR CSV file; raise PsrFileError naming each bad line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise PsrFileError(str(path), ((0, f"cannot read the file: {exc.strerror}"),)) from exc
+    except UnicodeDecodeError as exc:
+        raise PsrFileError(str(path), ((0, f"not UTF-8 text: {exc.reason}"),)) from exc
+    problems: list[tuple[int, str]] = []
+    rows: list[RuleRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = tuple(reader.fieldnames or ())
+        if header != COLUMNS:
+            problem = f"the header must be {','.join(COLUMNS)}, not {','.join(header)}"
+            raise PsrFileError(str(path), ((1, problem),))
+        for row in reader:
+            line = reader.line_num
+            try:
+                parsed = _row(row, nomenclatures, f"{path}:{line}")
+            except ValueError as exc:
+                problems.append((line, str(exc)))
+                continue
+            if parsed.key in seen:
+                problems.append((line, f"{parsed.code} repeats line {seen[parsed.key]}"))
+                continue
+            seen[parsed.key] = line
+            rows.append(parsed)
+    except csv.Error as exc:
+        problems.append((reader.line_num, f"not a readable CSV file: {exc}"))
+    if problems:
+        raise PsrFileError(str(path), tuple(problems))
+    return rows
+
+
+def _row(row: dict, nomenclatures: dict[str, Nomenclature] | None, origin: str) -> RuleRow:
+    if None in row or any(row.get(c) is None for c in COLUMNS):
+        raise ValueError(f"expected {len(COLUMNS)} columns")
+    values = {c: row[c].strip() for c in COLUMNS}
+    version, level = values["hs_version"], values["level"]
+    if version not in VERSIONS:
+        raise ValueError(f"hs_version must be one of {', '.join(VERSIONS)}, not {version!r}")
+    if level not in LEVELS:
+        raise ValueError(f"level must be chapter, heading or subheading, not {level!r}")
+    code = normalise(values["code"])
+    if code is None or len(code) != LEVELS[level]:
+        raise ValueError(f"code {values['code']!r} is not a {level} ({LEVELS[level]} digits)")
+    if nomenclatures and code not in nomenclatures[version]:
+        raise ValueError(f"{display(code)} does not exist in {version}")
+    if values["legibility"] not in LEGIBILITY:
+        raise ValueError(f"legibility must be clear or partial, not {values['legibility']!r}")
+    if not values["source_url"]:
+        raise ValueError("source_url is empty: say where the rule was read")
+    try:
+        rule = parse_rule(values["psr"])
+    except RuleSyntaxError as exc:
+        raise ValueError(f"rule {values['psr']!r}: {exc}") from None
+    if any(isinstance(a, Incomplete) for a in atoms(rule)) and values["legibility"] != "partial":
+        raise ValueError("'[cut off]' is only allowed in a row marked partial")
+    return RuleRow(
+        version,
+        level,
+        code,
+        values["description"],
+        values["psr"],
+        values["legibility"],
+        values["source_url"],
+        values["locator"],
+        rule,
+        origin,
+        branches(rule),
+        ctc_terms(rule),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMatch:
+    """The rule that applies to a good, and how it was found."""
+
+    row: RuleRow
+    code: str  # the good's 6-digit code
+    version: str  # the good's HS edition
+    mapped: tuple[str, ...] = ()  # HS2012 codes, when transposed
+    relationship: str = ""
+
+    @property
+    def transposed(self) -> bool:
+        return self.row.hs_version != self.version
+
+
+@dataclass(frozen=True, slots=True)
+class RuleNotFound:
+    code: str
+    version: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    added: tuple[RuleRow, ...]
+    unchanged: tuple[RuleRow, ...]
+    conflicts: tuple[tuple[RuleRow, RuleRow], ...]  # (new, existing)
+    replaced: tuple[tuple[RuleRow, RuleRow], ...]
+
+
+class RuleBook:
+    """The loaded PSR rows: the bundled table plus the user's rule files."""
+
+    def __init__(self, rows: Iterable[RuleRow], correlation: Correlation) -> None:
+        self.rows: dict[tuple[str, str], RuleRow] = {}
+        for row in rows:
+            self.rows[row.key] = row
+        self.correlation = correlation
+        self._cache: dict[tuple[str, str], RuleMatch | RuleNotFound] = {}
+
+    def _most_specific(self, version: str, code6: str) -> RuleRow | None:
+        rows = self.rows
+        return (
+            rows.get((version, code6))
+            or rows.get((version, code6[:4]))
+            or rows.get((version, code6[:2]))
+        )
+
+    def find(self, code6: str, version: str) -> RuleMatch | RuleNotFound:
+        key = (code6, version)
+        if key not in self._cache:
+            self._cache[key] = self._find(code6, version)
+        return self._cache[key]
+
+    def _find(self, code6: str, version: str) -> RuleMatch | RuleNotFound:
+        row = self._most_specific(version, code6)
+        if row:
+            return RuleMatch(row, code6, version)
+        if version != HS2022:
+            return RuleNotFound(code6, version)
+        targets, relationship = self.correlation.to_hs2012(code6)
+        if not targets:
+            return RuleNotFound(code6, version, "; it has no HS2012 correlation")
+        found = {t: self._most_specific(HS2012, t) for t in targets}
+        shown = ", ".join(display(t) for t in targets)
+        missing = [display(t) for t, r in found.items() if r is None]
+        if missing:
+            return RuleNotFound(
+                code6,
+                version,
+                f"; it correlates to HS2012 {shown} ({relationship}) and no rule is loaded for "
+                f"{', '.join(missing)}",
+            )
+        texts = {r.rule for r in found.values()}
+        if len(texts) > 1:
+            return RuleNotFound(
+                code6,
+                version,
+                f"; it correlates to HS2012 {shown} ({relationship}), whose rules differ",
+            )
+        return RuleMatch(next(iter(found.values())), code6, version, targets, relationship)
+
+    def merge(self, rows: Iterable[RuleRow], replace: bool = False) -> ImportReport:
+        added, unchanged, conflicts, replaced = [], [], [], []
+        for row in rows:
+            existing = self.rows.get(row.key)
+            if existing is None:
+                added.append(row)
+            elif existing.rule == row.rule and existing.legibility == row.legibility:
+                unchanged.append(row)
+                continue
+            elif replace:
+                replaced.append((row, existing))
+            else:
+                conflicts.append((row, existing))
+                continue
+            self.rows[row.key] = row
+        self._cache.clear()
+        return ImportReport(tuple(added), tuple(unchanged), tuple(conflicts), tuple(replaced))
+
+
+def write_rule_file(path: Path, rows: Iterable[RuleRow]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in sorted(rows, key=lambda r: (r.hs_version, r.code)):
+            writer.writerow(row.as_csv())
+    tmp.replace(path)
