@@ -1,0 +1,368 @@
+"""rcep-origin: RCEP origin pre-review and evaluation of goods files.
+
+Exit codes (DESIGN.md): ``evaluate`` 0 originating, 1 not originating, 2 could not be
+evaluated; ``review`` 0 no errors, 2 errors; ``psr import`` 0 imported, 1 conflicts left
+unimported, 2 the file was refused. Human output is a table with the verdict first; ``--json``
+gives the machine form everywhere.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
+from rich.text import Text
+
+from rcep_rules import GoodsFileError, Reference, __version__, evaluate, load_shipments
+from rcep_rules.datafiles import data_path
+from rcep_rules.explain import evaluation_dict, percent, verdict_line
+from rcep_rules.hs import HS2022, VERSIONS, display, normalise
+from rcep_rules.psr import PsrFileError, RuleMatch, read_rule_file, write_rule_file
+from rcep_rules.reference import default_user_rules_path
+
+PROGRESS_FROM = 20  # goods; fewer take no more than a moment
+
+out = Console(highlight=False, markup=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except PsrFileError as exc:
+        err.print(f"[bold red]Rule file refused[/] (nothing was loaded):\n{exc}", markup=True)
+        err.print("Fix the lines named above; the columns are described in README.md.")
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rcep-origin", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"rcep-origin {__version__}")
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        action="append",
+        metavar="CSV",
+        help="extra PSR rule file(s) to load instead of the user rules file",
+    )
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    def command(name: str, run, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(run=run)
+        return p
+
+    p = command("evaluate", _evaluate, "Evaluate the RCEP origin of the goods in goods files.")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("review", _review, "Pre-review goods files: list every issue with its fix.")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("demo", _demo, "Evaluate the bundled sample goods (data/samples).")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    psr = sub.add_parser("psr", help="Show or import product-specific rules (Annex 3A).")
+    psr_sub = psr.add_subparsers(metavar="ACTION")
+    p = psr_sub.add_parser(
+        "show", help="The rule that applies to an HS code, or the rows under a chapter or heading."
+    )
+    p.set_defaults(run=_psr_show)
+    p.add_argument("code")
+    p.add_argument("--hs-version", choices=VERSIONS, default=HS2022)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = psr_sub.add_parser(
+        "import", help="Validate a PSR CSV file and add its rows to the user rules file."
+    )
+    p.set_defaults(run=_psr_import)
+    p.add_argument("file", type=Path)
+    p.add_argument(
+        "--rules-file",
+        type=Path,
+        default=None,
+        help=f"where imported rows are kept (default {default_user_rules_path()})",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="let imported rows replace loaded rows with a different rule",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+# --- evaluate / review / demo --------------------------------------------------------------------
+
+
+def _load(files: list[Path]):
+    """Shipments of all files; a file that cannot be read is reported and yields none."""
+    shipments, failures = [], []
+    for path in files:
+        try:
+            for shipment in load_shipments(path.read_bytes()):
+                shipments.append((path, shipment))
+        except OSError as exc:
+            failures.append(
+                {
+                    "file": str(path),
+                    "code": "INPUT_INVALID",
+                    "message": f"cannot read {path}: {exc.strerror}",
+                    "hint": "Check the file name.",
+                }
+            )
+        except GoodsFileError as exc:
+            failures.append(
+                {"file": str(path), "code": exc.code, "message": str(exc), "hint": exc.hint}
+            )
+    return shipments, failures
+
+
+def _evaluate_all(args, shipments):
+    reference = Reference.load(tuple(args.rules) if args.rules else None)
+    items = shipments
+    if len(shipments) >= PROGRESS_FROM and err.is_terminal:
+        items = track(shipments, description="Evaluating", console=err, transient=True)
+    return [(path, evaluate(s, reference)) for path, s in items]
+
+
+def _report_failures(failures, as_json: bool) -> None:
+    if not as_json:
+        for f in failures:
+            err.print(f"[bold red]{f['code']}[/] {f['message']} {f['hint']}", markup=True)
+
+
+def _evaluate(args) -> int:
+    shipments, failures = _load(args.files)
+    results = _evaluate_all(args, shipments)
+    if args.json:
+        payload = [dict(evaluation_dict(ev), file=str(p)) for p, ev in results]
+        payload += [dict(f, originating=None) for f in failures]
+        out.print_json(data=payload[0] if len(payload) == 1 else payload)
+    else:
+        _report_failures(failures, False)
+        if len(results) == 1:
+            _show_one(results[0][1])
+        elif results:
+            _show_table(results)
+    codes = [ev.exit_code for _, ev in results] + [2] * len(failures)
+    return max(codes) if 2 in codes else max(codes, default=2)
+
+
+def _review(args) -> int:
+    shipments, failures = _load(args.files)
+    results = _evaluate_all(args, shipments)
+    if args.json:
+        payload = [
+            {
+                "file": str(p),
+                "good": ev.shipment.good.code if ev.shipment.good else None,
+                "errors": len(ev.errors),
+                "issues": [i.as_dict() for i in sorted(ev.issues, key=lambda i: i.severity)],
+            }
+            for p, ev in results
+        ] + [dict(f, errors=1, issues=[]) for f in failures]
+        out.print_json(data=payload[0] if len(payload) == 1 else payload)
+    else:
+        _report_failures(failures, False)
+        for path, ev in results:
+            _show_issues(path, ev)
+    return 2 if failures or any(ev.errors for _, ev in results) else 0
+
+
+def _demo(args) -> int:
+    files = sorted(data_path("samples").glob("*.json"))
+    args.rules = args.rules or []  # the demo is reproducible: bundled rules only
+    shipments, failures = _load(files)
+    results = _evaluate_all(args, shipments)
+    if args.json:
+        out.print_json(data=[dict(evaluation_dict(ev), file=p.name) for p, ev in results])
+    else:
+        out.print(
+            f"RCEP origin pre-review of the {len(results)} bundled sample goods "
+            f"({data_path('samples')}):"
+        )
+        _show_table(results)
+        out.print("Details of one good: rcep-origin evaluate data/samples/<file>.json")
+    _report_failures(failures, args.json)
+    return 2 if failures else 0
+
+
+# --- human output --------------------------------------------------------------------------------
+
+
+def _verdict_text(ev) -> Text:
+    style = (
+        "bold red" if ev.originating is None else "bold green" if ev.originating else "bold yellow"
+    )
+    return Text(verdict_line(ev), style=style)
+
+
+def _show_one(ev) -> None:
+    out.print(_verdict_text(ev))
+    out.print(ev.explanation)
+    if ev.errors:
+        _show_issues(None, ev)
+
+
+def _show_table(results) -> None:
+    table = Table(show_lines=False)
+    for column in ("verdict", "good", "HS", "rule", "RVC %", "issues", "file"):
+        table.add_column(column)
+    for path, ev in results:
+        good = ev.shipment.good
+        rule = ev.rule
+        rvc = ev.result.rvc.build_down if ev.result and ev.originating is not None else None
+        counts = {}
+        for issue in ev.issues:
+            counts[issue.code] = counts.get(issue.code, 0) + 1
+        table.add_row(
+            _verdict_text(ev),
+            good.code if good else "?",
+            display(good.hs_full) if good and good.hs_full else "",
+            rule.row.psr if isinstance(rule, RuleMatch) else "-",
+            percent(rvc) or "-",
+            ", ".join(counts),
+            Path(path).name,
+        )
+    out.print(table)
+
+
+def _show_issues(path, ev) -> None:
+    good = ev.shipment.good
+    title = f"{path or ''} {good.code if good else ''}".strip()
+    if not ev.issues:
+        out.print(f"[green]{title}: no issues[/]", markup=True)
+        return
+    table = Table(
+        title=f"{title}: {len(ev.errors)} error(s), {len(ev.issues) - len(ev.errors)} warning(s)",
+        title_justify="left",
+    )
+    for column in ("severity", "code", "path", "message", "what to do"):
+        table.add_column(column, overflow="fold")
+    for issue in sorted(ev.issues, key=lambda i: i.severity):
+        style = "red" if issue.is_error else "yellow"
+        table.add_row(
+            Text(issue.severity, style=style), issue.code, issue.path, issue.message, issue.hint
+        )
+    out.print(table)
+
+
+# --- psr -----------------------------------------------------------------------------------------
+
+
+def _psr_show(args) -> int:
+    reference = Reference.load(tuple(args.rules) if args.rules else None)
+    code = normalise(args.code)
+    if code is None or (len(code) not in (2, 4) and len(code) < 6):
+        err.print(f"{args.code!r} is not an HS chapter, heading or subheading code.")
+        return 2
+    if len(code) < 6:
+        rows = [
+            r
+            for r in reference.rules.rows.values()
+            if r.code.startswith(code) or code.startswith(r.code)
+        ]
+        if args.json:
+            out.print_json(data=[dict(r.as_csv()) for r in rows])
+        elif not rows:
+            out.print(f"No rule rows loaded under {display(code)}.")
+        else:
+            table = Table()
+            for column in ("version", "code", "rule", "legibility", "description"):
+                table.add_column(column)
+            for r in sorted(rows, key=lambda r: (r.hs_version, r.code)):
+                table.add_row(r.hs_version, display(r.code), r.psr, r.legibility, r.description)
+            out.print(table)
+        return 0
+    found = reference.rules.find(code[:6], args.hs_version)
+    if isinstance(found, RuleMatch):
+        row = found.row
+        info = {
+            "hs": display(code[:6]),
+            "hs_version": args.hs_version,
+            **row.as_csv(),
+            "transposed": found.transposed,
+            "correlation": [display(c) for c in found.mapped],
+            "relationship": found.relationship,
+        }
+        if args.json:
+            out.print_json(data=info)
+        else:
+            out.print(
+                f"[bold]{display(code[:6])}[/] ({args.hs_version}): [bold]{row.psr}[/]", markup=True
+            )
+            out.print(f"  row {row.hs_version} {row.level} {display(row.code)} {row.description}")
+            if found.transposed:
+                out.print(
+                    f"  transposed through the UNSD correlation -> "
+                    f"{', '.join(info['correlation'])} ({found.relationship}): confirm the "
+                    "HS2022 rule and import it"
+                )
+            out.print(f"  legibility {row.legibility}; source {row.source_url} ({row.locator})")
+        return 0
+    message = (
+        f"No rule loaded for {display(code[:6])} ({args.hs_version}){found.detail}. "
+        "Import the official row with `rcep-origin psr import FILE`."
+    )
+    if args.json:
+        out.print_json(data={"hs": display(code[:6]), "code": "PSR_NOT_FOUND", "message": message})
+    else:
+        out.print(message)
+    return 1
+
+
+def _psr_import(args) -> int:
+    reference = Reference.load(tuple(args.rules) if args.rules else None)
+    rows = read_rule_file(args.file, reference.nomenclatures)
+    target = args.rules_file or default_user_rules_path()
+    user_rows = read_rule_file(target, reference.nomenclatures) if target.exists() else []
+    report = reference.rules.merge(rows, replace=args.replace)
+    kept = {r.key: r for r in user_rows}
+    for row in report.added:
+        kept[row.key] = row
+    for row, _ in report.replaced:
+        kept[row.key] = row
+    if report.added or report.replaced:
+        write_rule_file(target, kept.values())
+    summary = {
+        "file": str(args.file),
+        "rules_file": str(target),
+        "added": [display(r.code) for r in report.added],
+        "replaced": [display(r.code) for r, _ in report.replaced],
+        "unchanged": [display(r.code) for r in report.unchanged],
+        "conflicts": [
+            {
+                "code": display(new.code),
+                "hs_version": new.hs_version,
+                "new": new.psr,
+                "loaded": old.psr,
+                "loaded_from": old.origin,
+            }
+            for new, old in report.conflicts
+        ],
+    }
+    if args.json:
+        out.print_json(data=summary)
+    else:
+        out.print(
+            f"{len(report.added)} row(s) added, {len(report.replaced)} replaced, "
+            f"{len(report.unchanged)} already loaded; kept in {target}."
+        )
+        for c in summary["conflicts"]:
+            out.print(
+                f"[yellow]CONFLICT[/] {c['hs_version']} {c['code']}: the file says "
+                f"{c['new']!r}, the loaded rule ({c['loaded_from']}) says {c['loaded']!r}; "
+                "not imported. Check the official text; use --replace to let the file win.",
+                markup=True,
+            )
+    return 1 if report.conflicts else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
