@@ -118,13 +118,18 @@ def _load(files: list[Path]):
             )
         except GoodsFileError as exc:
             failures.append(
-                {"file": str(path), "code": exc.code, "message": str(exc), "hint": exc.hint}
+                {"file": str(path), "code": exc.code, "message": f"{path}: {exc}", "hint": exc.hint}
             )
     return shipments, failures
 
 
+def _reference(args) -> Reference:
+    """Bundled rules plus --rules files if given, else plus the user rules file."""
+    return Reference.load(tuple(args.rules) if args.rules is not None else None)
+
+
 def _evaluate_all(args, shipments):
-    reference = Reference.load(tuple(args.rules) if args.rules else None)
+    reference = _reference(args)
     items = shipments
     if len(shipments) >= PROGRESS_FROM and err.is_terminal:
         items = track(shipments, description="Evaluating", console=err, transient=True)
@@ -257,7 +262,7 @@ def _show_issues(path, ev) -> None:
 
 
 def _psr_show(args) -> int:
-    reference = Reference.load(tuple(args.rules) if args.rules else None)
+    reference = _reference(args)
     code = normalise(args.code)
     if code is None or (len(code) not in (2, 4) and len(code) < 6):
         err.print(f"{args.code!r} is not an HS chapter, heading or subheading code.")
@@ -286,7 +291,7 @@ def _psr_show(args) -> int:
         info = {
             "hs": display(code[:6]),
             "hs_version": args.hs_version,
-            **row.as_csv(),
+            **{f"rule_{k}" if k == "hs_version" else k: v for k, v in row.as_csv().items()},
             "transposed": found.transposed,
             "correlation": [display(c) for c in found.mapped],
             "relationship": found.relationship,
@@ -318,9 +323,10 @@ def _psr_show(args) -> int:
 
 
 def _psr_import(args) -> int:
-    reference = Reference.load(tuple(args.rules) if args.rules else None)
-    rows = read_rule_file(args.file, reference.nomenclatures)
+    # Compared with the bundled rows and the rows already in the file imported into.
     target = args.rules_file or default_user_rules_path()
+    reference = Reference.load((target,) if target.exists() else ())
+    rows = read_rule_file(args.file, reference.nomenclatures)
     user_rows = read_rule_file(target, reference.nomenclatures) if target.exists() else []
     report = reference.rules.merge(rows, replace=args.replace)
     kept = {r.key: r for r in user_rows}

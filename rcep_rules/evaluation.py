@@ -22,7 +22,7 @@ derived from the same functions, on first use (``Evaluation.materials``, ``.issu
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from functools import cached_property
 
 from rcep_rules.goods import Good, LineKind, Material, Shipment
@@ -32,6 +32,9 @@ from rcep_rules.psr import CR, CTC, CTC_DIGITS, RVC, WO, RuleMatch, RuleNotFound
 from rcep_rules.reference import Reference
 
 ZERO = Decimal(0)
+# Quantities and money have at most 24 significant digits (goods.py); products and sums of
+# them stay exact with this precision, so no threshold is ever decided by rounding.
+EXACT = Context(prec=80)
 HUNDRED = Decimal(100)
 PREFERENCE = ("WO", "PE", "CTC", "RVC", "CR")
 TEXTILE_CHAPTERS = range(50, 64)  # Art 3.7(b): de minimis by weight
@@ -94,13 +97,17 @@ class Rvc:
 
     @property
     def build_down(self) -> Decimal | None:
-        return (self.fob - self.vnm) * HUNDRED / self.fob if self.fob else None
+        if not self.fob:
+            return None
+        with localcontext(EXACT):
+            return (self.fob - self.vnm) * HUNDRED / self.fob
 
     @property
     def build_up(self) -> Decimal | None:
         if self.costs is None or not self.fob:
             return None
-        return (self.vom + self.costs) * HUNDRED / self.fob
+        with localcontext(EXACT):
+            return (self.vom + self.costs) * HUNDRED / self.fob
 
     def meets(self, threshold: Decimal) -> bool:
         """ "No less than" the threshold, compared without division or rounding."""
@@ -227,7 +234,8 @@ class Evaluation:
 
     @cached_property
     def _details(self) -> tuple[tuple[MaterialVerdict, ...], tuple[Issue, ...]]:
-        return self._walk.details(self.node)
+        with localcontext(EXACT):
+            return self._walk.details(self.node)
 
     def as_dict(self) -> dict:
         from rcep_rules.explain import evaluation_dict
@@ -243,11 +251,12 @@ class Evaluation:
 
 def evaluate(shipment: Shipment, reference: Reference | None = None) -> Evaluation:
     """Pre-review and evaluate one shipment's good."""
-    walk = _Walk(shipment, reference or _default_reference())
-    walk.check_shipment()
-    good = shipment.good
-    top = walk.node(good, good.fob, True) if good else None
-    return Evaluation(shipment, walk, top)
+    with localcontext(EXACT):
+        walk = _Walk(shipment, reference or _default_reference())
+        walk.check_shipment()
+        good = shipment.good
+        top = walk.node(good, good.fob, True) if good else None
+        return Evaluation(shipment, walk, top)
 
 
 def review(shipment: Shipment, reference: Reference | None = None) -> tuple[Issue, ...]:

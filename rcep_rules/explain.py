@@ -29,11 +29,15 @@ CTC_WORDS = {"CC": "chapter", "CTH": "heading", "CTSH": "subheading"}
 
 
 def money(value: Decimal | None) -> str | None:
-    """Two decimals where that is exact, else every digit: money is never rounded away."""
+    """At least two decimals, and every digit there is: money is never rounded away.
+
+    >>> money(Decimal("12.5")), money(Decimal("0.1250")), money(Decimal("3"))
+    ('12.50', '0.125', '3.00')
+    """
     if value is None:
         return None
-    quantized = value.quantize(CENT) if value == value.quantize(CENT) else value
-    return f"{quantized:f}"
+    whole, _, fraction = f"{value:f}".partition(".")
+    return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
 
 
 def percent(value: Decimal | None) -> str | None:

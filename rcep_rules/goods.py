@@ -40,15 +40,18 @@ class Proof:
     valid_until: date | None
 
     def valid_through(self) -> date | None:
-        """Last day of validity: ``valid_until``, else one year after issue (Art 3.16.6)."""
-        if self.valid_until:
-            return self.valid_until
+        """Last day of validity, inclusive. A proof of origin is valid one year from its issue
+        (Art 3.16.6): a later ``valid_until`` on an RCEP certificate or declaration does not
+        extend it. A supplier declaration is a domestic document and keeps its own date."""
+        year_after = None
         if self.issue_date:
             try:
-                return self.issue_date.replace(year=self.issue_date.year + 1)
+                year_after = self.issue_date.replace(year=self.issue_date.year + 1)
             except ValueError:  # 29 February
-                return self.issue_date.replace(year=self.issue_date.year + 1, day=28)
-        return None
+                year_after = self.issue_date.replace(year=self.issue_date.year + 1, day=28)
+        if self.valid_until and year_after and self.type != "SUPPLIER_DECLARATION":
+            return min(self.valid_until, year_after)
+        return self.valid_until or year_after
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -198,7 +201,7 @@ class _Reader:
             return None
         number = _to_decimal(value)
         if number is None or number < 0:
-            problem = f" ({value!r} is not a non-negative number)"
+            problem = f" ({value!r} is not a non-negative number of at most {_LIMIT_TEXT})"
             if code == "INPUT_INVALID":
                 self.invalid(
                     f"{path}.{key}",
@@ -374,6 +377,12 @@ class _Reader:
         if cycle:
             self.issues.append(Issue("BOM_CYCLE", path, {"what": _name(code, path), "code": code}))
         bom = None if cycle else self.bom(data, path, (*ancestors, code) if code else ancestors)
+        unit_cost = self.decimal(data, "unit_cost", path, "BOM_COST_MISSING", _name(code, path))
+        if bom is None and data.get("unit_cost") is None:
+            problem = " (a bought material needs its cost, even when it is zero)"
+            self.issues.append(
+                Issue("BOM_COST_MISSING", path, {"what": _name(code, path), "problem": problem})
+            )
         country = self._country(data, path)
         proof = self._proof(data, path)
         currency = self.currency(data, f"{path}.currency")
@@ -391,7 +400,7 @@ class _Reader:
             hs_full=hs_full,
             hs_version=version,
             quantity=quantity,
-            unit_cost=self.decimal(data, "unit_cost", path, "BOM_COST_MISSING", _name(code, path)),
+            unit_cost=unit_cost,
             origin_country=country,
             proof=kind.proof if kind else proof,
             role=role,
@@ -408,7 +417,11 @@ class _Reader:
         value = data.get("quantity")
         number = _to_decimal(value)
         if number is None or number <= 0:
-            problem = " (missing)" if value is None else f" ({value!r} is not a positive number)"
+            problem = (
+                " (missing)"
+                if value is None
+                else f" ({value!r} is not a positive number of at most {_LIMIT_TEXT})"
+            )
             self.issues.append(
                 Issue("BOM_QTY_INVALID", path, {"what": _name(code, path), "problem": problem})
             )
@@ -454,7 +467,12 @@ class _Reader:
         )
 
 
+_LIMIT = Decimal("1E15")  # money and quantities beyond this are typing errors
+_LIMIT_TEXT = "15 digits and 9 decimals"
+
+
 def _to_decimal(value: Any) -> Decimal | None:
+    """A finite decimal below 10^15 with at most 9 decimals, else None."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, Decimal | int):
@@ -466,7 +484,9 @@ def _to_decimal(value: Any) -> Decimal | None:
             return None
     else:
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite() or abs(number) >= _LIMIT or number.as_tuple().exponent < -9:
+        return None
+    return number
 
 
 def _bad() -> date:

@@ -31,7 +31,7 @@ def normalise(code: object) -> str | None:
     if not isinstance(code, str):
         return None
     digits = code.strip().translate(_STRIP).replace(" ", "")
-    return digits if digits.isdigit() else None
+    return digits if digits.isascii() and digits.isdigit() else None
 
 
 def display(code: str) -> str:
@@ -76,7 +76,7 @@ class Correlation:
     @classmethod
     def load(cls, path: Path) -> "Correlation":
         targets: dict[str, list[str]] = defaultdict(list)
-        relationship: dict[str, str] = {}
+        relationships: dict[str, list[str]] = defaultdict(list)
         with open(path, encoding="utf-8-sig") as handle:
             lines = handle.read().splitlines()
         # The UNSD sheet starts with a title row ("Between,,") before the header.
@@ -84,8 +84,12 @@ class Correlation:
             new, old, rel = [*line.split(","), "", ""][:3]
             if new.isdigit() and old.isdigit():
                 targets[new].append(old)
-                relationship[new] = rel
-        return cls({k: tuple(v) for k, v in targets.items()}, relationship)
+                if rel not in relationships[new]:
+                    relationships[new].append(rel)
+        return cls(
+            {k: tuple(v) for k, v in targets.items()},
+            {k: "/".join(v) for k, v in relationships.items()},
+        )
 
     def to_hs2012(self, code6: str) -> tuple[tuple[str, ...], str]:
         """The HS2012 subheadings that correspond to an HS2022 subheading, and the relationship."""

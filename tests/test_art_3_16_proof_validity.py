@@ -115,3 +115,20 @@ def test_a_certificate_issued_on_29_february_still_counts_a_year_later_on_28_feb
     assert base(result)["originating"] is True
     assert result.criterion == "CTC"
     assert result.annotations == ("ACU",)  # the Japanese base alone makes CTSH hold
+
+
+def test_a_certificate_cannot_be_valid_longer_than_one_year_from_its_issue():
+    # A Korean certificate issued 2025-10-01 that says "valid until 2027-01-31": Art 3.16.6
+    # limits it to 2026-10-01, before the 2026-11-20 shipment.
+    certificate = proof("RCEP_CO", "KR-2025-1", valid_until="2027-01-31", issue_date="2025-10-01")
+    result = run(mixer(certificate, origin="KR"))
+
+    assert base(result)["originating"] is False
+    assert "valid until 2026-10-01" in issue(result, "ORIGIN_PROOF_EXPIRED").message
+
+
+def test_a_long_term_supplier_declaration_keeps_its_own_validity():
+    # A domestic supplier declaration is not an RCEP proof of origin: its own date holds.
+    result = run(mixer(declaration(valid_until="2027-01-31", issue_date="2025-10-01")))
+
+    assert base(result)["originating"] is True
