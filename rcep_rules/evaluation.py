@@ -170,15 +170,19 @@ class Node:
         "vnm",
         "vom",
         "walk",
-        "worlds",
+        "with_cumulation",
+        "without_cumulation",
     )
 
     def world(self, cumulation: bool = True) -> World:
-        if not cumulation and not self.has_cum:
-            cumulation = True
-        found = self.worlds.get(cumulation)
-        if found is None:
-            found = self.worlds[cumulation] = self.walk.judge(self, cumulation)
+        if cumulation or not self.has_cum:
+            found = self.with_cumulation
+            if found is None:
+                found = self.with_cumulation = self.walk.judge(self, True)
+        else:
+            found = self.without_cumulation
+            if found is None:
+                found = self.without_cumulation = self.walk.judge(self, False)
         return found
 
 
@@ -392,14 +396,17 @@ class _Walk:
         node.walk, node.item, node.is_good, node.hs = self, item, is_good, hs
         node.vnm, node.vom, node.ctc, node.block, node.subs = vnm, vom, ctc, block, subs
         node.c_value, node.c_ctc, node.c_block = c_value, c_ctc, c_block
-        node.has_cum = bool(c_value or c_block) or any(s.has_cum for _, s in subs)
+        has_cum = bool(c_value or c_block)
+        for _, sub in subs:
+            has_cum = has_cum or sub.has_cum
+        node.has_cum = has_cum
         node.materials_value = materials_value
         node.costs = sum(item.costs) if item.costs is not None else None
         node.value = given_value if given_value is not None else materials_value + (node.costs or 0)
         node.rule = self.ref.rules.find(hs, item.hs_version) if hs else None
         node.judgeable = isinstance(node.rule, RuleMatch) and bool(item.processes)
         node.minimal = self.only_minimal(item.processes)
-        node.worlds = {}
+        node.with_cumulation = node.without_cumulation = None
         self.nodes[id(item)] = node
         self.report_node(node, what)
         return node
@@ -492,23 +499,27 @@ class _Walk:
         if node.judgeable and node.hs and not minimal and not hopeless:
             row = node.rule.row
             outcomes = tuple(
-                self.ctc_outcome(t, node, value, ctc, cumulation) for t in row.ctc_terms
+                [self.ctc_outcome(t, node, value, ctc, cumulation) for t in row.ctc_terms]
             )
             held = self.rule_families(row, item, rvc, outcomes, wo or pe)
-            satisfied += [f for f in ("CTC", "RVC", "CR") if f in held]
+            for family in ("CTC", "RVC", "CR"):
+                if family in held:
+                    satisfied.append(family)
         criterion = satisfied[0] if satisfied else None  # in the order of PREFERENCE
+        # originating, criterion, satisfied, dmi, minimal, wo, pe, rvc, ctc, ctc_values,
+        # uses_non_originating
         return World(
-            originating=criterion is not None,
-            criterion=criterion,
-            satisfied=tuple(satisfied),
-            dmi=held.get(criterion) == "dmi",
-            minimal=minimal,
-            wo=wo,
-            pe=pe,
-            rvc=rvc,
-            ctc=outcomes,
-            ctc_values=ctc,
-            uses_non_originating=block,
+            criterion is not None,
+            criterion,
+            tuple(satisfied),
+            held.get(criterion) == "dmi",
+            minimal,
+            wo,
+            pe,
+            rvc,
+            outcomes,
+            ctc,
+            block,
         )
 
     def ctc_outcome(
@@ -518,16 +529,19 @@ class _Walk:
         digits = CTC_DIGITS[term.kind]
         own = hs[:digits]
         excluded = term.excluded
-        failing = tuple(
-            (code, v)
-            for code, v in ctc.items()
-            if code is None or code[:digits] == own or (excluded and code.startswith(excluded))
-        )
-        failing_value = sum([v for _, v in failing], ZERO)
+        if excluded:
+            failing = [
+                (code, v)
+                for code, v in ctc.items()
+                if code is None or code[:digits] == own or code.startswith(excluded)
+            ]
+        else:
+            failing = [(code, v) for code, v in ctc.items() if code is None or code[:digits] == own]
+        failing_value = sum([v for _, v in failing], ZERO) if failing else ZERO
         within = failing_value * 10 <= value  # Art 3.7(a): not more than 10 % of FOB
         if not within and failing and int(hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b)
             within = self.within_by_weight(node, {c for c, _ in failing}, cumulation)
-        return CtcOutcome(term, failing, failing_value, within)
+        return CtcOutcome(term, tuple(failing), failing_value, within)
 
     def within_by_weight(self, node: Node, failing: set, cumulation: bool) -> bool:
         """Art 3.7(b): the failing materials weigh no more than 10 % of the good; needs the
@@ -561,7 +575,7 @@ class _Walk:
         self, row, item, rvc: Rvc, outcomes: tuple[CtcOutcome, ...], wo_or_pe: bool
     ) -> dict[str, str]:
         """Which criteria of the rule hold: {"CTC": "strict" | "dmi", "RVC": "strict", ...}."""
-        by_term = {o.atom: o for o in outcomes}
+        by_term = dict(zip(row.ctc_terms, outcomes, strict=True))
         held: dict[str, str] = {}
         for branch in row.branches:
             if branch.criterion is None:
