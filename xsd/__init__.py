@@ -1,0 +1,1 @@
+"""The XML contract: WSDL and schemas of the Single Window (see README.md, "The XML contract")."""
