@@ -65,6 +65,23 @@ def _parser() -> argparse.ArgumentParser:
     p = command("review", _review, "Pre-review goods files: list every issue with its fix.")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command(
+        "declare",
+        _declare,
+        "Build the declaration XML of a shipment file; it is "
+        "validated against xsd/ before it is written.",
+    )
+    p.add_argument("shipment", type=Path, metavar="SHIPMENT.json")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.xml")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command(
+        "validate",
+        _validate,
+        "Validate an XML document (declaration, receipt, "
+        "certificate or rejection) against xsd/; exit 0 valid, 1 invalid, 2 unreadable.",
+    )
+    p.add_argument("file", type=Path, metavar="FILE.xml")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     p = command("demo", _demo, "Evaluate the bundled sample goods (data/samples).")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -196,6 +213,120 @@ def _demo(args) -> int:
         out.print("Details of one good: rcep-origin evaluate data/samples/<file>.json")
     _report_failures(failures, args.json)
     return 2 if failures else 0
+
+
+# --- declare / validate ---------------------------------------------------------------------------
+
+
+def _declare(args) -> int:
+    from connectors.declaration import DeclarationError, build, load_shipment_file, to_xml
+    from connectors.xmlsafe import SchemaInvalid
+
+    try:
+        data = load_shipment_file(args.shipment)
+        declaration = build(data, args.shipment.parent, _reference(args))
+        xml = to_xml(declaration)
+    except DeclarationError as exc:
+        _fail(args, exc.as_dict())
+        return 1 if exc.code.startswith("ITEM_NOT") or exc.code == "ITEM_REVIEW_ERRORS" else 2
+    except SchemaInvalid as exc:
+        _fail(
+            args,
+            {
+                "code": exc.code,
+                "path": str(args.shipment),
+                "message": "the declaration built from this shipment does not match "
+                "xsd/declaration-1.xsd; nothing was written",
+                "hint": "Correct the shipment fields named below.",
+                "problems": [p.as_dict() for p in exc.problems],
+            },
+        )
+        return 2
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    tmp.write_bytes(xml)
+    tmp.replace(args.out)
+    summary = {
+        "file": str(args.out),
+        "idempotency_key": declaration.idempotency_key,
+        "items": [
+            {
+                "number": i.number,
+                "code": i.evidence.item_code,
+                "hs": i.hs,
+                "criterion": i.criterion,
+                "annotations": list(i.annotations),
+            }
+            for i in declaration.items
+        ],
+    }
+    if args.json:
+        out.print_json(data=summary)
+    else:
+        out.print(
+            f"Declaration {declaration.idempotency_key} written to {args.out} "
+            f"({len(declaration.items)} item(s), valid against xsd/declaration-1.xsd):"
+        )
+        for item in summary["items"]:
+            notes = f" ({', '.join(item['annotations'])})" if item["annotations"] else ""
+            out.print(
+                f"  {item['number']}. {item['code']} HS {item['hs']}: {item['criterion']}{notes}"
+            )
+    return 0
+
+
+def _validate(args) -> int:
+    from connectors.xmlsafe import XMLUnreadable, parse_untrusted, problems
+
+    try:
+        tree = parse_untrusted(args.file.read_bytes())
+    except OSError as exc:
+        _fail(
+            args,
+            {
+                "code": "XML_UNREADABLE",
+                "path": str(args.file),
+                "message": f"cannot read {args.file}: {exc.strerror}",
+                "hint": "Check the file name.",
+            },
+        )
+        return 2
+    except XMLUnreadable as exc:
+        _fail(
+            args,
+            {
+                "code": exc.code,
+                "path": str(args.file),
+                "message": f"{args.file}: {exc}",
+                "hint": "Send plain XML without DOCTYPE or entities.",
+            },
+        )
+        return 2
+    found = problems(tree)
+    if args.json:
+        out.print_json(
+            data={
+                "file": str(args.file),
+                "valid": not found,
+                "problems": [p.as_dict() for p in found],
+            }
+        )
+    elif found:
+        out.print(f"{args.file}: INVALID, {len(found)} problem(s):")
+        for p in found:
+            out.print(f"  line {p.line}, {p.path}: {p.message}")
+    else:
+        out.print(f"{args.file}: valid")
+    return 1 if found else 0
+
+
+def _fail(args, error: dict) -> None:
+    if args.json:
+        out.print_json(data={"error": error})
+        return
+    err.print(f"{error['code']} at {error['path']}: {error['message']}")
+    for p in error.get("problems", []):
+        err.print(f"  line {p['line']}, {p['path']}: {p['message']}")
+    err.print(error["hint"])
 
 
 # --- human output --------------------------------------------------------------------------------

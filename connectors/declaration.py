@@ -1,0 +1,716 @@
+"""The declaration (certificate application) sent to the Single Window: built from a shipment
+file and the engine's evaluation of each item, written as XML that must pass
+``xsd/declaration-1.xsd`` before it is written anywhere, and read back from XML.
+
+The builder is a straight walk over the schema's structure; the evaluation feeds the
+criterion, the RVC figures and the BOM evidence, so nothing is typed twice.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from connectors.xmlsafe import SchemaInvalid, parse_untrusted, validate
+from rcep_rules import Reference, evaluate, load_shipments, parse_shipment
+from rcep_rules.explain import money, percent
+from rcep_rules.hs import display
+
+C = "urn:rcep-origin:common:1"
+D = "urn:rcep-origin:declaration:1"
+CENT = Decimal("0.01")
+MEANS = ("SEA", "AIR", "ROAD", "RAIL", "MULTIMODAL")
+
+
+class DeclarationError(ValueError):
+    """The shipment cannot be declared: a code, where, and what to do."""
+
+    def __init__(self, code: str, path: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.code, self.path, self.hint = code, path, hint
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "path": self.path, "message": str(self), "hint": self.hint}
+
+
+# --- the model (the schema's structure) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    address: str
+    country: str
+
+
+@dataclass(frozen=True)
+class Exporter(Address):
+    customs_code: str = ""
+
+
+@dataclass(frozen=True)
+class Transport:
+    departure_date: date
+    means: str
+    vessel_or_flight: str
+    port_of_loading: str
+    port_of_discharge: str
+
+
+@dataclass(frozen=True)
+class Invoice:
+    number: str
+    date: date
+
+
+@dataclass(frozen=True)
+class ThirdPartyInvoicing:
+    operator_name: str
+    operator_address: str
+    operator_country: str
+
+
+@dataclass(frozen=True)
+class BackToBack:
+    original_proof_reference: str
+    original_issue_date: date
+    first_exporting_party_origin: str
+    approved_exporter_code: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleApplied:
+    hs_version: str
+    code: str
+    text: str
+    transposed: bool
+
+
+@dataclass(frozen=True)
+class RvcFigures:
+    unit_fob: Decimal
+    vnm: Decimal
+    vom: Decimal
+    build_down: Decimal
+    build_up: Decimal | None
+
+
+@dataclass(frozen=True)
+class BomLine:
+    path: str
+    code: str
+    description: str | None
+    hs: str | None
+    origin_country: str | None
+    originating: bool
+    proof_reference: str | None
+    value: Decimal
+    role: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    item_code: str
+    currency: str
+    rule: RuleApplied | None
+    rvc: RvcFigures | None
+    bom: tuple[BomLine, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    number: int
+    marks_and_numbers: str
+    packages_number: int
+    packages_kind: str
+    description: str
+    hs: str
+    national_code: str | None
+    criterion: str
+    annotations: tuple[str, ...]
+    fob_value: Decimal | None  # the line's FOB value, declared where RVC is the criterion
+    currency: str
+    country_of_origin: str
+    quantity: Decimal
+    unit: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Declaration:
+    idempotency_key: str
+    declaration_date: date
+    exporter: Exporter
+    producer: Address | None
+    importer: Address
+    transport: Transport
+    invoices: tuple[Invoice, ...]
+    third_party_invoicing: ThirdPartyInvoicing | None
+    back_to_back: BackToBack | None
+    items: tuple[Item, ...]
+
+
+# --- building from a shipment file --------------------------------------------------------------
+
+
+def load_shipment_file(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_bytes(), parse_float=Decimal)
+    except OSError as exc:
+        raise DeclarationError(
+            "SHIPMENT_UNREADABLE",
+            str(path),
+            f"cannot read {path}: {exc.strerror}",
+            "Check the file name.",
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DeclarationError(
+            "SHIPMENT_UNREADABLE",
+            str(path),
+            f"{path} is not valid JSON: {exc}",
+            "Fix the JSON (see README, the shipment file).",
+        ) from None
+    if not isinstance(data, dict):
+        raise DeclarationError(
+            "SHIPMENT_INVALID",
+            "(top)",
+            "the shipment file must hold an object",
+            "See README, the shipment file.",
+        )
+    return data
+
+
+def build(data: dict, base_dir: Path, reference: Reference | None = None) -> Declaration:
+    """The declaration of a shipment; every item must be originating with no review error."""
+    f = _Fields(data)
+    exporter = Exporter(*f.address("exporter"), customs_code=f.text("exporter", "customs_code"))
+    importer = Address(*f.address("importer"))
+    producer = Address(*f.address("producer")) if data.get("producer") is not None else None
+    transport = Transport(
+        departure_date=f.date("transport", "departure_date"),
+        means=f.choice("transport", "means", MEANS),
+        vessel_or_flight=f.text("transport", "vessel_or_flight"),
+        port_of_loading=f.text("transport", "port_of_loading"),
+        port_of_discharge=f.text("transport", "port_of_discharge"),
+    )
+    invoices = tuple(
+        Invoice(
+            f.text(f"invoices[{i}]", "number", node=inv), f.date(f"invoices[{i}]", "date", node=inv)
+        )
+        for i, inv in enumerate(f.items("invoices"))
+    )
+    third = None
+    if data.get("third_party_invoicing") is not None:
+        third = ThirdPartyInvoicing(
+            f.text("third_party_invoicing", "operator_name"),
+            f.text("third_party_invoicing", "operator_address"),
+            f.text("third_party_invoicing", "operator_country"),
+        )
+    b2b = None
+    if data.get("back_to_back") is not None:
+        b2b = BackToBack(
+            f.text("back_to_back", "original_proof_reference"),
+            f.date("back_to_back", "original_issue_date"),
+            f.text("back_to_back", "first_exporting_party_origin"),
+            f.optional("back_to_back", "approved_exporter_code"),
+        )
+    currency = f.text(None, "currency")
+    key = data.get("idempotency_key") or str(uuid.uuid4())
+    items = tuple(
+        _item(i, raw, f, exporter, importer, transport, currency, base_dir, reference)
+        for i, raw in enumerate(f.items("items"))
+    )
+    return Declaration(
+        idempotency_key=str(key),
+        declaration_date=f.date(None, "declaration_date"),
+        exporter=exporter,
+        producer=producer,
+        importer=importer,
+        transport=transport,
+        invoices=invoices,
+        third_party_invoicing=third,
+        back_to_back=b2b,
+        items=items,
+    )
+
+
+def _item(index, raw, f, exporter, importer, transport, currency, base_dir, reference) -> Item:
+    path = f"items[{index}]"
+    good = raw.get("good")
+    if raw.get("goods_file") is not None:
+        goods_path = (base_dir / str(raw["goods_file"])).resolve()
+        try:
+            shipments = load_shipments(goods_path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise DeclarationError(
+                "ITEM_GOODS_UNREADABLE",
+                f"{path}.goods_file",
+                f"cannot read the goods file {goods_path}: {exc}",
+                "Give a goods file that `rcep-origin review` accepts.",
+            ) from None
+        good = _good_dict(goods_path, shipments)
+    if not isinstance(good, dict):
+        raise DeclarationError(
+            "SHIPMENT_INVALID",
+            f"{path}.good",
+            "the item has no good",
+            "Give the good inline (good) or a goods file (goods_file).",
+        )
+    shipment = parse_shipment(
+        {
+            "exporting_party": exporter.country,
+            "importing_party": importer.country,
+            "shipment_date": transport.departure_date.isoformat(),
+            "currency": currency,
+            "good": good,
+        }
+    )
+    evaluation = evaluate(shipment, reference)
+    name = f"item {index + 1} ({good.get('code') or 'no code'})"
+    if evaluation.originating is not True:
+        codes = sorted({i.code for i in (evaluation.errors or evaluation.issues)})
+        if evaluation.originating is None:
+            raise DeclarationError(
+                "ITEM_REVIEW_ERRORS",
+                path,
+                f"{name} has review errors: {', '.join(codes)}; it cannot be declared.",
+                "Run `rcep-origin review` on the good and fix the errors first.",
+            )
+        raise DeclarationError(
+            "ITEM_NOT_ORIGINATING",
+            path,
+            f"{name} is not originating under RCEP ({', '.join(codes) or 'no criterion holds'})"
+            "; it cannot be declared.",
+            "Run `rcep-origin evaluate` on the good for the explanation; declare only "
+            "originating goods.",
+        )
+    quantity = f.decimal(path, "quantity", node=raw.get("quantity"), key2="value")
+    unit = f.text(f"{path}.quantity", "unit", node=raw.get("quantity"))
+    packages = raw.get("packages") if isinstance(raw.get("packages"), dict) else {}
+    result = evaluation.result
+    unit_fob = result.rvc.fob
+    fob_value = None
+    if evaluation.criterion == "RVC":
+        fob_value = (unit_fob * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+    hs_full = shipment.good.hs_full or ""
+    rule = evaluation.rule
+    rvc = result.rvc
+    return Item(
+        number=index + 1,
+        marks_and_numbers=f.text(path, "marks_and_numbers", node=raw),
+        packages_number=int(f.decimal(f"{path}.packages", "number", node=packages)),
+        packages_kind=f.text(f"{path}.packages", "kind", node=packages),
+        description=str(raw.get("description") or shipment.good.description or shipment.good.code),
+        hs=hs_full[:6],
+        national_code=hs_full[6:] or None,
+        criterion=evaluation.criterion,
+        annotations=evaluation.annotations,
+        fob_value=fob_value,
+        currency=currency,
+        country_of_origin=exporter.country,  # Art 2.6: produced and originating there
+        quantity=quantity,
+        unit=unit,
+        evidence=Evidence(
+            item_code=shipment.good.code or f"item-{index + 1}",
+            currency=currency,
+            rule=RuleApplied(
+                rule.row.hs_version, display(rule.row.code), rule.row.psr, rule.transposed
+            )
+            if hasattr(rule, "row")
+            else None,
+            rvc=RvcFigures(
+                unit_fob,
+                rvc.vnm,
+                rvc.vom,
+                Decimal(percent(rvc.build_down)),
+                Decimal(percent(rvc.build_up)) if rvc.build_up is not None else None,
+            )
+            if rvc.fob
+            else None,
+            bom=tuple(
+                BomLine(
+                    path=v.material.path,
+                    code=v.material.code or v.material.path,
+                    description=v.material.description or None,
+                    hs=v.material.hs,
+                    origin_country=v.material.origin_country,
+                    originating=v.originating,
+                    proof_reference=(v.material.proof.reference or None)
+                    if v.material.proof and v.originating
+                    else None,
+                    value=v.value,
+                    role=v.material.role,
+                )
+                for v in evaluation.materials
+            ),
+        ),
+    )
+
+
+def _good_dict(path: Path, shipments) -> dict:
+    if len(shipments) != 1:
+        raise DeclarationError(
+            "ITEM_GOODS_UNREADABLE",
+            str(path),
+            f"{path} holds {len(shipments)} goods",
+            "Give one good per item.",
+        )
+    return json.loads(path.read_bytes(), parse_float=Decimal)["good"]
+
+
+class _Fields:
+    """Reads the shipment file with errors that name the field."""
+
+    def __init__(self, data: dict) -> None:
+        self.data = data
+
+    def _node(self, section: str | None, node: Any = None) -> Any:
+        if node is not None:
+            return node
+        return self.data if section is None else self.data.get(section)
+
+    def _fail(self, path: str, what: str) -> DeclarationError:
+        return DeclarationError(
+            "SHIPMENT_INVALID",
+            path,
+            f"{path} is {what}.",
+            "See README, the shipment file, for its fields.",
+        )
+
+    def text(self, section, key, node=None) -> str:
+        parent = self._node(section, node)
+        path = f"{section}.{key}" if section else key
+        value = parent.get(key) if isinstance(parent, dict) else None
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip()
+        raise self._fail(path, "missing" if value is None else f"not valid text ({value!r})")
+
+    def optional(self, section, key) -> str | None:
+        parent = self._node(section)
+        return self.text(section, key) if parent.get(key) is not None else None
+
+    def date(self, section, key, node=None) -> date:
+        text = self.text(section, key, node)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise self._fail(
+                f"{section}.{key}" if section else key, f"not an ISO date ({text!r})"
+            ) from None
+
+    def choice(self, section, key, allowed) -> str:
+        text = self.text(section, key)
+        if text not in allowed:
+            raise self._fail(f"{section}.{key}", f"{text!r}, not one of {', '.join(allowed)}")
+        return text
+
+    def decimal(self, section, key, node=None, key2=None) -> Decimal:
+        parent = self._node(section, node) if node is not None else self._node(section)
+        path = f"{section}.{key}"
+        value = parent.get(key2 or key) if isinstance(parent, dict) else None
+        try:
+            number = Decimal(str(value))
+        except Exception:
+            number = None
+        if number is None or not number.is_finite() or number <= 0:
+            raise self._fail(path, "missing or not a positive number")
+        return number
+
+    def address(self, section) -> tuple[str, str, str]:
+        return (
+            self.text(section, "name"),
+            self.text(section, "address"),
+            self.text(section, "country"),
+        )
+
+    def items(self, key) -> list:
+        value = self.data.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+            raise self._fail(key, "missing, empty or not a list of objects")
+        return value
+
+
+# --- writing XML ----------------------------------------------------------------------------------
+
+
+def _c(parent, tag: str, text: Any = None, **attrs) -> etree._Element:
+    return _sub(parent, C, tag, text, attrs)
+
+
+def _d(parent, tag: str, text: Any = None, **attrs) -> etree._Element:
+    return _sub(parent, D, tag, text, attrs)
+
+
+def _sub(parent, ns: str, tag: str, text: Any, attrs: dict) -> etree._Element:
+    node = etree.SubElement(parent, f"{{{ns}}}{tag}", attrs)
+    if text is not None:
+        node.text = _text(text)
+    return node
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _address(parent, tag: str, party: Address, ns: str = D) -> None:
+    node = _sub(parent, ns, tag, None, {})
+    _c(node, "Name", party.name)
+    _c(node, "Address", party.address)
+    _c(node, "Country", party.country)
+    if isinstance(party, Exporter):
+        _c(node, "CustomsCode", party.customs_code)
+
+
+def to_xml(declaration: Declaration) -> bytes:
+    """The declaration as XML; raises SchemaInvalid (naming line, element and rule) when it
+    does not match xsd/declaration-1.xsd: such a document is never written out."""
+    dec = declaration
+    root = etree.Element(f"{{{D}}}Declaration", nsmap={"d": D, "c": C}, schemaVersion="1")
+    _d(root, "IdempotencyKey", dec.idempotency_key)
+    _d(root, "DeclarationDate", dec.declaration_date)
+    _address(root, "Exporter", dec.exporter)
+    if dec.producer:
+        _address(root, "Producer", dec.producer)
+    _address(root, "Importer", dec.importer)
+    t = _d(root, "Transport")
+    for tag, value in (
+        ("DepartureDate", dec.transport.departure_date),
+        ("Means", dec.transport.means),
+        ("VesselOrFlight", dec.transport.vessel_or_flight),
+        ("PortOfLoading", dec.transport.port_of_loading),
+        ("PortOfDischarge", dec.transport.port_of_discharge),
+    ):
+        _c(t, tag, value)
+    invoices = _d(root, "Invoices")
+    for invoice in dec.invoices:
+        node = _c(invoices, "Invoice")
+        _c(node, "Number", invoice.number)
+        _c(node, "Date", invoice.date)
+    if dec.third_party_invoicing:
+        tp = _d(root, "ThirdPartyInvoicing")
+        _d(tp, "OperatorName", dec.third_party_invoicing.operator_name)
+        _d(tp, "OperatorAddress", dec.third_party_invoicing.operator_address)
+        _d(tp, "OperatorCountry", dec.third_party_invoicing.operator_country)
+    if dec.back_to_back:
+        b = dec.back_to_back
+        node = _d(root, "BackToBack")
+        _d(node, "OriginalProofReference", b.original_proof_reference)
+        _d(node, "OriginalIssueDate", b.original_issue_date)
+        _d(node, "FirstExportingPartyOrigin", b.first_exporting_party_origin)
+        if b.approved_exporter_code:
+            _d(node, "ApprovedExporterCode", b.approved_exporter_code)
+    items = _d(root, "Items")
+    for item in dec.items:
+        _item_xml(_d(items, "Item"), item)
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    validate(parse_untrusted(data))  # the very bytes that will be written, with line numbers
+    return data
+
+
+def _item_xml(node, item: Item) -> None:
+    _c(node, "ItemNumber", item.number)
+    _c(node, "MarksAndNumbers", item.marks_and_numbers)
+    packages = _c(node, "Packages")
+    _c(packages, "Number", item.packages_number)
+    _c(packages, "Kind", item.packages_kind)
+    _c(node, "Description", item.description)
+    _c(node, "HSCode", item.hs)
+    if item.national_code:
+        _c(node, "NationalCode", item.national_code)
+    criterion = _c(node, "OriginCriterion")
+    base = _c(criterion, item.criterion)
+    if item.criterion == "RVC":
+        _c(base, "FOBValue", money(item.fob_value), currency=item.currency)
+    for annotation in item.annotations:
+        _c(criterion, "Annotation", annotation)
+    _c(node, "CountryOfOrigin", item.country_of_origin)
+    _c(node, "Quantity", item.quantity, unit=item.unit)
+    ev = item.evidence
+    evidence = _d(node, "Evidence")
+    _d(evidence, "ItemCode", ev.item_code)
+    _d(evidence, "Currency", ev.currency)
+    if ev.rule:
+        rule = _d(evidence, "Rule")
+        _d(rule, "HSVersion", ev.rule.hs_version)
+        _d(rule, "Code", ev.rule.code)
+        _d(rule, "Text", ev.rule.text)
+        _d(rule, "Transposed", ev.rule.transposed)
+    if ev.rvc:
+        rvc = _d(evidence, "RVC")
+        _d(rvc, "UnitFOB", ev.rvc.unit_fob)
+        _d(rvc, "VNM", ev.rvc.vnm)
+        _d(rvc, "VOM", ev.rvc.vom)
+        _d(rvc, "BuildDown", ev.rvc.build_down)
+        if ev.rvc.build_up is not None:
+            _d(rvc, "BuildUp", ev.rvc.build_up)
+    for line in ev.bom:
+        b = _d(evidence, "BOMLine")
+        _d(b, "Path", line.path)
+        _d(b, "Code", line.code)
+        if line.description:
+            _d(b, "Description", line.description)
+        if line.hs:
+            _d(b, "HSCode", line.hs)
+        if line.origin_country:
+            _d(b, "OriginCountry", line.origin_country)
+        _d(b, "Originating", line.originating)
+        if line.proof_reference:
+            _d(b, "ProofReference", line.proof_reference)
+        _d(b, "Value", line.value)
+        _d(b, "Role", line.role)
+
+
+# --- reading XML ----------------------------------------------------------------------------------
+
+
+def from_xml(data: bytes) -> Declaration:
+    """Read a declaration from untrusted XML: safe parsing, then the schema, then the fields."""
+    tree = parse_untrusted(data)
+    validate(tree)
+    root = tree.getroot()
+    if etree.QName(root).namespace != D:
+        raise SchemaInvalid([])
+    r = _Reader(root)
+    return Declaration(
+        idempotency_key=r.text("d:IdempotencyKey"),
+        declaration_date=r.date("d:DeclarationDate"),
+        exporter=Exporter(
+            *r.address("d:Exporter"), customs_code=r.text("d:Exporter/c:CustomsCode")
+        ),
+        producer=Address(*r.address("d:Producer")) if r.has("d:Producer") else None,
+        importer=Address(*r.address("d:Importer")),
+        transport=Transport(
+            r.date("d:Transport/c:DepartureDate"),
+            r.text("d:Transport/c:Means"),
+            r.text("d:Transport/c:VesselOrFlight"),
+            r.text("d:Transport/c:PortOfLoading"),
+            r.text("d:Transport/c:PortOfDischarge"),
+        ),
+        invoices=tuple(
+            Invoice(r.text("c:Number", n), r.date("c:Date", n))
+            for n in r.all("d:Invoices/c:Invoice")
+        ),
+        third_party_invoicing=ThirdPartyInvoicing(
+            r.text("d:ThirdPartyInvoicing/d:OperatorName"),
+            r.text("d:ThirdPartyInvoicing/d:OperatorAddress"),
+            r.text("d:ThirdPartyInvoicing/d:OperatorCountry"),
+        )
+        if r.has("d:ThirdPartyInvoicing")
+        else None,
+        back_to_back=BackToBack(
+            r.text("d:BackToBack/d:OriginalProofReference"),
+            r.date("d:BackToBack/d:OriginalIssueDate"),
+            r.text("d:BackToBack/d:FirstExportingPartyOrigin"),
+            r.optional("d:BackToBack/d:ApprovedExporterCode"),
+        )
+        if r.has("d:BackToBack")
+        else None,
+        items=tuple(_read_item(r, n) for n in r.all("d:Items/d:Item")),
+    )
+
+
+def _read_item(r: "_Reader", node) -> Item:
+    criterion_node = r.first("c:OriginCriterion", node)[0]
+    criterion = etree.QName(criterion_node).localname
+    fob = r.optional("c:OriginCriterion/c:RVC/c:FOBValue", node)
+    ev = r.first("d:Evidence", node)
+    rule = None
+    if r.has("d:Rule", ev):
+        rule = RuleApplied(
+            r.text("d:Rule/d:HSVersion", ev),
+            r.text("d:Rule/d:Code", ev),
+            r.text("d:Rule/d:Text", ev),
+            r.text("d:Rule/d:Transposed", ev) == "true",
+        )
+    rvc = None
+    if r.has("d:RVC", ev):
+        build_up = r.optional("d:RVC/d:BuildUp", ev)
+        rvc = RvcFigures(
+            Decimal(r.text("d:RVC/d:UnitFOB", ev)),
+            Decimal(r.text("d:RVC/d:VNM", ev)),
+            Decimal(r.text("d:RVC/d:VOM", ev)),
+            Decimal(r.text("d:RVC/d:BuildDown", ev)),
+            Decimal(build_up) if build_up is not None else None,
+        )
+    quantity = r.first("c:Quantity", node)
+    return Item(
+        number=int(r.text("c:ItemNumber", node)),
+        marks_and_numbers=r.text("c:MarksAndNumbers", node),
+        packages_number=int(r.text("c:Packages/c:Number", node)),
+        packages_kind=r.text("c:Packages/c:Kind", node),
+        description=r.text("c:Description", node),
+        hs=r.text("c:HSCode", node),
+        national_code=r.optional("c:NationalCode", node),
+        criterion=criterion,
+        annotations=tuple(n.text for n in r.all("c:OriginCriterion/c:Annotation", node)),
+        fob_value=Decimal(fob) if fob is not None else None,
+        currency=r.text("d:Currency", ev),
+        country_of_origin=r.text("c:CountryOfOrigin", node),
+        quantity=Decimal(quantity.text),
+        unit=quantity.get("unit"),
+        evidence=Evidence(
+            item_code=r.text("d:ItemCode", ev),
+            currency=r.text("d:Currency", ev),
+            rule=rule,
+            rvc=rvc,
+            bom=tuple(
+                BomLine(
+                    path=r.text("d:Path", b),
+                    code=r.text("d:Code", b),
+                    description=r.optional("d:Description", b),
+                    hs=r.optional("d:HSCode", b),
+                    origin_country=r.optional("d:OriginCountry", b),
+                    originating=r.text("d:Originating", b) in ("true", "1"),
+                    proof_reference=r.optional("d:ProofReference", b),
+                    value=Decimal(r.text("d:Value", b)),
+                    role=r.text("d:Role", b),
+                )
+                for b in r.all("d:BOMLine", ev)
+            ),
+        ),
+    )
+
+
+NS = {"c": C, "d": D}
+
+
+class _Reader:
+    def __init__(self, root) -> None:
+        self.root = root
+
+    def all(self, path: str, node=None) -> list:
+        return (node if node is not None else self.root).findall(path, NS)
+
+    def first(self, path: str, node=None):
+        return (node if node is not None else self.root).find(path, NS)
+
+    def has(self, path: str, node=None) -> bool:
+        return self.first(path, node) is not None
+
+    def optional(self, path: str, node=None) -> str | None:
+        found = self.first(path, node)
+        return found.text if found is not None else None
+
+    def text(self, path: str, node=None) -> str:
+        return self.first(path, node).text
+
+    def date(self, path: str, node=None) -> date:
+        return date.fromisoformat(self.text(path, node))
+
+    def address(self, path: str) -> tuple[str, str, str]:
+        return (
+            self.text(f"{path}/c:Name"),
+            self.text(f"{path}/c:Address"),
+            self.text(f"{path}/c:Country"),
+        )

@@ -1,0 +1,121 @@
+"""Reading XML that comes from outside, safely, and validating it against the contract.
+
+Untrusted XML (certificates, receipts, files to validate) is parsed with no DTD, no entity
+expansion and no network access; a document that carries a DOCTYPE at all is refused before
+anything in it is used (XXE, "billion laughs", external DTDs). Schema validation uses only the
+schemas in ``xsd/``: an ``xsi:schemaLocation`` in a document is never followed.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+from lxml import etree
+
+MAX_BYTES = 20 * 1024 * 1024
+
+SCHEMAS = {
+    "urn:rcep-origin:declaration:1": "declaration-1.xsd",
+    "urn:rcep-origin:receipt:1": "receipt-1.xsd",
+    "urn:rcep-origin:certificate:1": "certificate-1.xsd",
+    "urn:rcep-origin:rejection:1": "rejection-1.xsd",
+}
+
+
+def xsd_path(name: str) -> Path:
+    return Path(str(files("rcep_xsd").joinpath(name)))
+
+
+class XMLUnreadable(ValueError):
+    """Not well-formed, too large, or hostile: nothing in it was used."""
+
+    code = "XML_UNREADABLE"
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.path}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "path": self.path, "message": self.message}
+
+
+class SchemaInvalid(ValueError):
+    code = "SCHEMA_INVALID"
+
+    def __init__(self, problems: list[SchemaProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=False,
+    )
+
+
+def parse_untrusted(data: bytes) -> etree._ElementTree:
+    """Parse XML from outside; raise XMLUnreadable for anything not plain, well-formed XML."""
+    if len(data) > MAX_BYTES:
+        raise XMLUnreadable(f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, _parser()))
+    except etree.XMLSyntaxError as exc:
+        raise XMLUnreadable(f"not well-formed XML: {exc.msg} (line {exc.lineno})") from None
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise XMLUnreadable(
+            "the document declares a DOCTYPE; DTDs and entities are refused, nothing was read"
+        )
+    for node in tree.iter():
+        if isinstance(node, etree._Entity):
+            raise XMLUnreadable("the document uses entity references; they are refused")
+    return tree
+
+
+@cache
+def schema(name: str) -> etree.XMLSchema:
+    path = xsd_path(name)
+    return etree.XMLSchema(etree.parse(str(path), _parser()))
+
+
+def schema_for(tree: etree._ElementTree) -> etree.XMLSchema:
+    namespace = etree.QName(tree.getroot()).namespace
+    if namespace not in SCHEMAS:
+        raise SchemaInvalid(
+            [
+                SchemaProblem(
+                    tree.getroot().sourceline or 1,
+                    tree.getroot().tag,
+                    f"unknown document: expected one of the namespaces {', '.join(SCHEMAS)}",
+                )
+            ]
+        )
+    return schema(SCHEMAS[namespace])
+
+
+def problems(tree: etree._ElementTree) -> list[SchemaProblem]:
+    """What is wrong with a document against its schema (empty when valid)."""
+    try:
+        xsd = schema_for(tree)
+    except SchemaInvalid as exc:
+        return exc.problems
+    if xsd.validate(tree):
+        return []
+    return [SchemaProblem(e.line, e.path or "", e.message) for e in xsd.error_log]
+
+
+def validate(tree: etree._ElementTree) -> None:
+    found = problems(tree)
+    if found:
+        raise SchemaInvalid(found)
