@@ -2,11 +2,13 @@
 #   make demo   set up .venv and run the pipeline on the bundled samples
 #   make test   set up .venv, lint and run the whole test suite
 PYTHON ?= python3
+ODOO_PATH ?= /opt/odoo18
+ODOO_PYTHON ?= $(ODOO_PATH)/venv/bin/python
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test test-odoo lint format bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +22,18 @@ demo: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
+# The same tests inside Odoo 18's own environment (its pinned lxml, requests, ...), against
+# a regular install of our packages there, as the addon will use them; says so in one line
+# when there is no Odoo.
+test-odoo:
+	@if [ -x "$(ODOO_PYTHON)" ]; then \
+		$(ODOO_PYTHON) -m pip install --quiet '.[test]' && \
+		$(ODOO_PYTHON) -m pip install --quiet --force-reinstall --no-deps . && \
+		$(ODOO_PYTHON) -m pytest -q -p no:cacheprovider -p no:odoo tests; \
+	else \
+		echo "No Odoo found at $(ODOO_PYTHON) (set ODOO_PATH or ODOO_PYTHON): Odoo tests skipped."; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -30,6 +44,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_declaration.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
