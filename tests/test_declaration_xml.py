@@ -242,3 +242,16 @@ def test_a_declaration_round_trips_with_third_party_invoicing_and_back_to_back()
     }
     declaration = declare(data)
     assert from_xml(to_xml(declaration)) == declaration
+
+
+@pytest.mark.parametrize(
+    "name", ["receipt-issued.xml", "rejection.xml", "certificate-unsigned.xml"]
+)
+def test_the_answers_of_the_single_window_have_valid_examples_too(name):
+    assert problems(parse_untrusted((EXAMPLES / name).read_bytes())) == []
+
+
+def test_a_receipt_timestamp_without_its_offset_is_invalid():
+    text = (EXAMPLES / "receipt-issued.xml").read_text()
+    found = problems(parse_untrusted(text.replace("09:14:03+08:00", "09:14:03").encode()))
+    assert any("ReceivedAt" in p.path for p in found)
