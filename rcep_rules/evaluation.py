@@ -66,7 +66,18 @@ class MaterialVerdict:
     """The verdict on one BOM line. ``ctc`` is pass, fail, ignored (packing and accessories,
     Arts 3.8-3.9) or n/a (originating materials, or no CTC test where it was judged)."""
 
-    __slots__ = ("criterion", "ctc", "judged_by", "material", "originating", "reason", "value")
+    __slots__ = (
+        "counted",
+        "criterion",
+        "ctc",
+        "ctc_key",
+        "judged_by",
+        "material",
+        "note",
+        "originating",
+        "reason",
+        "value",
+    )
 
     def __init__(
         self,
@@ -76,6 +87,8 @@ class MaterialVerdict:
         ctc: str,
         judged_by: str,
         criterion: str | None = None,
+        counted: Decimal | None = None,
+        ctc_key=None,
     ):
         self.material = material
         self.originating = reason in ORIGINATING
@@ -84,6 +97,9 @@ class MaterialVerdict:
         self.ctc = ctc
         self.judged_by = judged_by  # path of the good or sub-assembly whose rule judged it
         self.criterion = criterion  # of a sub-assembly that qualifies on its own
+        self.counted = value if counted is None else counted  # per unit of the judging good
+        self.ctc_key = ctc_key  # the code compared in the CTC test (another HS edition's)
+        self.note = ""  # why a sub-assembly does not qualify on its own
 
 
 @dataclass(slots=True)
@@ -124,6 +140,7 @@ class CtcOutcome:
     failing: tuple[tuple[str | None, Decimal], ...]  # HS codes without the change, and value
     failing_value: Decimal
     de_minimis: bool  # the failing materials are within Art 3.7
+    by_weight: tuple[Decimal, Decimal] | None = None  # failing and total weight, Art 3.7(b)
 
     @property
     def strict(self) -> bool:
@@ -269,6 +286,31 @@ def review(shipment: Shipment, reference: Reference | None = None) -> tuple[Issu
     return tuple(sorted(issues, key=lambda i: i.severity != ERROR))
 
 
+def transparency_cause(node: Node, world: World) -> str:
+    if node.rule is None:
+        return "its HS code is missing or invalid"
+    if isinstance(node.rule, RuleNotFound):
+        return f"no rule is loaded for {display(node.rule.code)}"
+    if not node.item.processes:
+        return "no process is given for it"
+    if world.minimal:
+        return "only minimal operations were performed on it (Art 3.6)"
+    return f"its rule {node.rule.row.psr} is not met"
+
+
+def decisive(world: World) -> CtcOutcome | None:
+    """The CTC term that decides: the first met outright, else by de minimis, else the first."""
+    if not world.ctc:
+        return None
+    for outcome in world.ctc:
+        if outcome.strict:
+            return outcome
+    for outcome in world.ctc:
+        if outcome.de_minimis:
+            return outcome
+    return world.ctc[0]
+
+
 def _still_holds(declared: World, without: World) -> bool:
     if declared.criterion not in without.satisfied:
         return False
@@ -309,6 +351,7 @@ class _Walk:
         self.transposed: dict[RuleMatch, dict] = {}  # the facts of PSR_TRANSPOSED, per rule
         self.bad_kinds: set[LineKind] = set()
         self.minimal: dict[tuple[str, ...], bool] = {}
+        self.editions: dict[tuple[LineKind, str], object] = {}
 
     def issue(self, _code: str, _path: str, severity: str = "", **facts) -> None:
         self.issues.append(Issue(_code, _path, facts, severity))
@@ -317,6 +360,14 @@ class _Walk:
 
     def check_shipment(self) -> None:
         s, prefix = self.shipment, self.shipment.prefix
+        if s.exporting_party and s.exporting_party == s.importing_party:
+            self.issue(
+                "INPUT_INVALID",
+                prefix + "importing_party",
+                field="importing_party",
+                problem=f"{s.importing_party}, the exporting Party itself",
+                expected="the RCEP Party the goods are exported to",
+            )
         for role, code, key in (
             ("exporting Party", s.exporting_party, "exporting_party"),
             ("importing Party", s.importing_party, "importing_party"),
@@ -352,13 +403,14 @@ class _Walk:
         block = c_block = False
         subs = []
         buckets = self.buckets
+        version = item.hs_version
         for m in item.bom or ():
             if m.bom is not None:
                 if m.currency is not None:
                     self.check_currency(m)
                 q = m.quantity or ZERO
                 sub = self.node(m, m.unit_cost, False)
-                subs.append((q, sub))
+                subs.append((q, sub, m.role))
                 materials_value += q * sub.value
                 continue
             try:
@@ -371,14 +423,16 @@ class _Walk:
                 bucket = self.bucket(kind)
             if bucket is _NON_ORIGINATING_MATERIAL:
                 vnm += total
-                ctc[kind.hs] = ctc.get(kind.hs, ZERO) + total
+                code = kind.hs if kind.hs_version == version else self.in_edition(kind, version)
+                ctc[code] = ctc.get(code, ZERO) + total
                 block = True
             elif bucket is _ORIGINATING:
                 vom += total
             elif bucket is _CUMULATED_MATERIAL:
                 vom += total
                 c_value += total
-                c_ctc[kind.hs] = c_ctc.get(kind.hs, ZERO) + total
+                code = kind.hs if kind.hs_version == version else self.in_edition(kind, version)
+                c_ctc[code] = c_ctc.get(code, ZERO) + total
                 c_block = True
             elif bucket is _NON_ORIGINATING_OTHER:
                 vnm += total
@@ -397,7 +451,7 @@ class _Walk:
         node.vnm, node.vom, node.ctc, node.block, node.subs = vnm, vom, ctc, block, subs
         node.c_value, node.c_ctc, node.c_block = c_value, c_ctc, c_block
         has_cum = bool(c_value or c_block)
-        for _, sub in subs:
+        for _, sub, _ in subs:
             has_cum = has_cum or sub.has_cum
         node.has_cum = has_cum
         node.materials_value = materials_value
@@ -474,20 +528,27 @@ class _Walk:
         if not cumulation:
             vnm, vom, block = vnm + node.c_value, vom - node.c_value, block or node.c_block
             ctc = _merged(ctc, node.c_ctc, 1)
-        for q, sub in node.subs:
-            w = sub.world(cumulation)
+        for q, sub, role in node.subs:
             total = q * sub.value
+            if role == "indirect":  # an in-house jig or tool: originating (Art 3.10)
+                vom += total
+                continue
+            w = sub.world(cumulation)
             if w.originating:  # roll-up, Art 3.12
                 vom += total
-            else:  # transparent: its non-originating inputs count here
-                sub_vnm = w.rvc.vnm * q
-                vnm += sub_vnm
-                vom += total - sub_vnm
+                continue
+            # transparent: its non-originating inputs count here; for retail packing and
+            # accessories only in the RVC (Arts 3.8, 3.9)
+            sub_vnm = w.rvc.vnm * q
+            vnm += sub_vnm
+            vom += total - sub_vnm
+            if role == "material":
                 ctc = _merged(ctc, w.ctc_values, q)
+            if role != "packing":
                 block = block or w.uses_non_originating
         value = node.value
         rvc = Rvc(value, vnm, vom, node.costs)
-        wo = item.wholly_obtained and not block
+        wo = item.wholly_obtained and not block and self.wholly_obtained(node, cumulation)
         pe = not wo and not block and bool(item.bom)
         minimal = block and node.minimal
         satisfied = ["WO"] if wo else ["PE"] if pe else []
@@ -529,7 +590,19 @@ class _Walk:
         digits = CTC_DIGITS[term.kind]
         own = hs[:digits]
         excluded = term.excluded
-        if excluded:
+        if self.editions:  # some material is coded in another HS edition than its good
+
+            def fails(code) -> bool:
+                if isinstance(code, tuple):  # several correlated codes: any of them may fail
+                    return any(fails(c) for c in code)
+                return (
+                    code is None
+                    or code[:digits] == own
+                    or bool(excluded and code.startswith(excluded))
+                )
+
+            failing = [(code, v) for code, v in ctc.items() if fails(code)]
+        elif excluded:
             failing = [
                 (code, v)
                 for code, v in ctc.items()
@@ -539,23 +612,64 @@ class _Walk:
             failing = [(code, v) for code, v in ctc.items() if code is None or code[:digits] == own]
         failing_value = sum([v for _, v in failing], ZERO) if failing else ZERO
         within = failing_value * 10 <= value  # Art 3.7(a): not more than 10 % of FOB
+        weights = None
         if not within and failing and int(hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b)
-            within = self.within_by_weight(node, {c for c, _ in failing}, cumulation)
-        return CtcOutcome(term, tuple(failing), failing_value, within)
+            weights = self.failing_weight(node, {c for c, _ in failing}, cumulation)
+            within = weights is not None and weights[0] * 10 <= weights[1]
+        return CtcOutcome(term, tuple(failing), failing_value, within, weights)
 
-    def within_by_weight(self, node: Node, failing: set, cumulation: bool) -> bool:
-        """Art 3.7(b): the failing materials weigh no more than 10 % of the good; needs the
-        weight of the good and of every failing material, else it does not apply."""
+    def failing_weight(self, node: Node, failing: set, cumulation: bool):
+        """Art 3.7(b): the weight of the failing materials and of the good, when the good and
+        every failing material have a weight (per unit); else None (not applicable)."""
         total = node.item.weight
         if not total:
-            return False
+            return None
         weight = ZERO
         for m, q in self.counted_lines(node, cumulation, Decimal(1)):
-            if m.hs in failing:
+            if self.edition_code(m, node.item.hs_version) in failing:
                 if m.weight is None:
-                    return False
+                    return None
                 weight += m.weight * q
-        return weight * 10 <= total
+        return weight, total
+
+    def wholly_obtained(self, node: Node, cumulation: bool) -> bool:
+        """Art 3.3(j): produced solely from wholly obtained goods of the exporting Party
+        (retail packing and indirect materials aside)."""
+        for m in node.item.bom or ():
+            if m.role in ("packing", "indirect"):
+                continue
+            if m.bom is not None:
+                if not self.nodes[id(m)].world(cumulation).wo:
+                    return False
+            elif not (m.wholly_obtained and self.reason(m.kind) is PROOF):
+                return False
+        return True
+
+    def in_edition(self, kind: LineKind, version: str):
+        """A material's code in another HS edition, through the UNSD correlation: one code,
+        or a tuple of the candidates when it correlates to several (each is then tested)."""
+        key = (kind, version)
+        found = self.editions.get(key)
+        if found is None:
+            if kind.hs is None or kind.hs not in self.ref.nomenclatures[kind.hs_version]:
+                found = kind.hs
+            else:
+                corr = self.ref.correlation
+                targets = (
+                    corr.to_hs2012(kind.hs)[0] if version == HS2012 else corr.to_hs2022(kind.hs)
+                )
+                if not targets or kind.hs in targets:  # the same code: the plain reading
+                    found = kind.hs
+                else:  # one code, or several of which any may fail the change
+                    found = targets[0] if len(targets) == 1 else tuple(targets)
+            self.editions[key] = found
+        return found
+
+    def edition_code(self, m: Material, version: str):
+        """The code under which a bought line is tested against a rule of ``version``."""
+        if m.kind is None or m.kind.hs_version == version:
+            return m.hs
+        return self.in_edition(m.kind, version)
 
     def counted_lines(self, node: Node, cumulation: bool, factor: Decimal):
         """The non-originating material lines counted for a node, sub-assemblies seen
@@ -564,7 +678,7 @@ class _Walk:
             q = (m.quantity or ZERO) * factor
             if m.bom is not None:
                 sub = self.nodes[id(m)]
-                if not sub.world(cumulation).originating:
+                if m.role == "material" and not sub.world(cumulation).originating:
                     yield from self.counted_lines(sub, cumulation, q)
             elif m.role == "material":
                 reason = self.reason(m.kind)
@@ -593,7 +707,7 @@ class _Walk:
                     ok = "chemical_reaction" in item.processes
                 elif isinstance(term, WO):
                     ok = wo_or_pe
-                else:  # Incomplete: the illegible part of a partial rule never holds
+                else:  # Incomplete: the illegible rest of a partial rule never holds
                     ok = False
                 strict, dmi = strict and ok, dmi and ok
             if strict:
@@ -701,6 +815,8 @@ class _Walk:
             return NO_PROOF if party is not None else NON_PARTY
         if party is None or not party.in_force_on(self.day):
             return PROOF_INVALID
+        if proof.type == "SUPPLIER_DECLARATION" and country != self.exporter:
+            return PROOF_INVALID  # a domestic document: another Party's origin needs a CO or DO
         through = proof.valid_through()
         if through is None:
             return PROOF_INVALID
@@ -727,42 +843,98 @@ class _Walk:
     def details(self, top: Node | None) -> tuple[tuple[MaterialVerdict, ...], tuple[Issue, ...]]:
         verdicts: list[MaterialVerdict] = []
         issues: list[Issue] = []
-        seen: dict[str, tuple[str, str]] = {}
         if top is not None:
-            self._details(top, top, verdicts, issues, seen)
+            self._details(top, top, Decimal(1), False, verdicts, issues, {})
         return tuple(verdicts), tuple(issues)
 
-    def _details(self, node: Node, judge: Node, verdicts: list, issues: list, seen: dict) -> None:
-        outcome = judge.world().ctc[0] if judge.world().ctc else None
+    def _details(
+        self,
+        node: Node,
+        judge: Node,
+        factor: Decimal,
+        ignored: bool,
+        verdicts: list,
+        issues: list,
+        seen: dict,
+    ) -> None:
+        """Verdicts for a node's lines. ``judge`` is the good or sub-assembly whose rule tests
+        them, ``factor`` the quantity of ``node`` per unit of ``judge``, and ``ignored`` says
+        they sit in retail packing or an accessory (RVC only, Arts 3.8-3.9)."""
+        outcome = decisive(judge.world())
         failing = {code for code, _ in outcome.failing} if outcome else set()
+        version = judge.item.hs_version
         for m in node.item.bom or ():
-            if m.hs and m.hs != "?" and m.code:
-                first = seen.setdefault(m.code, (m.hs, m.path))
-                if first[0] != m.hs:
-                    problem = f"classified {display(m.hs)} here, {display(first[0])} at {first[1]}"
-                    issues.append(
-                        Issue("HS_INCONSISTENT", m.path, {"what": _what(m), "problem": problem})
-                    )
+            self.line_issues(m, node, seen, issues)
             q = m.quantity or ZERO
             if m.bom is not None:
                 sub = self.nodes[id(m)]
                 w = sub.world()
-                reason = ROLLED_UP if w.originating else TRANSPARENT
-                verdicts.append(MaterialVerdict(m, reason, q * sub.value, "n/a", "", w.criterion))
-                self._details(sub, sub if w.originating else judge, verdicts, issues, seen)
+                if m.role == "indirect":
+                    reason = INDIRECT
+                else:
+                    reason = ROLLED_UP if w.originating else TRANSPARENT
+                total = q * sub.value
+                verdict = MaterialVerdict(m, reason, total, "n/a", "", w.criterion, total * factor)
+                if reason == TRANSPARENT:
+                    verdict.note = transparency_cause(sub, w)
+                verdicts.append(verdict)
+                if reason == TRANSPARENT:
+                    self._details(
+                        sub,
+                        judge,
+                        factor * q,
+                        ignored or m.role != "material",
+                        verdicts,
+                        issues,
+                        seen,
+                    )
+                else:
+                    self._details(sub, sub, Decimal(1), False, verdicts, issues, seen)
                 continue
             reason = self.reason(m.kind)
             issue = self.origin_issue(m, reason)
             if issue:
                 issues.append(issue)
-            ctc = "n/a"
+            ctc, key = "n/a", None
             if reason not in ORIGINATING and outcome is not None:
-                if m.role in ("packing", "accessory"):
+                if ignored or m.role in ("packing", "accessory"):
                     ctc = "ignored"
                 else:
-                    ctc = "fail" if m.hs in failing or m.hs is None else "pass"
+                    key = self.edition_code(m, version)
+                    ctc = "fail" if key in failing or m.hs is None else "pass"
             total = q * (m.unit_cost or ZERO)
-            verdicts.append(MaterialVerdict(m, reason, total, ctc, judge.item.path))
+            verdicts.append(
+                MaterialVerdict(m, reason, total, ctc, judge.item.path, None, total * factor, key)
+            )
+
+    def line_issues(self, m: Material, node: Node, seen: dict, issues: list) -> None:
+        """HS_INCONSISTENT: one material code with two HS codes, or a line coded in another HS
+        edition than its good (then compared through the UNSD correlation)."""
+        if m.hs and m.hs != "?" and m.code:
+            first = seen.setdefault(m.code, (m.hs, m.path))
+            if first[0] != m.hs:
+                problem = f"classified {display(m.hs)} here, {display(first[0])} at {first[1]}"
+                issues.append(
+                    Issue("HS_INCONSISTENT", m.path, {"what": _what(m), "problem": problem})
+                )
+        version = node.item.hs_version
+        if m.kind is not None and m.hs and m.hs != "?" and m.hs_version != version:
+            code = self.in_edition(m.kind, version)
+            shown = (
+                display(code) if isinstance(code, str) else f"any of {len(code)} {version} codes"
+            )
+            issues.append(
+                Issue(
+                    "HS_INCONSISTENT",
+                    m.path,
+                    {
+                        "what": _what(m),
+                        "problem": f"coded in {m.hs_version} while "
+                        f"{_what(node.item, node.is_good)} is coded in {version}; compared as "
+                        f"{version} {shown} through the UNSD correlation",
+                    },
+                )
+            )
 
     def origin_issue(self, m: Material, reason: str) -> Issue | None:
         what, proof = _what(m), m.proof
@@ -801,6 +973,12 @@ class _Walk:
                 problem = f"{m.origin_country} is not an RCEP Party"
             elif not party.in_force_on(self.day):
                 problem = f"RCEP is not in force for {party.name} on {self.day}"
+            elif proof.type == "SUPPLIER_DECLARATION" and m.origin_country != self.exporter:
+                problem = (
+                    f"a supplier declaration proves origin only for a supplier in the exporting "
+                    f"Party; a material originating in {party.name} needs an RCEP certificate or "
+                    "declaration of origin (Art 3.16)"
+                )
             else:
                 problem = "it has neither valid_until nor issue_date"
             return Issue(

@@ -3,11 +3,12 @@
 reads the way a customs officer checks a certificate: the rule, each material that matters,
 the arithmetic."""
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal, localcontext
 
 from rcep_rules import __version__
 from rcep_rules.evaluation import (
     CUMULATION,
+    EXACT,
     INDIRECT,
     NO_PROOF,
     NON_PARTY,
@@ -64,7 +65,8 @@ def reason(verdict: MaterialVerdict, exporter: str | None) -> str:
         )
     if verdict.reason == TRANSPARENT:
         return (
-            "made in-house but not originating on its own: its non-originating inputs count instead"
+            f"made in-house but not originating on its own ({verdict.note}): its "
+            "non-originating inputs count instead"
         )
     if verdict.reason == NO_PROOF:
         return f"from {m.origin_country}, an RCEP Party, but no origin proof: non-originating"
@@ -117,6 +119,11 @@ def rule_dict(match) -> dict | None:
 
 
 def evaluation_dict(ev: Evaluation) -> dict:
+    with localcontext(EXACT):
+        return _evaluation_dict(ev)
+
+
+def _evaluation_dict(ev: Evaluation) -> dict:
     s, result = ev.shipment, ev.result
     good = s.good
     evaluated = ev.originating is not None
@@ -176,6 +183,11 @@ def verdict_line(ev: Evaluation) -> str:
 
 
 def explain(ev: Evaluation) -> str:
+    with localcontext(EXACT):  # the same exact arithmetic as the evaluation
+        return _explain(ev)
+
+
+def _explain(ev: Evaluation) -> str:
     s, result, good = ev.shipment, ev.result, ev.shipment.good
     lines = []
     if good:
@@ -200,6 +212,12 @@ def explain(ev: Evaluation) -> str:
         lines.append(
             f"Rule: {row.psr} (Annex 3A, {row.hs_version} {row.level} {display(row.code)}{how})."
         )
+        if row.partial:
+            lines.append(
+                "The rule was only partly legible: the alternatives that could not be read were "
+                "not tried, so a verdict of not originating is provisional until the full rule "
+                "is loaded."
+            )
     elif isinstance(rule, RuleNotFound):
         lines.append(f"Rule: none loaded for {display(rule.code)}; only WO and PE can apply.")
     if "WO" in ev.satisfied:
@@ -212,7 +230,12 @@ def explain(ev: Evaluation) -> str:
             "non-originating materials: no origin is conferred (Art 3.6)."
         )
     for outcome in result.ctc:
-        failing = [v for v in ev.materials if v.ctc == "fail" and v.judged_by == good.path]
+        codes = {code for code, _ in outcome.failing}
+        failing = [
+            v
+            for v in ev.materials
+            if v.judged_by == good.path and v.ctc in ("pass", "fail") and v.ctc_key in codes
+        ]
         lines += _ctc_lines(outcome, good, result, failing)
     if (
         isinstance(rule, RuleMatch)
@@ -223,12 +246,15 @@ def explain(ev: Evaluation) -> str:
     cumulated = [v for v in ev.materials if v.reason == CUMULATION]
     if cumulated:
         names = ", ".join(f"{v.material.code} ({v.material.origin_country})" for v in cumulated)
-        acu = (
-            "the declared criterion holds only with them: ACU"
-            if "ACU" in ev.annotations
-            else "the declared criterion holds without them too"
-        )
-        lines.append(f"Cumulation (Art 3.4): {names} count as originating; {acu}.")
+        if ev.criterion == "PE":
+            tail = "; so the good is PE (ACU is not used with PE)"
+        elif "ACU" in ev.annotations:
+            tail = f"; the declared criterion {ev.criterion} holds only with them: ACU"
+        elif ev.criterion:
+            tail = f"; the declared criterion {ev.criterion} holds without them too"
+        else:
+            tail = ""
+        lines.append(f"Cumulation (Art 3.4): {names} count as originating{tail}.")
     lines.append(f"Criteria that hold: {', '.join(ev.satisfied) or 'none'}.")
     lines.append("Materials:")
     for v in ev.materials:
@@ -267,21 +293,39 @@ def _ctc_lines(outcome, good, result, failing) -> list[str]:
         return lines
     for v in failing:
         m = v.material
+        counted = "" if v.counted == v.value else f", counting {money(v.counted)} for the good"
         lines.append(
-            f"  {m.code} {display(m.hs) if m.hs else '(no HS)'} ({money(v.value)}) fails it."
+            f"  {m.code} {display(m.hs) if m.hs else '(no HS)'} ({money(v.value)}{counted}) "
+            "fails it."
         )
     fob = result.rvc.fob
-    share = percent(outcome.failing_value * 100 / fob) if fob else "?"
-    verdict = (
-        "within the de minimis of 10 % of FOB (Art 3.7): CTC holds with DMI"
-        if outcome.de_minimis
-        else "more than the de minimis of 10 % (Art 3.7): fails"
-    )
+    by_value = outcome.failing_value * 10 <= fob
     lines.append(
-        f"  Failing materials {money(outcome.failing_value)} = {share} % of FOB "
-        f"{money(fob)}: {verdict}."
+        f"  Failing materials {money(outcome.failing_value)} = {_share(outcome.failing_value, fob)}"
+        f" % of FOB {money(fob)}: "
+        + ("within" if by_value else "more than")
+        + " the de minimis of 10 % of FOB (Art 3.7(a))."
+    )
+    if outcome.by_weight:
+        failing_weight, weight = outcome.by_weight
+        lines.append(
+            f"  By weight: {failing_weight:f} of {weight:f} = {_share(failing_weight, weight)} %: "
+            + ("within" if failing_weight * 10 <= weight else "more than")
+            + " the de minimis of 10 % of the weight (Art 3.7(b), chapters 50-63)."
+        )
+    lines.append(
+        f"  {atom.kind} holds with de minimis: DMI."
+        if outcome.de_minimis
+        else f"  {atom.kind} fails."
     )
     return lines
+
+
+def _share(part: Decimal, whole: Decimal) -> str:
+    """A de minimis share, rounded up: a failing 10.009 % never shows as 10.00."""
+    if not whole:
+        return "?"
+    return f"{(part * 100 / whole).quantize(CENT, rounding=ROUND_CEILING):f}"
 
 
 def _rvc_lines(result, rule: RuleMatch) -> list[str]:

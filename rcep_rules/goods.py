@@ -18,8 +18,22 @@ from rcep_rules.issues import Issue
 PROOF_TYPES = ("RCEP_CO", "RCEP_DO", "SUPPLIER_DECLARATION")
 ROLES = ("material", "packing", "accessory", "indirect")
 INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP")
-FOB_LIKE = ("EXW", "FCA", "FAS", "FOB")  # no freight or insurance abroad to deduct
-NEEDS_INSURANCE = ("CIF", "CIP", "DAP", "DPU", "DDP")
+# From an invoice value on each incoterm to the FOB value: what is added (the costs up to and
+# including loading at the port of shipment) and what is deducted (paid beyond it). "freight"
+# is all transport after loading, unloading at destination included; "insurance" may be 0.
+TO_FOB = {
+    "FOB": ((), ()),
+    "EXW": (("costs_to_port",), ()),
+    "FCA": (("costs_to_port",), ()),
+    "FAS": (("costs_to_port",), ()),
+    "CFR": ((), ("freight",)),
+    "CPT": ((), ("freight",)),
+    "CIF": ((), ("freight", "insurance")),
+    "CIP": ((), ("freight", "insurance")),
+    "DAP": ((), ("freight", "insurance")),
+    "DPU": ((), ("freight", "insurance")),
+    "DDP": ((), ("freight", "insurance", "import_duties_and_taxes")),
+}
 
 
 class GoodsFileError(ValueError):
@@ -338,8 +352,9 @@ class _Reader:
         )
 
     def fob(self, data: dict, path: str) -> tuple[Decimal | None, str | None, str]:
-        """FOB value (Art 3.1(e)): given, or derived from an invoice value on another
-        incoterm by deducting the freight and insurance paid beyond the port of shipment."""
+        """FOB value (Art 3.1(e): free on board, including transport to the port of shipment):
+        given, or derived from an invoice value on another incoterm by adding the costs up to
+        the port (EXW, FCA, FAS) or deducting those paid beyond it (C and D terms)."""
         incoterm = data.get("incoterm")
         if incoterm is not None and incoterm not in INCOTERMS:
             self.invalid(f"{path}.incoterm", "incoterm", f"{incoterm!r}", ", ".join(INCOTERMS))
@@ -349,21 +364,13 @@ class _Reader:
         invoice = self.decimal(data, "invoice_value", path)
         if invoice is None:
             return None, incoterm, ""
-        if incoterm in FOB_LIKE:
-            return invoice, incoterm, ""
-        freight = self.decimal(data, "freight", path)
-        insurance = self.decimal(data, "insurance", path)
-        missing = [
-            name
-            for name, value, needed in (
-                ("freight", freight, True),
-                ("insurance", insurance, incoterm in NEEDS_INSURANCE),
-            )
-            if needed and value is None
-        ]
+        added, deducted = TO_FOB[incoterm]
+        amounts = {name: self.decimal(data, name, path) for name in added + deducted}
+        missing = [name for name, value in amounts.items() if value is None]
         if missing:
             return None, incoterm, " and ".join(missing)
-        return invoice - (freight or 0) - (insurance or 0), incoterm, ""
+        fob = invoice + sum((amounts[n] for n in added), Decimal(0))
+        return fob - sum((amounts[n] for n in deducted), Decimal(0)), incoterm, ""
 
     def material(self, data: dict, path: str, ancestors: tuple[str, ...]) -> Material:
         code = self.text(data, "code", path)

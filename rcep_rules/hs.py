@@ -91,6 +91,10 @@ class Correlation:
             {k: "/".join(v) for k, v in relationships.items()},
         )
 
+    def to_hs2022(self, code6: str) -> tuple[str, ...]:
+        """The HS2022 subheadings that correspond to an HS2012 subheading."""
+        return tuple(new for new, olds in self.targets.items() if code6 in olds)
+
     def to_hs2012(self, code6: str) -> tuple[tuple[str, ...], str]:
         """The HS2012 subheadings that correspond to an HS2022 subheading, and the relationship."""
         return self.targets.get(code6, ()), self.relationship.get(code6, "")

@@ -78,8 +78,8 @@ _CATALOGUE = [
     IssueType(
         "FOB_UNDETERMINED",
         ERROR,
-        "The good is sold {incoterm} and the {missing} to deduct is not given, so the FOB value "
-        "cannot be determined.",
+        "The good is sold {incoterm} and its {missing} is not given, so the FOB value "
+        "(Art 3.1(e)) cannot be determined.",
         "Give {missing} at {path}, or the FOB value itself as good.fob.",
     ),
     IssueType(

@@ -255,16 +255,15 @@ def alternatives(rule: Rule) -> tuple[Rule, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Branch:
-    """One alternative of a rule: terms that must all hold, and the criterion it gives (the
-    Form RCEP code: CTC for CC/CTH/CTSH, RVC when a value test is part of it, CR)."""
+    """One way to meet a rule: terms that must all hold, and the criterion it gives (the Form
+    RCEP code: CTC for CC/CTH/CTSH, RVC when a value test is part of it, CR)."""
 
     terms: tuple
     criterion: str | None
 
     @classmethod
-    def of(cls, alternative: Rule) -> "Branch":
-        terms = alternative.items if isinstance(alternative, And) else (alternative,)
-        kinds = {type(t) for t in atoms(alternative)}
+    def of(cls, terms: tuple) -> "Branch":
+        kinds = {type(t) for t in terms}
         criterion = (
             "RVC" if RVC in kinds else "CTC" if CTC in kinds else "CR" if CR in kinds else None
         )
@@ -272,7 +271,20 @@ class Branch:
 
 
 def branches(rule: Rule) -> tuple[Branch, ...]:
-    return tuple(Branch.of(a) for a in alternatives(rule))
+    """The rule as alternatives of plain terms (disjunctive normal form), so that a rule such
+    as "CTSH and (RVC40 or CR)" is met by "CTSH and RVC40" or by "CTSH and CR"."""
+    return tuple(Branch.of(terms) for terms in _dnf(rule))
+
+
+def _dnf(rule: Rule) -> list[tuple]:
+    if isinstance(rule, Or):
+        return [terms for item in rule.items for terms in _dnf(item)]
+    if isinstance(rule, And):
+        combined: list[tuple] = [()]
+        for item in rule.items:
+            combined = [left + right for left in combined for right in _dnf(item)]
+        return combined
+    return [(rule,)]
 
 
 def ctc_terms(rule: Rule) -> tuple[CTC, ...]:
