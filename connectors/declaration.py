@@ -101,6 +101,13 @@ class RvcFigures:
 
 
 @dataclass(frozen=True)
+class ProofInfo:
+    type: str
+    reference: str | None
+    valid_until: date
+
+
+@dataclass(frozen=True)
 class BomLine:
     path: str
     code: str
@@ -108,15 +115,24 @@ class BomLine:
     hs: str | None
     origin_country: str | None
     originating: bool
-    proof_reference: str | None
+    proof: ProofInfo | None
+    quantity: Decimal
+    unit_cost: Decimal | None
     value: Decimal
     role: str
+    wholly_obtained: bool | None = None
+    processes: tuple[str, ...] | None = None  # made in-house
+    direct_costs: Decimal | None = None
 
 
 @dataclass(frozen=True)
 class Evidence:
     item_code: str
     currency: str
+    hs_version: str
+    wholly_obtained: bool
+    processes: tuple[str, ...]
+    direct_costs: Decimal | None
     rule: RuleApplied | None
     rvc: RvcFigures | None
     bom: tuple[BomLine, ...]
@@ -318,6 +334,10 @@ def _item(index, raw, f, exporter, importer, transport, currency, base_dir, refe
         evidence=Evidence(
             item_code=shipment.good.code or f"item-{index + 1}",
             currency=currency,
+            hs_version=shipment.good.hs_version,
+            wholly_obtained=shipment.good.wholly_obtained,
+            processes=shipment.good.processes,
+            direct_costs=sum(shipment.good.costs) if shipment.good.costs else None,
             rule=RuleApplied(
                 rule.row.hs_version, display(rule.row.code), rule.row.psr, rule.transposed
             )
@@ -332,23 +352,31 @@ def _item(index, raw, f, exporter, importer, transport, currency, base_dir, refe
             )
             if rvc.fob
             else None,
-            bom=tuple(
-                BomLine(
-                    path=v.material.path,
-                    code=v.material.code or v.material.path,
-                    description=v.material.description or None,
-                    hs=v.material.hs,
-                    origin_country=v.material.origin_country,
-                    originating=v.originating,
-                    proof_reference=(v.material.proof.reference or None)
-                    if v.material.proof and v.originating
-                    else None,
-                    value=v.value,
-                    role=v.material.role,
-                )
-                for v in evaluation.materials
-            ),
+            bom=tuple(_bom_line(v) for v in evaluation.materials),
         ),
+    )
+
+
+def _bom_line(v) -> BomLine:
+    m = v.material
+    proof = None
+    if m.proof is not None and m.proof.valid_through() is not None:
+        proof = ProofInfo(m.proof.type, m.proof.reference or None, m.proof.valid_through())
+    return BomLine(
+        path=m.path,
+        code=m.code or m.path,
+        description=m.description or None,
+        hs=m.hs,
+        origin_country=m.origin_country,
+        originating=v.originating,
+        proof=proof,
+        quantity=m.quantity,
+        unit_cost=m.unit_cost,
+        value=v.value,
+        role=m.role,
+        wholly_obtained=m.wholly_obtained or None,
+        processes=m.processes if m.bom is not None else None,
+        direct_costs=sum(m.costs) if m.costs else None,
     )
 
 
@@ -540,6 +568,11 @@ def _item_xml(node, item: Item) -> None:
     evidence = _d(node, "Evidence")
     _d(evidence, "ItemCode", ev.item_code)
     _d(evidence, "Currency", ev.currency)
+    _d(evidence, "HSVersion", ev.hs_version)
+    _d(evidence, "WhollyObtained", ev.wholly_obtained)
+    _processes(evidence, ev.processes)
+    if ev.direct_costs is not None:
+        _d(evidence, "DirectCosts", ev.direct_costs)
     if ev.rule:
         rule = _d(evidence, "Rule")
         _d(rule, "HSVersion", ev.rule.hs_version)
@@ -565,10 +598,29 @@ def _item_xml(node, item: Item) -> None:
         if line.origin_country:
             _d(b, "OriginCountry", line.origin_country)
         _d(b, "Originating", line.originating)
-        if line.proof_reference:
-            _d(b, "ProofReference", line.proof_reference)
+        if line.proof:
+            proof = _d(b, "Proof")
+            _d(proof, "Type", line.proof.type)
+            if line.proof.reference:
+                _d(proof, "Reference", line.proof.reference)
+            _d(proof, "ValidUntil", line.proof.valid_until)
+        _d(b, "Quantity", line.quantity)
+        if line.unit_cost is not None:
+            _d(b, "UnitCost", line.unit_cost)
         _d(b, "Value", line.value)
         _d(b, "Role", line.role)
+        if line.wholly_obtained is not None:
+            _d(b, "WhollyObtained", line.wholly_obtained)
+        if line.processes is not None:
+            _processes(b, line.processes)
+        if line.direct_costs is not None:
+            _d(b, "DirectCosts", line.direct_costs)
+
+
+def _processes(parent, processes: tuple[str, ...]) -> None:
+    node = _d(parent, "Processes")
+    for process in processes:
+        _d(node, "Process", process)
 
 
 # --- reading XML ----------------------------------------------------------------------------------
@@ -662,6 +714,10 @@ def _read_item(r: "_Reader", node) -> Item:
         evidence=Evidence(
             item_code=r.text("d:ItemCode", ev),
             currency=r.text("d:Currency", ev),
+            hs_version=r.text("d:HSVersion", ev),
+            wholly_obtained=r.text("d:WhollyObtained", ev) in ("true", "1"),
+            processes=tuple(p.text for p in r.all("d:Processes/d:Process", ev)),
+            direct_costs=_decimal(r.optional("d:DirectCosts", ev)),
             rule=rule,
             rvc=rvc,
             bom=tuple(
@@ -672,9 +728,24 @@ def _read_item(r: "_Reader", node) -> Item:
                     hs=r.optional("d:HSCode", b),
                     origin_country=r.optional("d:OriginCountry", b),
                     originating=r.text("d:Originating", b) in ("true", "1"),
-                    proof_reference=r.optional("d:ProofReference", b),
+                    proof=ProofInfo(
+                        r.text("d:Proof/d:Type", b),
+                        r.optional("d:Proof/d:Reference", b),
+                        r.date("d:Proof/d:ValidUntil", b),
+                    )
+                    if r.has("d:Proof", b)
+                    else None,
+                    quantity=Decimal(r.text("d:Quantity", b)),
+                    unit_cost=_decimal(r.optional("d:UnitCost", b)),
                     value=Decimal(r.text("d:Value", b)),
                     role=r.text("d:Role", b),
+                    wholly_obtained=(r.text("d:WhollyObtained", b) in ("true", "1"))
+                    if r.has("d:WhollyObtained", b)
+                    else None,
+                    processes=tuple(p.text for p in r.all("d:Processes/d:Process", b))
+                    if r.has("d:Processes", b)
+                    else None,
+                    direct_costs=_decimal(r.optional("d:DirectCosts", b)),
                 )
                 for b in r.all("d:BOMLine", ev)
             ),
@@ -683,6 +754,10 @@ def _read_item(r: "_Reader", node) -> Item:
 
 
 NS = {"c": C, "d": D}
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return Decimal(text) if text is not None else None
 
 
 class _Reader:

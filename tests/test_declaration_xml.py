@@ -61,7 +61,9 @@ def test_the_evidence_carries_the_rule_and_every_bom_line_from_the_evaluation():
     assert switchgear.evidence.rule.transposed is True
     lines = {line.code: line for line in switchgear.evidence.bom}
     assert lines["PC-RESIN"].originating is True
-    assert lines["PC-RESIN"].proof_reference == "KR-RCEP-2026-55120"
+    assert lines["PC-RESIN"].proof.reference == "KR-RCEP-2026-55120"
+    assert lines["PC-RESIN"].proof.valid_until.isoformat() == "2027-02-28"
+    assert lines["CONTACT-INSERT"].processes == ("stamping", "heat_treatment", "surface_treatment")
     assert lines["BRASS-BAR"].originating is False and lines["BRASS-BAR"].value == Decimal("9.00")
     assert lines["SPRING-S"].path == "good.bom[0].bom[1]"
 
