@@ -1,13 +1,16 @@
-"""rcep-origin: RCEP origin pre-review and evaluation of goods files.
+"""rcep-origin: RCEP origin pre-review, declarations and the customs Single Window.
 
-Exit codes (DESIGN.md): ``evaluate`` 0 originating, 1 not originating, 2 could not be
+Exit codes (DESIGN.md, README): ``evaluate`` 0 originating, 1 not originating, 2 could not be
 evaluated; ``review`` 0 no errors, 2 errors; ``psr import`` 0 imported, 1 conflicts left
-unimported, 2 the file was refused. Human output is a table with the verdict first; ``--json``
-gives the machine form everywhere.
+unimported, 2 the file was refused; ``submit`` 0 issued, 1 rejected, 2 not settled. Human
+output puts the verdict first; ``--json`` gives the machine form everywhere.
 """
 
 import argparse
+import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from rich.console import Console
@@ -15,6 +18,8 @@ from rich.progress import track
 from rich.table import Table
 from rich.text import Text
 
+from connectors.ledger import default_path as default_ledger
+from connectors.single_window import ENDPOINT
 from rcep_rules import GoodsFileError, Reference, __version__, evaluate, load_shipments
 from rcep_rules.datafiles import data_path
 from rcep_rules.explain import evaluation_dict, percent, verdict_line
@@ -82,7 +87,91 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", type=Path, metavar="FILE.xml")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p = command("demo", _demo, "Evaluate the bundled sample goods (data/samples).")
+    p = command(
+        "demo",
+        _demo,
+        "The whole pipeline on the bundled samples: evaluate, declare, "
+        "submit to an embedded mock Single Window, verify the signed certificate.",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep the demo's ledger, service database and certificates in DIR",
+    )
+
+    p = command("mock-server", _mock_server, "Run the mock Single Window (SOAP over HTTP).")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8070)
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=Path("single-window") / "single-window.sqlite3",
+        help="its SQLite database; the signing key and certificate live beside it",
+    )
+    p.add_argument(
+        "--users",
+        type=Path,
+        metavar="FILE",
+        help='JSON {"user": "password", ...}; default: exporter / rcep-demo',
+    )
+    p.add_argument("--latency-ms", type=int, default=0, help="fault injection: delay")
+    p.add_argument("--error-rate", type=float, default=0.0, help="fault injection: 503s")
+    p.add_argument(
+        "--drop-rate",
+        type=float,
+        default=0.0,
+        help="fault injection: answers lost after the request is handled",
+    )
+
+    def connection(p):
+        p.add_argument("--endpoint", default=ENDPOINT)
+        p.add_argument("--user", default=os.environ.get("RCEP_SW_USER", "exporter"))
+        p.add_argument(
+            "--password", default=None, help="default $RCEP_SW_PASSWORD (never printed or stored)"
+        )
+        p.add_argument(
+            "--signing-cert",
+            type=Path,
+            metavar="PEM",
+            help="pin this signing certificate (else the one published on first use)",
+        )
+        p.add_argument(
+            "--ledger",
+            type=Path,
+            default=None,
+            help=f"default $RCEP_ORIGIN_LEDGER or {default_ledger()}",
+        )
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command(
+        "submit",
+        _submit,
+        "Declare (if given a shipment file) and submit to the "
+        "Single Window; exit 0 issued, 1 rejected, 2 not settled.",
+    )
+    p.add_argument("file", type=Path, metavar="SHIPMENT.json|FILE.xml")
+    connection(p)
+    p = command("certificates", _certificates, "The declarations and certificates in the ledger.")
+    p.add_argument("--ledger", type=Path, default=None)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("certificate", _certificate, "Write a certificate (signed XML and PDF summary).")
+    p.add_argument("number")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--ledger", type=Path, default=None)
+    p = command(
+        "verify",
+        _verify,
+        "Check a certificate's signature against the customs signing "
+        "certificate and, with an endpoint, that the Single Window issued it as is.",
+    )
+    p.add_argument("file", type=Path, metavar="CERTIFICATE.xml")
+    p.add_argument("--endpoint", default=None)
+    p.add_argument("--user", default=os.environ.get("RCEP_SW_USER", "exporter"))
+    p.add_argument("--password", default=None)
+    p.add_argument("--signing-cert", type=Path, metavar="PEM")
+    p.add_argument("--ledger", type=Path, default=None)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     psr = sub.add_parser("psr", help="Show or import product-specific rules (Annex 3A).")
@@ -198,21 +287,326 @@ def _review(args) -> int:
 
 
 def _demo(args) -> int:
+    """Evaluate the samples, declare a shipment, submit it to an embedded mock Single Window
+    over real SOAP/HTTP on loopback, and verify the signed certificate that comes back."""
+    import dataclasses
+    import uuid
+
+    from connectors.declaration import build, load_shipment_file, to_xml
+    from connectors.ledger import Ledger
+    from connectors.single_window.client import SingleWindowClient, SingleWindowError
+    from connectors.single_window.embedded import DEMO_USERS, running
+    from connectors.single_window.signing import fingerprint, verify
+
     files = sorted(data_path("samples").glob("*.json"))
     args.rules = args.rules or []  # the demo is reproducible: bundled rules only
     shipments, failures = _load(files)
     results = _evaluate_all(args, shipments)
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="rcep-demo-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    shipment_path = data_path("shipments", "hcmc_switchgear_and_phones.json")
+    declaration = build(load_shipment_file(shipment_path), shipment_path.parent, _reference(args))
+    report = {
+        "evaluations": [
+            dict(
+                file=p.name,
+                good=ev.shipment.good.code,
+                originating=ev.originating,
+                criterion=ev.criterion,
+                annotations=list(ev.annotations),
+            )
+            for p, ev in results
+        ]
+    }
+    if not args.json:
+        out.print(f"1. Pre-review of the {len(results)} bundled sample goods:")
+        _show_table(results)
+    with running(workdir / "single-window") as (endpoint, _app):
+        ledger = Ledger(workdir / "ledger.sqlite3")
+        user, password = next(iter(DEMO_USERS.items()))
+        client = SingleWindowClient(endpoint, user, password, ledger)
+        xml = to_xml(declaration)
+        # A second declaration claims CTC for the base station, which only meets RVC: the
+        # Single Window's own check must refuse it.
+        items = list(declaration.items)
+        items[1] = dataclasses.replace(items[1], criterion="CTC", fob_value=None)
+        wrong = dataclasses.replace(
+            declaration, idempotency_key=str(uuid.uuid4()), items=tuple(items)
+        )
+        try:
+            issued = client.submit(xml)
+            refused = client.submit(to_xml(wrong))
+        except SingleWindowError as error:
+            err.print(f"The Single Window did not settle the demo declaration: {error}")
+            return 2
+        number = issued.entry.certificate_number
+        (workdir / f"{number}.xml").write_bytes(issued.certificate_xml)
+        stored = ledger.certificate(number)
+        if stored and stored[1]:
+            (workdir / f"{number}.pdf").write_bytes(stored[1])
+        pem = ledger.pinned(endpoint)
+        verify(issued.certificate_xml, pem)
+        report |= {
+            "endpoint": endpoint,
+            "issued": issued.entry.as_dict(),
+            "rejected": {**refused.entry.as_dict(), "reasons": refused.rejection},
+            "signing_certificate_sha256": fingerprint(pem),
+            "files": sorted(p.name for p in workdir.iterdir() if p.suffix in (".xml", ".pdf")),
+            "workdir": str(workdir),
+        }
     if args.json:
-        out.print_json(data=[dict(evaluation_dict(ev), file=p.name) for p, ev in results])
+        out.print_json(data=report)
     else:
         out.print(
-            f"RCEP origin pre-review of the {len(results)} bundled sample goods "
-            f"({data_path('samples')}):"
+            f"2. Declaration {declaration.idempotency_key} ({len(declaration.items)} items) "
+            "built and validated against xsd/declaration-1.xsd."
         )
-        _show_table(results)
-        out.print("Details of one good: rcep-origin evaluate data/samples/<file>.json")
+        out.print(f"3. Submitted over SOAP to the mock Single Window at {endpoint}:")
+        out.print(
+            f"   ISSUED: certificate {number}, reference {issued.entry.reference_number}, "
+            f"issued {issued.entry.issued_at}, format {issued.entry.certificate_format}"
+        )
+        out.print(
+            f"   signature verified with the pinned signing certificate "
+            f"(SHA-256 {report['signing_certificate_sha256'][:23]}...)"
+        )
+        reason = refused.rejection[0] if refused.rejection else {}
+        out.print(
+            f"4. A declaration claiming CTC for the base station was REJECTED by the "
+            f"second-level check: {reason.get('code')}: {reason.get('message')}"
+        )
+        out.print(f"Files in {workdir}: {', '.join(report['files'])}; ledger: ledger.sqlite3")
     _report_failures(failures, args.json)
     return 2 if failures else 0
+
+
+# --- the Single Window -------------------------------------------------------------------------
+
+
+def _mock_server(args) -> int:
+    from connectors.single_window.embedded import DEMO_USERS
+    from connectors.single_window.server import Faults, SingleWindowApp, serve
+    from connectors.single_window.service import Service
+
+    users = DEMO_USERS
+    if args.users:
+        users = json.loads(args.users.read_text())
+    app = SingleWindowApp(
+        Service(args.db), users, faults=Faults(args.latency_ms, args.error_rate, args.drop_rate)
+    )
+    out.print(
+        f"Mock Single Window on http://{args.host}:{args.port}/single-window "
+        f"(WSDL: ...?wsdl; database {args.db}; {len(users)} user(s)). Ctrl-C stops it."
+    )
+    if not args.users:
+        out.print("Demo credentials: exporter / rcep-demo (give --users FILE for your own).")
+    serve(app, args.host, args.port)
+    return 0
+
+
+def _client(args, ledger):
+    from connectors.single_window.client import SingleWindowClient
+
+    password = args.password or os.environ.get("RCEP_SW_PASSWORD")
+    if password is None:
+        raise _Usage("give --password or set RCEP_SW_PASSWORD")
+    pem = args.signing_cert.read_bytes() if getattr(args, "signing_cert", None) else None
+    return SingleWindowClient(args.endpoint, args.user, password, ledger, signing_cert_pem=pem)
+
+
+class _Usage(Exception):
+    pass
+
+
+def _submit(args) -> int:
+    from connectors.declaration import DeclarationError, build, load_shipment_file, to_xml
+    from connectors.ledger import Ledger, LedgerConflict
+    from connectors.single_window.client import SingleWindowError
+    from connectors.xmlsafe import SchemaInvalid, XMLUnreadable
+
+    try:
+        if args.file.suffix.lower() == ".xml":
+            xml = args.file.read_bytes()
+        else:
+            data = load_shipment_file(args.file)
+            xml = to_xml(build(data, args.file.parent, _reference(args)))
+        ledger = Ledger(args.ledger)
+        outcome = _client(args, ledger).submit(xml)
+    except (
+        DeclarationError,
+        SchemaInvalid,
+        XMLUnreadable,
+        LedgerConflict,
+        OSError,
+        SingleWindowError,
+        _Usage,
+    ) as exc:
+        code = getattr(exc, "code", "ERROR")
+        message = str(exc)
+        if isinstance(exc, SchemaInvalid):
+            message = f"the declaration does not match the schema; nothing was sent:\n{exc}"
+        _fail(
+            args,
+            {
+                "code": code,
+                "path": str(args.file),
+                "message": message,
+                "hint": "Nothing is lost: the ledger keeps the declaration and its key.",
+            },
+        )
+        return 2
+    entry = outcome.entry
+    if args.json:
+        out.print_json(data={**entry.as_dict(), "rejection": outcome.rejection})
+    elif entry.state == "issued":
+        out.print(
+            f"ISSUED: certificate {entry.certificate_number}, reference "
+            f"{entry.reference_number}, issued {entry.issued_at}, format "
+            f"{entry.certificate_format}; signature verified."
+        )
+    elif entry.state == "rejected":
+        out.print(f"REJECTED: reference {entry.reference_number}")
+        for reason in outcome.rejection or []:
+            out.print(f"  {reason['code']} at {reason['field_path']}: {reason['message']}")
+    else:
+        out.print(
+            f"{entry.state.upper()}: reference {entry.reference_number}; "
+            "run submit again later to settle it."
+        )
+    return {"issued": 0, "rejected": 1}.get(entry.state, 2)
+
+
+def _certificates(args) -> int:
+    from connectors.ledger import Ledger
+
+    entries = Ledger(args.ledger).entries()
+    if args.json:
+        out.print_json(data=[e.as_dict() for e in entries])
+        return 0
+    table = Table()
+    for column in ("state", "certificate", "reference", "issued at", "key", "attempts"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(
+            e.state,
+            e.certificate_number or "",
+            e.reference_number or "",
+            e.issued_at or "",
+            e.idempotency_key,
+            str(e.attempts),
+        )
+    out.print(table)
+    return 0
+
+
+def _certificate(args) -> int:
+    from connectors.ledger import Ledger
+    from connectors.summary_pdf import certificate_pdf
+
+    stored = Ledger(args.ledger).certificate(args.number)
+    if stored is None:
+        err.print(f"No certificate {args.number} in the ledger (see `rcep-origin certificates`).")
+        return 2
+    signed, pdf, valid, fp = stored
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{args.number}.xml").write_bytes(signed)
+    (args.out / f"{args.number}.pdf").write_bytes(pdf or certificate_pdf(signed, fp or "unknown"))
+    out.print(
+        f"Wrote {args.number}.xml (signature {'verified' if valid else 'NOT verified'}) "
+        f"and {args.number}.pdf to {args.out}."
+    )
+    return 0 if valid else 1
+
+
+def _verify(args) -> int:
+    from connectors.ledger import Ledger
+    from connectors.single_window.signing import SignatureInvalid, fingerprint, verify
+
+    checks = []
+    data = args.file.read_bytes() if args.file.exists() else None
+    if data is None:
+        _fail(
+            args,
+            {
+                "code": "XML_UNREADABLE",
+                "path": str(args.file),
+                "message": f"cannot read {args.file}",
+                "hint": "Check the file name.",
+            },
+        )
+        return 2
+    ledger = Ledger(args.ledger)
+    pem = args.signing_cert.read_bytes() if args.signing_cert else None
+    if pem is None and args.endpoint:
+        pem = ledger.pinned(args.endpoint)
+        if pem is None:
+            import requests
+
+            answer = requests.get(f"{args.endpoint}/signing-certificate.pem", timeout=10)
+            pem = answer.content if answer.status_code == 200 else None
+            if pem:
+                ledger.pin(args.endpoint, pem)
+    if pem is None:
+        _fail(
+            args,
+            {
+                "code": "NO_SIGNING_CERTIFICATE",
+                "path": str(args.file),
+                "message": "no signing certificate to check against",
+                "hint": "Give --signing-cert PEM (from customs) or --endpoint URL.",
+            },
+        )
+        return 2
+    ok = True
+    try:
+        signed = verify(data, pem)
+        ns = {"k": "urn:rcep-origin:certificate:1"}
+        number = signed.findtext("k:CertificateNumber", namespaces=ns)
+        checks.append(
+            {
+                "check": "signature",
+                "ok": True,
+                "detail": f"XML-DSig RSA-SHA256 verifies with the signing certificate "
+                f"{fingerprint(pem)}",
+            }
+        )
+    except SignatureInvalid as exc:
+        ok, number = False, None
+        checks.append({"check": "signature", "ok": False, "detail": str(exc)})
+    if ok and args.endpoint:
+        try:
+            client = _client(args, ledger)
+            answer = client.service.GetCertificate(CertificateNumber=number)
+            same = _c14n(answer.SignedCertificate) == _c14n(data)
+            checks.append(
+                {
+                    "check": "registered",
+                    "ok": same,
+                    "detail": f"the Single Window knows certificate {number}"
+                    + (" with the same content" if same else " but with DIFFERENT content"),
+                }
+            )
+            ok = ok and same
+        except Exception as exc:  # an unreachable endpoint is a failed check, said plainly
+            ok = False
+            checks.append({"check": "registered", "ok": False, "detail": str(exc)[:300]})
+    if args.json:
+        out.print_json(
+            data={"file": str(args.file), "certificate": number, "valid": ok, "checks": checks}
+        )
+    else:
+        for check in checks:
+            out.print(f"{'OK  ' if check['ok'] else 'FAIL'} {check['check']}: {check['detail']}")
+        out.print(f"{args.file}: {'VALID' if ok else 'NOT VALID'}")
+    return 0 if ok else 1
+
+
+def _c14n(data: bytes) -> bytes:
+    from lxml import etree
+
+    from connectors.xmlsafe import parse_untrusted
+
+    return etree.tostring(parse_untrusted(data), method="c14n")
 
 
 # --- declare / validate ---------------------------------------------------------------------------
@@ -332,6 +726,15 @@ def _fail(args, error: dict) -> None:
 # --- human output --------------------------------------------------------------------------------
 
 
+def _short_verdict(ev) -> Text:
+    if ev.originating is None:
+        return Text("NOT EVALUATED", style="bold red")
+    if not ev.originating:
+        return Text("NOT ORIGINATING", style="bold yellow")
+    notes = f" ({', '.join(ev.annotations)})" if ev.annotations else ""
+    return Text(f"ORIGINATING {ev.criterion}{notes}", style="bold green")
+
+
 def _verdict_text(ev) -> Text:
     style = (
         "bold red" if ev.originating is None else "bold green" if ev.originating else "bold yellow"
@@ -358,7 +761,7 @@ def _show_table(results) -> None:
         for issue in ev.issues:
             counts[issue.code] = counts.get(issue.code, 0) + 1
         table.add_row(
-            _verdict_text(ev),
+            _short_verdict(ev),
             good.code if good else "?",
             display(good.hs_full) if good and good.hs_full else "",
             rule.row.psr if isinstance(rule, RuleMatch) else "-",

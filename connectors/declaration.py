@@ -546,7 +546,7 @@ def to_xml(declaration: Declaration) -> bytes:
     return data
 
 
-def _item_xml(node, item: Item) -> None:
+def _item_xml(node, item: Item, evidence: bool = True) -> None:
     _c(node, "ItemNumber", item.number)
     _c(node, "MarksAndNumbers", item.marks_and_numbers)
     packages = _c(node, "Packages")
@@ -564,6 +564,8 @@ def _item_xml(node, item: Item) -> None:
         _c(criterion, "Annotation", annotation)
     _c(node, "CountryOfOrigin", item.country_of_origin)
     _c(node, "Quantity", item.quantity, unit=item.unit)
+    if not evidence:
+        return
     ev = item.evidence
     evidence = _d(node, "Evidence")
     _d(evidence, "ItemCode", ev.item_code)

@@ -480,9 +480,13 @@ def test_the_demo_evaluates_the_ten_bundled_samples(cli):
 
     code, out, _ = cli("demo", "--json")
     assert code == 0
-    results = json.loads(out)
+    report = json.loads(out)
+    results = report["evaluations"]
     assert [r["file"] for r in results] == sorted(p.name for p in SAMPLES.glob("*.json"))
     assert len(results) == 10
+    # ... and the rest of the pipeline: one certificate issued, one declaration refused
+    assert report["issued"]["state"] == "issued"
+    assert report["rejected"]["reasons"][0]["code"] == "CRITERION_NOT_MET"
 
 
 def test_the_demo_uses_the_bundled_rules_only_not_the_users_own(cli, tmp_path, user_rules):
@@ -492,5 +496,5 @@ def test_the_demo_uses_the_bundled_rules_only_not_the_users_own(cli, tmp_path, u
     code, out, _ = cli("demo", "--json")
 
     assert code == 0
-    spindle = next(r for r in json.loads(out) if r["file"] == NO_RULE_SAMPLE.name)
+    spindle = next(r for r in json.loads(out)["evaluations"] if r["file"] == NO_RULE_SAMPLE.name)
     assert spindle["originating"] is None  # as bundled: no rule for 8466.93

@@ -1,0 +1,266 @@
+"""The exporter's connection to the Single Window, with zeep.
+
+Safe parsing settings (no DTD, no entities, no external references), connect and operation
+timeouts, TLS verification on by default, WS-Security UsernameToken. Every declaration is in
+the ledger before it is sent; transient failures (connection errors, timeouts, HTTP 5xx, SOAP
+Server faults) are retried with exponential backoff and jitter and always the same idempotency
+key, and after an unknown outcome the status is asked before anything is sent again. Business
+rejections and Client faults are never retried. A certificate counts as issued only when its
+XML signature verifies with the pinned signing certificate.
+"""
+
+import random
+import time
+from dataclasses import dataclass
+
+import requests
+import zeep
+from lxml import etree
+from zeep.exceptions import Fault, TransportError
+from zeep.transports import Transport
+from zeep.wsse.username import UsernameToken
+
+from connectors.declaration import from_xml
+from connectors.ledger import Entry, Ledger
+from connectors.single_window import SW
+from connectors.single_window.signing import SignatureInvalid, fingerprint, verify
+from connectors.xmlsafe import xsd_path
+
+BINDING = f"{{{SW}}}SingleWindowBinding"
+
+
+class SingleWindowError(Exception):
+    """A failure with a code and a message; ``transient`` ones may be retried."""
+
+    def __init__(self, code: str, message: str, transient: bool = False) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.transient = code, message, transient
+
+
+@dataclass(frozen=True)
+class Outcome:
+    entry: Entry
+    certificate_xml: bytes | None = None
+    rejection: list[dict] | None = None
+
+
+class SingleWindowClient:
+    def __init__(
+        self,
+        endpoint: str,
+        username: str,
+        password: str,
+        ledger: Ledger,
+        *,
+        digest: bool = True,
+        connect_timeout: float = 5.0,
+        operation_timeout: float = 30.0,
+        verify_tls: bool = True,
+        signing_cert_pem: bytes | None = None,
+        retries: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        sleep=time.sleep,
+    ) -> None:
+        self.endpoint, self.ledger = endpoint, ledger
+        self.retries, self.backoff, self.max_backoff, self.sleep = (
+            retries,
+            backoff,
+            max_backoff,
+            sleep,
+        )
+        self.session = requests.Session()
+        self.session.verify = verify_tls
+        transport = Transport(
+            session=self.session, timeout=connect_timeout, operation_timeout=operation_timeout
+        )
+        settings = zeep.Settings(
+            strict=True,
+            xml_huge_tree=False,
+            forbid_dtd=True,
+            forbid_entities=True,
+            forbid_external=True,
+        )
+        client = zeep.Client(
+            str(xsd_path("single-window-1.wsdl")),
+            transport=transport,
+            settings=settings,
+            wsse=UsernameToken(username, password, use_digest=digest),
+        )
+        self.service = client.create_service(BINDING, endpoint)
+        self._timeouts = (connect_timeout, operation_timeout)
+        if signing_cert_pem:
+            ledger.pin(endpoint, signing_cert_pem)
+
+    # --- the signing certificate ----------------------------------------------------------------
+
+    def signing_certificate(self) -> bytes:
+        """The pinned certificate of this endpoint; fetched and pinned on first use."""
+        pinned = self.ledger.pinned(self.endpoint)
+        if pinned is None:
+            try:
+                answer = self.session.get(
+                    f"{self.endpoint}/signing-certificate.pem", timeout=self._timeouts
+                )
+            except requests.RequestException as exc:
+                raise SingleWindowError("UNREACHABLE", _plain(exc), transient=True) from None
+            if answer.status_code != 200 or b"BEGIN CERTIFICATE" not in answer.content:
+                raise SingleWindowError(
+                    "NO_SIGNING_CERTIFICATE", f"{self.endpoint} published no signing certificate"
+                )
+            pinned = answer.content
+            self.ledger.pin(self.endpoint, pinned)
+        return pinned
+
+    # --- operations ----------------------------------------------------------------------------
+
+    def submit(self, declaration_xml: bytes) -> Outcome:
+        """Send a declaration (schema-checked first; nothing invalid leaves) and settle it."""
+        declaration = from_xml(declaration_xml)
+        key = declaration.idempotency_key
+        entry = self.ledger.record(key, declaration_xml, self.endpoint)
+        if entry.state in ("issued", "rejected"):
+            return self._stored(entry)
+        unknown = entry.state == "submitted"  # sent before, answer never seen
+        for attempt in range(self.retries + 1):
+            try:
+                if unknown:
+                    status = self.status(key)
+                    if status is not None:
+                        return self._settle(key, status)
+                self.ledger.count_attempt(key)
+                unknown = True
+                response = self.service.SubmitDeclaration(
+                    _value_1=etree.fromstring(declaration_xml)
+                )
+                return self._settle(key, response)
+            except SingleWindowError as error:
+                if not error.transient:
+                    self.ledger.update(key, state="error", last_error=str(error))
+                    raise
+                last = error
+            except Exception as exc:
+                error = _classify(exc)
+                if not error.transient:
+                    self.ledger.update(key, state="error", last_error=str(error))
+                    raise error from None
+                last = error
+            self.ledger.update(key, state="submitted", last_error=str(last))
+            if attempt < self.retries:
+                delay = min(self.max_backoff, self.backoff * 2**attempt)
+                self.sleep(delay * random.uniform(0.5, 1.5))
+        raise SingleWindowError(
+            last.code,
+            f"{last.message} (after {self.retries + 1} attempts; "
+            "the declaration stays in the ledger and is retried with the "
+            "same key)",
+            transient=True,
+        )
+
+    def status(self, key: str):
+        """The Single Window's answer for a key, or None when it never received it."""
+        try:
+            return self.service.GetStatus(IdempotencyKey=key)
+        except Fault as fault:
+            if _fault_code(fault) == "NOT_FOUND":
+                return None
+            raise _classify(fault) from None
+
+    def resume(self) -> list[Outcome]:
+        """Settle every declaration of this endpoint whose outcome is not known yet."""
+        outcomes = []
+        for entry in self.ledger.entries():
+            if entry.endpoint == self.endpoint and entry.state in ("to_submit", "submitted"):
+                outcomes.append(self.submit(self.ledger.declaration(entry.idempotency_key)))
+        return outcomes
+
+    # --- settling -----------------------------------------------------------------------------
+
+    def _settle(self, key: str, response) -> Outcome:
+        receipt, rejection = response.Receipt, response.Rejection
+        fields = {"reference_number": receipt.ReferenceNumber, "last_error": None}
+        if receipt.Status == "REJECTED":
+            reasons = [
+                {"code": r.Code, "field_path": r.FieldPath, "message": r.Message}
+                for r in (rejection.Reason if rejection is not None else [])
+            ]
+            import json
+
+            entry = self.ledger.update(
+                key, state="rejected", rejection=json.dumps(reasons), **fields
+            )
+            return Outcome(entry, rejection=reasons)
+        if receipt.Status != "ISSUED":
+            return Outcome(self.ledger.update(key, state="submitted", **fields))
+        number = receipt.CertificateNumber
+        answer = self.service.GetCertificate(CertificateNumber=number, WithPdf=True)
+        signed = answer.SignedCertificate
+        pem = self.signing_certificate()
+        try:
+            verify(signed, pem)
+            valid = True
+        except SignatureInvalid:
+            valid = False
+        self.ledger.store_certificate(number, key, signed, answer.Pdf, valid, fingerprint(pem))
+        if not valid:
+            self.ledger.update(
+                key,
+                state="error",
+                certificate_number=number,
+                last_error="SIGNATURE_INVALID: the certificate's signature does "
+                "not verify with the pinned signing certificate",
+                **{k: v for k, v in fields.items() if k != "last_error"},
+            )
+            raise SingleWindowError(
+                "SIGNATURE_INVALID",
+                f"certificate {number} is not signed "
+                "by the pinned signing certificate; it is not accepted",
+            )
+        root = etree.fromstring(signed)
+        ns = {"k": "urn:rcep-origin:certificate:1"}
+        entry = self.ledger.update(
+            key,
+            state="issued",
+            certificate_number=number,
+            issued_at=root.findtext("k:IssuedAt", namespaces=ns),
+            certificate_format=root.findtext("k:Format", namespaces=ns),
+            **fields,
+        )
+        return Outcome(entry, certificate_xml=signed)
+
+    def _stored(self, entry: Entry) -> Outcome:
+        if entry.state == "issued":
+            stored = self.ledger.certificate(entry.certificate_number)
+            return Outcome(entry, certificate_xml=stored[0] if stored else None)
+        import json
+
+        return Outcome(entry, rejection=json.loads(entry.rejection or "[]"))
+
+
+def _fault_code(fault: Fault) -> str:
+    detail = fault.detail
+    code = detail.findtext(f"{{{SW}}}Code") if detail is not None else None
+    return code or (fault.message or "").split(":", 1)[0]
+
+
+def _classify(exc: Exception) -> SingleWindowError:
+    if isinstance(exc, SingleWindowError):
+        return exc
+    if isinstance(exc, Fault):
+        transient = (exc.code or "").endswith("Server")
+        return SingleWindowError(_fault_code(exc), exc.message or "SOAP fault", transient)
+    if isinstance(exc, TransportError):
+        status = exc.status_code or 0
+        return SingleWindowError(
+            f"HTTP_{status}",
+            f"the Single Window answered HTTP {status}",
+            transient=status >= 500 or status == 429,
+        )
+    if isinstance(exc, requests.RequestException):
+        return SingleWindowError("UNREACHABLE", _plain(exc), transient=True)
+    return SingleWindowError("UNEXPECTED", f"{type(exc).__name__}: {exc}")
+
+
+def _plain(exc: Exception) -> str:
+    """A connection error in one line, without URLs' credentials (there are none in ours)."""
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"

@@ -1,0 +1,274 @@
+"""The mock Single Window's business side: receive a declaration once, check it, issue a
+signed certificate or a coded rejection, and keep everything in SQLite so that a restart or a
+crash between requests loses nothing and a repeated idempotency key never issues twice."""
+
+import datetime
+import hashlib
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from connectors.declaration import C, Declaration, from_xml
+from connectors.single_window import second_level
+from connectors.single_window.signing import SigningIdentity
+from rcep_rules import Reference
+
+K = "urn:rcep-origin:certificate:1"
+R = "urn:rcep-origin:receipt:1"
+J = "urn:rcep-origin:rejection:1"
+FORMAT = "RCEP-CO-XML-1"
+ISSUING_BODY = ("Mock Single Window (test customs)", "Loopback, test only", "CN")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS declarations (
+    idempotency_key TEXT PRIMARY KEY,
+    payload_sha256 TEXT NOT NULL,
+    reference_number TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    declaration_xml BLOB NOT NULL,
+    certificate_number TEXT UNIQUE,
+    rejection_xml BLOB
+);
+CREATE TABLE IF NOT EXISTS certificates (
+    certificate_number TEXT PRIMARY KEY,
+    reference_number TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    signed_xml BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, seen_at TEXT NOT NULL);
+"""
+
+
+class IdempotencyConflict(ValueError):
+    code = "IDEMPOTENCY_CONFLICT"
+
+
+@dataclass(frozen=True)
+class Record:
+    idempotency_key: str
+    reference_number: str
+    status: str
+    received_at: str
+    updated_at: str
+    certificate_number: str | None
+    rejection_xml: bytes | None
+
+    def receipt(self) -> etree._Element:
+        root = etree.Element(f"{{{R}}}Receipt", nsmap={"r": R})
+        for tag, value in (
+            ("ReferenceNumber", self.reference_number),
+            ("IdempotencyKey", self.idempotency_key),
+            ("Status", self.status),
+            ("ReceivedAt", self.received_at),
+            ("UpdatedAt", self.updated_at),
+            ("CertificateNumber", self.certificate_number),
+        ):
+            if value is not None:
+                etree.SubElement(root, f"{{{R}}}{tag}").text = value
+        return root
+
+
+def now_utc() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+class Service:
+    def __init__(self, db_path: Path, reference: Reference | None = None) -> None:
+        self.db_path = Path(db_path)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.reference = reference or Reference.load(rule_files=())
+        self.identity = SigningIdentity.load_or_create(self.db_path.parent)
+        self._local = threading.local()
+        with self._db() as db:
+            db.executescript(SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "db", None)
+        if connection is None:
+            connection = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            self._local.db = connection
+        return connection
+
+    # --- operations ---------------------------------------------------------------------------
+
+    def submit(self, declaration_xml: bytes) -> Record:
+        """Receive a schema-valid declaration (its bytes, canonical). Idempotent by key."""
+        declaration = from_xml(declaration_xml)
+        digest = hashlib.sha256(declaration_xml).hexdigest()
+        existing = self.find(key=declaration.idempotency_key)
+        if existing is not None:
+            return self._same_payload(existing, digest)
+        reasons = second_level.check(declaration, self.reference)
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")  # one writer: two requests can never both issue
+        try:
+            existing = self.find(key=declaration.idempotency_key)
+            if existing is not None:
+                db.execute("ROLLBACK")
+                return self._same_payload(existing, digest)
+            stamp = now_utc()
+            reference = self._next("reference", f"SW-{stamp[:10].replace('-', '')}-", 6)
+            if reasons:
+                rejection = _rejection(declaration, reference, stamp, reasons)
+                db.execute(
+                    "INSERT INTO declarations VALUES (?, ?, ?, 'REJECTED', ?, ?, ?, NULL, ?)",
+                    (
+                        declaration.idempotency_key,
+                        digest,
+                        reference,
+                        stamp,
+                        stamp,
+                        declaration_xml,
+                        rejection,
+                    ),
+                )
+            else:
+                number = self._certificate_number(declaration, stamp)
+                signed = self.identity.sign(_certificate(declaration, number, reference, stamp))
+                db.execute(
+                    "INSERT INTO declarations VALUES (?, ?, ?, 'ISSUED', ?, ?, ?, ?, NULL)",
+                    (
+                        declaration.idempotency_key,
+                        digest,
+                        reference,
+                        stamp,
+                        stamp,
+                        declaration_xml,
+                        number,
+                    ),
+                )
+                db.execute(
+                    "INSERT INTO certificates VALUES (?, ?, ?, ?)",
+                    (number, reference, stamp, signed),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return self.find(key=declaration.idempotency_key)
+
+    def find(self, key: str | None = None, reference: str | None = None) -> Record | None:
+        column, value = ("idempotency_key", key) if key else ("reference_number", reference)
+        row = (
+            self._db()
+            .execute(
+                "SELECT idempotency_key, reference_number, status, received_at, updated_at, "
+                f"certificate_number, rejection_xml FROM declarations WHERE {column} = ?",
+                (value,),
+            )
+            .fetchone()
+        )
+        return Record(*row) if row else None
+
+    def certificate(self, number: str) -> bytes | None:
+        row = (
+            self._db()
+            .execute("SELECT signed_xml FROM certificates WHERE certificate_number = ?", (number,))
+            .fetchone()
+        )
+        return bytes(row[0]) if row else None
+
+    def remember_nonce(self, nonce: str) -> bool:
+        """False when the nonce was seen before (a replayed request)."""
+        try:
+            self._db().execute("INSERT INTO nonces VALUES (?, ?)", (nonce, now_utc()))
+            return True
+        except sqlite3.IntegrityError:
+            return False
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _same_payload(self, record: Record, digest: str) -> Record:
+        stored = (
+            self._db()
+            .execute(
+                "SELECT payload_sha256 FROM declarations WHERE idempotency_key = ?",
+                (record.idempotency_key,),
+            )
+            .fetchone()[0]
+        )
+        if stored != digest:
+            raise IdempotencyConflict(
+                f"idempotency key {record.idempotency_key} was used for another declaration "
+                f"({record.reference_number}); a new declaration needs a new key"
+            )
+        return record
+
+    def _next(self, name: str, prefix: str, width: int) -> str:
+        key = f"{name}:{prefix}"
+        db = self._db()
+        db.execute("INSERT OR IGNORE INTO counters VALUES (?, 0)", (key,))
+        db.execute("UPDATE counters SET value = value + 1 WHERE name = ?", (key,))
+        value = db.execute("SELECT value FROM counters WHERE name = ?", (key,)).fetchone()[0]
+        return f"{prefix}{value:0{width}d}"
+
+    def _certificate_number(self, declaration: Declaration, stamp: str) -> str:
+        """R + two-digit year + the exporter's 10-character customs code + a 5-digit serial
+        of that exporter and year: 18 characters, unique (documented in README)."""
+        return self._next("certificate", f"R{stamp[2:4]}{declaration.exporter.customs_code}", 5)
+
+
+def _rejection(declaration, reference: str, stamp: str, reasons) -> bytes:
+    root = etree.Element(f"{{{J}}}Rejection", nsmap={"j": J})
+    etree.SubElement(root, f"{{{J}}}ReferenceNumber").text = reference
+    etree.SubElement(root, f"{{{J}}}IdempotencyKey").text = declaration.idempotency_key
+    etree.SubElement(root, f"{{{J}}}RejectedAt").text = stamp
+    for reason in reasons:
+        node = etree.SubElement(root, f"{{{J}}}Reason")
+        etree.SubElement(node, f"{{{J}}}Code").text = reason.code
+        etree.SubElement(node, f"{{{J}}}FieldPath").text = reason.field_path[:512]
+        etree.SubElement(node, f"{{{J}}}Message").text = reason.message[:512]
+    return etree.tostring(root)
+
+
+def _certificate(
+    declaration: Declaration, number: str, reference: str, stamp: str
+) -> etree._Element:
+    """The certificate: Annex 3B data of the declaration, without the evidence."""
+    from connectors.declaration import _address, _c, _item_xml
+
+    root = etree.Element(f"{{{K}}}Certificate", nsmap={"k": K, "c": C}, Id="certificate")
+
+    def k(tag: str, text: str | None = None):
+        node = etree.SubElement(root, f"{{{K}}}{tag}")
+        node.text = text
+        return node
+
+    k("CertificateNumber", number)
+    k("ReferenceNumber", reference)
+    k("IssuedAt", stamp)
+    body = k("IssuingBody")
+    for tag, value in zip(("Name", "Address", "Country"), ISSUING_BODY, strict=True):
+        _c(body, tag, value)
+    k("Format", FORMAT)
+    _address(root, "Exporter", declaration.exporter, ns=K)
+    if declaration.producer:
+        _address(root, "Producer", declaration.producer, ns=K)
+    _address(root, "Importer", declaration.importer, ns=K)
+    transport = k("Transport")
+    t = declaration.transport
+    for tag, value in (
+        ("DepartureDate", t.departure_date),
+        ("Means", t.means),
+        ("VesselOrFlight", t.vessel_or_flight),
+        ("PortOfLoading", t.port_of_loading),
+        ("PortOfDischarge", t.port_of_discharge),
+    ):
+        _c(transport, tag, value)
+    invoices = k("Invoices")
+    for invoice in declaration.invoices:
+        node = _c(invoices, "Invoice")
+        _c(node, "Number", invoice.number)
+        _c(node, "Date", invoice.date)
+    items = k("Items")
+    for item in declaration.items:
+        _item_xml(etree.SubElement(items, f"{{{K}}}Item"), item, evidence=False)
+    return root

@@ -1,0 +1,88 @@
+"""The buyer-facing summary of a signed certificate, as a PDF (reportlab): certificate and
+reference numbers, issuance timestamp, format, parties, items and the signature fingerprint."""
+
+import io
+
+from lxml import etree
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from connectors.xmlsafe import parse_untrusted
+
+NS = {"k": "urn:rcep-origin:certificate:1", "c": "urn:rcep-origin:common:1"}
+
+
+def certificate_pdf(signed_xml: bytes, signature_fingerprint: str) -> bytes:
+    root = parse_untrusted(signed_xml).getroot()
+
+    def text(path: str, node=root) -> str:
+        return node.findtext(path, namespaces=NS) or ""
+
+    styles = getSampleStyleSheet()
+    story = [
+        Paragraph("RCEP certificate of origin - summary", styles["Title"]),
+        Paragraph(
+            "For information: the signed XML certificate is the authoritative document.",
+            styles["Italic"],
+        ),
+        Spacer(1, 8),
+    ]
+    facts = [
+        ["Certificate number", text("k:CertificateNumber")],
+        ["Reference number", text("k:ReferenceNumber")],
+        ["Issued at", text("k:IssuedAt")],
+        ["Format", text("k:Format")],
+        ["Issuing body", f"{text('k:IssuingBody/c:Name')} ({text('k:IssuingBody/c:Country')})"],
+        ["Exporter", f"{text('k:Exporter/c:Name')}, {text('k:Exporter/c:Country')}"],
+        ["Importer", f"{text('k:Importer/c:Name')}, {text('k:Importer/c:Country')}"],
+        [
+            "Departure",
+            f"{text('k:Transport/c:DepartureDate')} {text('k:Transport/c:VesselOrFlight')}",
+        ],
+        [
+            "Signature (SHA-256 of the signing certificate)",
+            Paragraph(signature_fingerprint, styles["Code"]),
+        ],
+    ]
+    table = Table(facts, colWidths=[170, 330])
+    table.setStyle(
+        TableStyle(
+            [("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        )
+    )
+    story += [table, Spacer(1, 12)]
+    rows = [["#", "Description", "HS", "Criterion", "Origin", "Quantity"]]
+    for item in root.iterfind("k:Items/k:Item", NS):
+        criterion = item.find("c:OriginCriterion", NS)
+        codes = [etree.QName(criterion[0]).localname] + [
+            a.text for a in criterion.iterfind("c:Annotation", NS)
+        ]
+        quantity = item.find("c:Quantity", NS)
+        rows.append(
+            [
+                text("c:ItemNumber", item),
+                Paragraph(text("c:Description", item), styles["BodyText"]),
+                text("c:HSCode", item),
+                " ".join(codes),
+                text("c:CountryOfOrigin", item),
+                f"{quantity.text} {quantity.get('unit')}",
+            ]
+        )
+    items = Table(rows, colWidths=[25, 215, 55, 70, 45, 90], repeatRows=1)
+    items.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story.append(items)
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer, pagesize=A4, title=f"RCEP CO {text('k:CertificateNumber')}", invariant=1
+    ).build(story)
+    return buffer.getvalue()
