@@ -25,11 +25,24 @@ def running(
     app = SingleWindowApp(
         Service(Path(directory) / "single-window.sqlite3"), users or DEMO_USERS, faults=faults
     )
-    server = create_server(app, host=host, port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = create_server(app, host=host, port=port, threads=4, asyncore_loop_timeout=0.05)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):  # sockets closed under the loop while stopping
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{server.effective_port}/single-window", app
     finally:
-        server.close()
+        stopping.set()
+        server.task_dispatcher.shutdown()
+        while server._map:  # the listener, open connections and the trigger
+            for channel in list(server._map.values()):
+                channel.handle_close()
         thread.join(timeout=5)
