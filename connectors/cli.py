@@ -432,27 +432,42 @@ def _submit(args) -> int:
             xml = to_xml(build(data, args.file.parent, _reference(args)))
         ledger = Ledger(args.ledger)
         outcome = _client(args, ledger).submit(xml)
-    except (
-        DeclarationError,
-        SchemaInvalid,
-        XMLUnreadable,
-        LedgerConflict,
-        OSError,
-        SingleWindowError,
-        _Usage,
-    ) as exc:
-        code = getattr(exc, "code", "ERROR")
-        message = str(exc)
-        if isinstance(exc, SchemaInvalid):
-            message = f"the declaration does not match the schema; nothing was sent:\n{exc}"
+    except DeclarationError as exc:
+        _fail(args, {**exc.as_dict(), "message": f"{exc} Nothing was sent."})
+        return 2
+    except (SchemaInvalid, XMLUnreadable) as exc:
         _fail(
             args,
             {
-                "code": code,
+                "code": exc.code,
                 "path": str(args.file),
-                "message": message,
-                "hint": "Nothing is lost: the ledger keeps the declaration and its key.",
+                "message": f"the declaration is not valid against the schema; nothing was "
+                f"sent:\n{exc}",
+                "hint": "Correct the declaration (rcep-origin validate names each problem).",
             },
+        )
+        return 2
+    except (LedgerConflict, OSError, _Usage) as exc:
+        _fail(
+            args,
+            {
+                "code": getattr(exc, "code", "ERROR"),
+                "path": str(args.file),
+                "message": f"{exc}; nothing was sent",
+                "hint": "Correct it and run again.",
+            },
+        )
+        return 2
+    except SingleWindowError as exc:
+        hint = (
+            "Nothing is lost: the ledger keeps the declaration and its key; run submit "
+            "again to settle it."
+            if exc.transient
+            else "The declaration stays in the ledger with this error; correct the cause "
+            "before sending a new declaration."
+        )
+        _fail(
+            args, {"code": exc.code, "path": str(args.file), "message": exc.message, "hint": hint}
         )
         return 2
     entry = outcome.entry
@@ -483,19 +498,13 @@ def _certificates(args) -> int:
     if args.json:
         out.print_json(data=[e.as_dict() for e in entries])
         return 0
-    table = Table()
-    for column in ("state", "certificate", "reference", "issued at", "key", "attempts"):
-        table.add_column(column)
-    for e in entries:
-        table.add_row(
-            e.state,
-            e.certificate_number or "",
-            e.reference_number or "",
-            e.issued_at or "",
-            e.idempotency_key,
-            str(e.attempts),
+    if not entries:
+        out.print("The ledger holds no declaration yet.")
+    for e in entries:  # one line each, never cut: the numbers are what the user types next
+        out.print(
+            f"{e.state:<10} {e.certificate_number or '-':<20} {e.reference_number or '-':<20}"
+            f" {e.issued_at or '-':<26} key {e.idempotency_key} attempts {e.attempts}"
         )
-    out.print(table)
     return 0
 
 
@@ -535,7 +544,7 @@ def _verify(args) -> int:
             },
         )
         return 2
-    ledger = Ledger(args.ledger)
+    ledger = Ledger(args.ledger) if args.endpoint else None  # offline: no ledger is touched
     pem = args.signing_cert.read_bytes() if args.signing_cert else None
     if pem is None and args.endpoint:
         pem = ledger.pinned(args.endpoint)

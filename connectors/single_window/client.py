@@ -248,7 +248,9 @@ def _classify(exc: Exception) -> SingleWindowError:
         return exc
     if isinstance(exc, Fault):
         transient = (exc.code or "").endswith("Server")
-        return SingleWindowError(_fault_code(exc), exc.message or "SOAP fault", transient)
+        code = _fault_code(exc)
+        message = (exc.message or "SOAP fault").removeprefix(f"{code}: ")
+        return SingleWindowError(code, message, transient)
     if isinstance(exc, TransportError):
         status = exc.status_code or 0
         return SingleWindowError(
