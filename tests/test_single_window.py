@@ -10,6 +10,7 @@ import re
 import threading
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import requests
@@ -400,9 +401,7 @@ def test_the_wsdl_and_its_schemas_are_published_and_usable_by_zeep(single_window
 
 def test_an_invalid_declaration_never_leaves_the_exporter(single_window, tmp_path):
     endpoint, app = single_window
-    bad = (
-        data_path("shipments").parent.parent / "xsd" / "examples" / "invalid-01-hs-four-digits.xml"
-    )
+    bad = Path(__file__).resolve().parent.parent / "xsd/examples/invalid-01-hs-four-digits.xml"
     sender = client(endpoint, tmp_path)
     with pytest.raises(Exception) as refused:
         sender.submit(bad.read_bytes())
