@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import re
 import threading
+import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -424,3 +425,39 @@ def test_a_declaration_read_back_from_the_service_is_the_one_sent(
     client(endpoint, tmp_path).submit(to_xml(declaration))
     stored = app.service._db().execute("SELECT declaration_xml FROM declarations").fetchone()[0]
     assert from_xml(bytes(stored)) == declaration
+
+
+def test_a_slow_answer_times_out_and_the_status_query_finds_the_certificate(tmp_path, declaration):
+    faults = Faults(latency_ms=800, slow_next=1)  # only the first request is slow
+    with running(tmp_path / "sw", faults=faults) as (endpoint, app):
+        sender = client(
+            endpoint, tmp_path, operation_timeout=0.3, sleep=lambda seconds: time.sleep(1.0)
+        )
+        outcome = sender.submit(to_xml(declaration))
+        assert outcome.entry.state == "issued" and outcome.entry.attempts == 1
+        assert count(app, "certificates") == 1
+
+
+def test_http_500_answers_are_retried_like_other_server_errors(tmp_path, declaration):
+    faults = Faults(error_next=2, error_status="500 Internal Server Error")
+    with running(tmp_path / "sw", faults=faults) as (endpoint, app):
+        outcome = client(endpoint, tmp_path).submit(to_xml(declaration))
+        assert outcome.entry.state == "issued" and count(app, "certificates") == 1
+
+
+def test_a_malformed_answer_is_an_unknown_outcome_settled_by_the_status(tmp_path, declaration):
+    with running(tmp_path / "sw", faults=Faults(garbage_next=1)) as (endpoint, app):
+        outcome = client(endpoint, tmp_path).submit(to_xml(declaration))
+        assert outcome.entry.state == "issued" and outcome.entry.attempts == 1
+        assert count(app, "certificates") == 1
+
+
+def test_a_hostile_answer_is_refused_unread_and_the_declaration_kept(tmp_path, declaration):
+    with running(tmp_path / "sw", faults=Faults(hostile_next=1)) as (endpoint, _):
+        sender = client(endpoint, tmp_path)
+        with pytest.raises(SingleWindowError) as refused:
+            sender.submit(to_xml(declaration))
+        assert refused.value.code == "HOSTILE_RESPONSE"
+        assert "root:" not in str(refused.value)
+        kept = sender.ledger.entry(declaration.idempotency_key)
+        assert kept.state == "error" and "HOSTILE_RESPONSE" in kept.last_error

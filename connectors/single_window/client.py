@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import requests
 import zeep
 from lxml import etree
+from zeep import exceptions as zeep_errors
 from zeep.exceptions import Fault, TransportError
+from zeep.exceptions import XMLSyntaxError as ZeepXMLSyntaxError
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
@@ -27,6 +29,12 @@ from connectors.single_window.signing import SignatureInvalid, fingerprint, veri
 from connectors.xmlsafe import xsd_path
 
 BINDING = f"{{{SW}}}SingleWindowBinding"
+# what zeep raises for a DTD, entities or external references (zeep 4.2 has the first two)
+FORBIDDEN = tuple(
+    getattr(zeep_errors, name)
+    for name in ("DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden")
+    if hasattr(zeep_errors, name)
+)
 
 
 class SingleWindowError(Exception):
@@ -253,6 +261,10 @@ def _classify(exc: Exception) -> SingleWindowError:
         return SingleWindowError(code, message, transient)
     if isinstance(exc, TransportError):
         status = exc.status_code or 0
+        if status == 200:  # zeep could not read the answer: the outcome is unknown
+            return SingleWindowError(
+                "MALFORMED_RESPONSE", "the answer was not a readable SOAP message", transient=True
+            )
         return SingleWindowError(
             f"HTTP_{status}",
             f"the Single Window answered HTTP {status}",
@@ -260,6 +272,15 @@ def _classify(exc: Exception) -> SingleWindowError:
         )
     if isinstance(exc, requests.RequestException):
         return SingleWindowError("UNREACHABLE", _plain(exc), transient=True)
+    if isinstance(exc, FORBIDDEN):
+        # the outcome is unknown, and a server answering like this is not to be trusted
+        return SingleWindowError(
+            "HOSTILE_RESPONSE", "the answer carried a DTD or entities; it was refused unread"
+        )
+    if isinstance(exc, etree.XMLSyntaxError | ZeepXMLSyntaxError):
+        return SingleWindowError(
+            "MALFORMED_RESPONSE", "the answer was not well-formed XML", transient=True
+        )
     return SingleWindowError("UNEXPECTED", f"{type(exc).__name__}: {exc}")
 
 

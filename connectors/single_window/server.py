@@ -40,12 +40,16 @@ FRESHNESS = datetime.timedelta(minutes=5)
 class Faults:
     """Fault injection for tests and benchmarks: all off by default."""
 
-    latency_ms: int = 0
+    latency_ms: int = 0  # every request, or only the next ``slow_next`` ones when that is set
+    slow_next: int = 0
     error_rate: float = 0.0  # 503 before the request is handled
     drop_rate: float = 0.0  # the request is handled, then the answer is lost (504)
     seed: int | None = None
-    error_next: int = 0  # the next N requests get a 503 (deterministic, for tests)
+    error_next: int = 0  # the next N requests get an error (deterministic, for tests)
     drop_next: int = 0  # the answers to the next N requests are lost
+    error_status: str = "503 Service Unavailable"
+    garbage_next: int = 0  # the next N answers are not XML (after the request is handled)
+    hostile_next: int = 0  # the next N answers carry a DTD with an external entity
 
     def error(self) -> bool:
         if self.error_next > 0:
@@ -61,6 +65,7 @@ class Faults:
 
     def __post_init__(self) -> None:
         self.random = random.Random(self.seed)
+        self.slow_next_used = self.slow_next > 0
 
 
 class Fault(Exception):
@@ -102,10 +107,13 @@ class SingleWindowApp:
 
     def _post(self, environ, start_response):
         faults = self.faults
-        if faults.latency_ms:
+        if faults.latency_ms and (faults.slow_next > 0 or not faults.slow_next_used):
+            if faults.slow_next > 0:
+                faults.slow_next -= 1
+                faults.slow_next_used = True
             time.sleep(faults.latency_ms / 1000)
         if faults.error():
-            return self._send(start_response, "503 Service Unavailable", b"busy\n", "text/plain")
+            return self._send(start_response, faults.error_status, b"busy\n", "text/plain")
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -129,6 +137,16 @@ class SingleWindowApp:
             answer, status = _fault(fault), "500 Internal Server Error"
         if faults.drop():
             return self._send(start_response, "504 Gateway Timeout", b"", "text/plain")
+        if faults.garbage_next > 0:
+            faults.garbage_next -= 1
+            answer = answer[: len(answer) // 2]  # a truncated answer: not well-formed
+        elif faults.hostile_next > 0:
+            faults.hostile_next -= 1
+            answer = (
+                b'<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM '
+                b'"file:///etc/passwd">]>'
+                + answer.split(b"?>", 1)[1].replace(b"<soap:Body>", b"<soap:Body>&x;", 1)
+            )
         return self._send(start_response, status, answer, "text/xml; charset=utf-8")
 
     @staticmethod
