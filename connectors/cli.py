@@ -287,8 +287,9 @@ def _review(args) -> int:
 
 
 def _demo(args) -> int:
-    """Evaluate the samples, declare a shipment, submit it to an embedded mock Single Window
-    over real SOAP/HTTP on loopback, and verify the signed certificate that comes back."""
+    """The README's main job: evaluate the bundled samples, declare every originating one,
+    submit the declarations over SOAP to a mock Single Window started in this process on a
+    free loopback port, verify and store the signed certificates, and show one rejection."""
     import dataclasses
     import uuid
 
@@ -296,86 +297,109 @@ def _demo(args) -> int:
     from connectors.ledger import Ledger
     from connectors.single_window.client import SingleWindowClient, SingleWindowError
     from connectors.single_window.embedded import DEMO_USERS, running
-    from connectors.single_window.signing import fingerprint, verify
 
     files = sorted(data_path("samples").glob("*.json"))
     args.rules = args.rules or []  # the demo is reproducible: bundled rules only
+    reference = _reference(args)
     shipments, failures = _load(files)
     results = _evaluate_all(args, shipments)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="rcep-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    shipment_path = data_path("shipments", "hcmc_switchgear_and_phones.json")
-    declaration = build(load_shipment_file(shipment_path), shipment_path.parent, _reference(args))
-    report = {
-        "evaluations": [
-            dict(
-                file=p.name,
-                good=ev.shipment.good.code,
-                originating=ev.originating,
-                criterion=ev.criterion,
-                annotations=list(ev.annotations),
-            )
-            for p, ev in results
-        ]
-    }
-    if not args.json:
-        out.print(f"1. Pre-review of the {len(results)} bundled sample goods:")
-        _show_table(results)
+    base_path = data_path("shipments", "hcmc_switchgear_and_phones.json")
+    base = load_shipment_file(base_path)
+    rows, rejection = [], None
     with running(workdir / "single-window") as (endpoint, _app):
-        ledger = Ledger(workdir / "ledger.sqlite3")
         user, password = next(iter(DEMO_USERS.items()))
-        client = SingleWindowClient(endpoint, user, password, ledger)
-        xml = to_xml(declaration)
-        # A second declaration claims CTC for the base station, which only meets RVC: the
-        # Single Window's own check must refuse it.
-        items = list(declaration.items)
-        items[1] = dataclasses.replace(items[1], criterion="CTC", fob_value=None)
-        wrong = dataclasses.replace(
-            declaration, idempotency_key=str(uuid.uuid4()), items=tuple(items)
-        )
+        client = SingleWindowClient(endpoint, user, password, Ledger(workdir / "ledger.sqlite3"))
         try:
-            issued = client.submit(xml)
+            for path, ev in results:
+                row = {
+                    "file": path.name,
+                    "good": ev.shipment.good.code,
+                    "originating": ev.originating,
+                    "criterion": ev.criterion,
+                    "annotations": list(ev.annotations),
+                    "reference": None,
+                    "certificate": None,
+                    "issued_at": None,
+                }
+                rows.append(row)
+                if not ev.originating:
+                    continue
+                shipment = dict(
+                    base,
+                    idempotency_key=str(
+                        uuid.uuid5(uuid.NAMESPACE_URL, f"rcep-origin-demo/{path.name}")
+                    ),
+                    items=[
+                        {
+                            "goods_file": str(path),
+                            "marks_and_numbers": "N/M",
+                            "packages": {"number": 1, "kind": "carton"},
+                            "quantity": {"value": "100", "unit": "PCE"},
+                        }
+                    ],
+                )
+                outcome = client.submit(to_xml(build(shipment, base_path.parent, reference)))
+                entry = outcome.entry
+                row |= {
+                    "reference": entry.reference_number,
+                    "certificate": entry.certificate_number,
+                    "issued_at": entry.issued_at,
+                }
+                number = entry.certificate_number
+                (workdir / f"{number}.xml").write_bytes(outcome.certificate_xml)
+                stored = client.ledger.certificate(number)
+                if stored and stored[1]:
+                    (workdir / f"{number}.pdf").write_bytes(stored[1])
+            # A declaration that claims CTC for the base station, which only meets RVC: the
+            # Single Window's own check refuses it.
+            declaration = build(base, base_path.parent, reference)
+            items = list(declaration.items)
+            items[1] = dataclasses.replace(items[1], criterion="CTC", fob_value=None)
+            wrong = dataclasses.replace(
+                declaration,
+                idempotency_key=str(
+                    uuid.uuid5(uuid.NAMESPACE_URL, "rcep-origin-demo/wrong-criterion")
+                ),
+                items=tuple(items),
+            )
             refused = client.submit(to_xml(wrong))
+            rejection = {"reference": refused.entry.reference_number, "reasons": refused.rejection}
         except SingleWindowError as error:
-            err.print(f"The Single Window did not settle the demo declaration: {error}")
+            err.print(f"The Single Window did not settle a demo declaration: {error}")
             return 2
-        number = issued.entry.certificate_number
-        (workdir / f"{number}.xml").write_bytes(issued.certificate_xml)
-        stored = ledger.certificate(number)
-        if stored and stored[1]:
-            (workdir / f"{number}.pdf").write_bytes(stored[1])
-        pem = ledger.pinned(endpoint)
-        verify(issued.certificate_xml, pem)
-        report |= {
-            "endpoint": endpoint,
-            "issued": issued.entry.as_dict(),
-            "rejected": {**refused.entry.as_dict(), "reasons": refused.rejection},
-            "signing_certificate_sha256": fingerprint(pem),
-            "files": sorted(p.name for p in workdir.iterdir() if p.suffix in (".xml", ".pdf")),
-            "workdir": str(workdir),
-        }
+    report = {"endpoint": endpoint, "workdir": str(workdir), "goods": rows, "rejection": rejection}
     if args.json:
         out.print_json(data=report)
     else:
         out.print(
-            f"2. Declaration {declaration.idempotency_key} ({len(declaration.items)} items) "
-            "built and validated against xsd/declaration-1.xsd."
+            f"RCEP origin demo: {len(rows)} sample goods evaluated; the originating ones "
+            f"declared and submitted over SOAP to a mock Single Window at {endpoint}; "
+            "certificates verified with its signing certificate."
         )
-        out.print(f"3. Submitted over SOAP to the mock Single Window at {endpoint}:")
+        table = Table()
+        for column in ("good", "verdict", "criterion", "reference", "certificate", "issued at"):
+            table.add_column(column, no_wrap=True)
+        for row in rows:
+            verdict = {True: "originating", False: "not originating", None: "not evaluated"}
+            criterion = " ".join([row["criterion"] or "-", *row["annotations"]])
+            table.add_row(
+                row["good"],
+                verdict[row["originating"]],
+                criterion,
+                row["reference"] or "-",
+                row["certificate"] or "not declared",
+                row["issued_at"] or "-",
+            )
+        wide = out if out.is_terminal else Console(highlight=False, markup=False, width=132)
+        wide.print(table)
+        reason = (rejection["reasons"] or [{}])[0]
         out.print(
-            f"   ISSUED: certificate {number}, reference {issued.entry.reference_number}, "
-            f"issued {issued.entry.issued_at}, format {issued.entry.certificate_format}"
+            f"Rejected ({rejection['reference']}): a declaration claiming CTC for the base "
+            f"station: {reason.get('code')}: {reason.get('message')}"
         )
-        out.print(
-            f"   signature verified with the pinned signing certificate "
-            f"(SHA-256 {report['signing_certificate_sha256'][:23]}...)"
-        )
-        reason = refused.rejection[0] if refused.rejection else {}
-        out.print(
-            f"4. A declaration claiming CTC for the base station was REJECTED by the "
-            f"second-level check: {reason.get('code')}: {reason.get('message')}"
-        )
-        out.print(f"Files in {workdir}: {', '.join(report['files'])}; ledger: ledger.sqlite3")
+        out.print(f"Certificates (signed XML and PDF) and the ledger are in {workdir}.")
     _report_failures(failures, args.json)
     return 2 if failures else 0
 

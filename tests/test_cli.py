@@ -474,19 +474,20 @@ def test_the_demo_evaluates_the_ten_bundled_samples(cli):
     code, out, _ = cli("demo")
 
     assert code == 0
-    assert "10 bundled sample goods" in out
+    assert "10 sample goods evaluated" in out
     for sample in sorted(SAMPLES.glob("*.json")):
-        assert sample.name[:3] in out  # "01_" ... "10_" in the file column
+        assert json.loads(sample.read_text())["good"]["code"] in out  # one row per good
 
     code, out, _ = cli("demo", "--json")
     assert code == 0
     report = json.loads(out)
-    results = report["evaluations"]
+    results = report["goods"]
     assert [r["file"] for r in results] == sorted(p.name for p in SAMPLES.glob("*.json"))
     assert len(results) == 10
-    # ... and the rest of the pipeline: one certificate issued, one declaration refused
-    assert report["issued"]["state"] == "issued"
-    assert report["rejected"]["reasons"][0]["code"] == "CRITERION_NOT_MET"
+    # ... and the rest of the pipeline: a certificate for every originating good, and the
+    # declaration with a criterion the evidence does not support refused with its reason
+    assert all((r["certificate"] is not None) == bool(r["originating"]) for r in results)
+    assert report["rejection"]["reasons"][0]["code"] == "CRITERION_NOT_MET"
 
 
 def test_the_demo_uses_the_bundled_rules_only_not_the_users_own(cli, tmp_path, user_rules):
@@ -496,5 +497,5 @@ def test_the_demo_uses_the_bundled_rules_only_not_the_users_own(cli, tmp_path, u
     code, out, _ = cli("demo", "--json")
 
     assert code == 0
-    spindle = next(r for r in json.loads(out)["evaluations"] if r["file"] == NO_RULE_SAMPLE.name)
+    spindle = next(r for r in json.loads(out)["goods"] if r["file"] == NO_RULE_SAMPLE.name)
     assert spindle["originating"] is None  # as bundled: no rule for 8466.93

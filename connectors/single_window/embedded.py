@@ -44,5 +44,5 @@ def running(
         server.task_dispatcher.shutdown()
         while server._map:  # the listener, open connections and the trigger
             for channel in list(server._map.values()):
-                channel.handle_close()
+                channel.close()
         thread.join(timeout=5)
