@@ -297,6 +297,7 @@ def _demo(args) -> int:
     from connectors.ledger import Ledger
     from connectors.single_window.client import SingleWindowClient, SingleWindowError
     from connectors.single_window.embedded import DEMO_USERS, running
+    from connectors.summary_pdf import certificate_pdf
 
     files = sorted(data_path("samples").glob("*.json"))
     args.rules = args.rules or []  # the demo is reproducible: bundled rules only
@@ -349,9 +350,10 @@ def _demo(args) -> int:
                 }
                 number = entry.certificate_number
                 (workdir / f"{number}.xml").write_bytes(outcome.certificate_xml)
-                stored = client.ledger.certificate(number)
-                if stored and stored[1]:
-                    (workdir / f"{number}.pdf").write_bytes(stored[1])
+                _, _, _, signing = client.ledger.certificate(number)
+                (workdir / f"{number}.pdf").write_bytes(
+                    certificate_pdf(outcome.certificate_xml, signing or "")
+                )
             # A declaration that claims CTC for the base station, which only meets RVC: the
             # Single Window's own check refuses it.
             declaration = build(base, base_path.parent, reference)

@@ -166,6 +166,26 @@ class Ledger:
             (number, key, signed_xml, pdf, int(valid), fingerprint, _now()),
         )
 
+    def settle(
+        self,
+        key: str,
+        number: str,
+        signed_xml: bytes,
+        valid: bool,
+        fingerprint: str | None,
+        **fields,
+    ) -> Entry:
+        """Keep a returned certificate and the declaration's new state in one transaction."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.store_certificate(number, key, signed_xml, None, valid, fingerprint)
+            self.update(key, certificate_number=number, **fields)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return self.entry(key)
+
     def certificate(self, number: str) -> tuple[bytes, bytes | None, bool, str | None] | None:
         row = self.db.execute(
             "SELECT signed_xml, pdf, signature_valid, signing_fingerprint "

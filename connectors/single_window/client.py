@@ -9,6 +9,7 @@ rejections and Client faults are never retried. A certificate counts as issued o
 XML signature verifies with the pinned signing certificate.
 """
 
+import json
 import random
 import time
 from dataclasses import dataclass
@@ -192,8 +193,6 @@ class SingleWindowClient:
                 {"code": r.Code, "field_path": r.FieldPath, "message": r.Message}
                 for r in (rejection.Reason if rejection is not None else [])
             ]
-            import json
-
             entry = self.ledger.update(
                 key, state="rejected", rejection=json.dumps(reasons), **fields
             )
@@ -201,7 +200,7 @@ class SingleWindowClient:
         if receipt.Status != "ISSUED":
             return Outcome(self.ledger.update(key, state="submitted", **fields))
         number = receipt.CertificateNumber
-        answer = self.service.GetCertificate(CertificateNumber=number, WithPdf=True)
+        answer = self.service.GetCertificate(CertificateNumber=number)  # PDF made on demand
         signed = answer.SignedCertificate
         pem = self.signing_certificate()
         try:
@@ -209,39 +208,33 @@ class SingleWindowClient:
             valid = True
         except SignatureInvalid:
             valid = False
-        self.ledger.store_certificate(number, key, signed, answer.Pdf, valid, fingerprint(pem))
+        ns = {"k": "urn:rcep-origin:certificate:1"}
+        root = etree.fromstring(signed) if valid else None
+        if valid:
+            fields |= {
+                "state": "issued",
+                "issued_at": root.findtext("k:IssuedAt", namespaces=ns),
+                "certificate_format": root.findtext("k:Format", namespaces=ns),
+            }
+        else:
+            fields |= {
+                "state": "error",
+                "last_error": "SIGNATURE_INVALID: the certificate's "
+                "signature does not verify with the pinned signing certificate",
+            }
+        entry = self.ledger.settle(key, number, signed, valid, fingerprint(pem), **fields)
         if not valid:
-            self.ledger.update(
-                key,
-                state="error",
-                certificate_number=number,
-                last_error="SIGNATURE_INVALID: the certificate's signature does "
-                "not verify with the pinned signing certificate",
-                **{k: v for k, v in fields.items() if k != "last_error"},
-            )
             raise SingleWindowError(
                 "SIGNATURE_INVALID",
                 f"certificate {number} is not signed "
                 "by the pinned signing certificate; it is not accepted",
             )
-        root = etree.fromstring(signed)
-        ns = {"k": "urn:rcep-origin:certificate:1"}
-        entry = self.ledger.update(
-            key,
-            state="issued",
-            certificate_number=number,
-            issued_at=root.findtext("k:IssuedAt", namespaces=ns),
-            certificate_format=root.findtext("k:Format", namespaces=ns),
-            **fields,
-        )
         return Outcome(entry, certificate_xml=signed)
 
     def _stored(self, entry: Entry) -> Outcome:
         if entry.state == "issued":
             stored = self.ledger.certificate(entry.certificate_number)
             return Outcome(entry, certificate_xml=stored[0] if stored else None)
-        import json
-
         return Outcome(entry, rejection=json.loads(entry.rejection or "[]"))
 
 

@@ -7,6 +7,7 @@ service's database; the certificate is published so that importers can pin it.
 import datetime
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography import x509
@@ -27,6 +28,11 @@ class SignatureInvalid(ValueError):
 class SigningIdentity:
     key_pem: bytes
     cert_pem: bytes
+
+    @cached_property
+    def _key(self):
+        # loaded once: parsing and checking an RSA key costs tens of milliseconds
+        return serialization.load_pem_private_key(self.key_pem, password=None)
 
     @classmethod
     def load_or_create(cls, directory: Path, name: str = "Mock Single Window") -> "SigningIdentity":
@@ -72,7 +78,7 @@ class SigningIdentity:
             signature_algorithm=SignatureMethod.RSA_SHA256,
             digest_algorithm=DigestAlgorithm.SHA256,
         )
-        signed = signer.sign(root, key=self.key_pem, cert=self.cert_pem)
+        signed = signer.sign(root, key=self._key, cert=self.cert_pem)
         return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
 
 
