@@ -23,13 +23,14 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
 # The same tests inside Odoo 18's own environment (its pinned lxml, requests, ...), against
-# a regular install of our packages there, as the addon will use them; says so in one line
-# when there is no Odoo.
+# a regular install of our packages there, as the addon uses them; then the addon's own tests
+# (scripts/odoo-tests.sh). Says so in one line when there is no Odoo.
 test-odoo:
 	@if [ -x "$(ODOO_PYTHON)" ]; then \
 		$(ODOO_PYTHON) -m pip install --quiet '.[test]' && \
 		$(ODOO_PYTHON) -m pip install --quiet --force-reinstall --no-deps . && \
-		$(ODOO_PYTHON) -m pytest -q -p no:cacheprovider -p no:odoo tests; \
+		$(ODOO_PYTHON) -m pytest -q -p no:cacheprovider -p no:odoo tests && \
+		ODOO_PATH=$(ODOO_PATH) ODOO_PYTHON=$(ODOO_PYTHON) bash scripts/odoo-tests.sh; \
 	else \
 		echo "No Odoo found at $(ODOO_PYTHON) (set ODOO_PATH or ODOO_PYTHON): Odoo tests skipped."; \
 	fi

@@ -387,6 +387,20 @@ def read_rule_file(
     return rows
 
 
+def rows_from_dicts(
+    dicts: Iterable[dict], nomenclatures: dict[str, Nomenclature] | None = None, origin: str = ""
+) -> list[RuleRow]:
+    """Rule rows kept elsewhere (an ERP's table) in the CSV columns; raise ValueError naming
+    the first bad one."""
+    rows = []
+    for index, values in enumerate(dicts, start=1):
+        try:
+            rows.append(_row(values, nomenclatures, f"{origin}#{index}"))
+        except ValueError as exc:
+            raise ValueError(f"{origin} row {index} ({values.get('code')}): {exc}") from None
+    return rows
+
+
 def _row(row: dict, nomenclatures: dict[str, Nomenclature] | None, origin: str) -> RuleRow:
     if None in row or any(row.get(c) is None for c in COLUMNS):
         raise ValueError(f"expected {len(COLUMNS)} columns")

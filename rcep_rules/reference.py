@@ -44,6 +44,13 @@ class Reference:
             rows += read_rule_file(Path(path), base[0])
         return cls(base[0], base[1], base[2], base[3], RuleBook(rows, base[1]))
 
+    @classmethod
+    def with_rows(cls, rows: list) -> "Reference":
+        """Bundled data with the given rule rows instead of the bundled table (an ERP keeps
+        the table as records and passes them here)."""
+        base = _base()
+        return cls(base[0], base[1], base[2], base[3], RuleBook(rows, base[1]))
+
 
 @cache
 def _base() -> tuple[dict[str, Nomenclature], Correlation, Parties, Processes]:

@@ -1,0 +1,90 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from rcep_rules.hs import HS2012, HS2022, display, normalise
+from rcep_rules.reference import Reference
+
+VERDICTS = [
+    ("originating", "Originating"),
+    ("not_originating", "Not originating"),
+    ("not_evaluated", "Not evaluated"),
+]
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    # hs_code and country_of_origin come from stock_delivery: reused, never duplicated.
+    rcep_hs_version = fields.Selection(
+        [(HS2022, "HS2022"), (HS2012, "HS2012")], "HS edition", default=HS2022, required=True
+    )
+    rcep_process_ids = fields.Many2many(
+        "rcep.origin.process",
+        string="Production processes",
+        help="What is done to the materials here; minimal operations (Art 3.6) confer nothing.",
+    )
+    rcep_wholly_obtained = fields.Boolean(
+        "Wholly obtained", help="Art 3.3: wholly obtained or produced in the exporting Party."
+    )
+    rcep_evaluation_ids = fields.One2many(
+        "rcep.origin.evaluation", "product_tmpl_id", string="RCEP evaluations"
+    )
+    rcep_last_evaluation_id = fields.Many2one(
+        "rcep.origin.evaluation", compute="_compute_rcep_status"
+    )
+    rcep_verdict = fields.Selection(VERDICTS, "RCEP status", compute="_compute_rcep_status")
+    rcep_criterion = fields.Char("RCEP criterion", compute="_compute_rcep_status")
+    rcep_evaluated_on = fields.Datetime("RCEP evaluated on", compute="_compute_rcep_status")
+    rcep_evaluation_count = fields.Integer(compute="_compute_rcep_status")
+
+    @api.depends("rcep_evaluation_ids")
+    def _compute_rcep_status(self):
+        Evaluation = self.env["rcep.origin.evaluation"]
+        latest = {}
+        counts = {}
+        if self.ids:
+            groups = Evaluation._read_group(
+                [("product_tmpl_id", "in", self.ids)], ["product_tmpl_id"], ["id:max", "__count"]
+            )
+            for template, last_id, count in groups:
+                latest[template.id], counts[template.id] = last_id, count
+        evaluations = Evaluation.browse(list(latest.values()))
+        by_id = {e.id: e for e in evaluations}
+        for template in self:
+            evaluation = by_id.get(latest.get(template.id), Evaluation)
+            template.rcep_last_evaluation_id = evaluation
+            template.rcep_verdict = evaluation.verdict if evaluation else False
+            template.rcep_criterion = evaluation.criterion_label if evaluation else False
+            template.rcep_evaluated_on = evaluation.create_date if evaluation else False
+            template.rcep_evaluation_count = counts.get(template.id, 0)
+
+    @api.constrains("hs_code", "rcep_hs_version")
+    def _check_rcep_hs_code(self):
+        nomenclatures = Reference.load(rule_files=()).nomenclatures
+        for template in self.filtered("hs_code"):
+            digits = normalise(template.hs_code)
+            version = template.rcep_hs_version or HS2022
+            if digits is None or len(digits) < 6 or digits[:6] not in nomenclatures[version]:
+                raise ValidationError(
+                    _(
+                        "HS_INVALID: %(code)s is not a subheading of %(version)s. Give the 6-digit "
+                        "HS code (dots allowed, a national extension may follow), or set the HS "
+                        "edition the code belongs to.",
+                        code=template.hs_code,
+                        version=version,
+                    )
+                )
+
+    def action_rcep_evaluations(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("RCEP evaluations of %s", self.display_name),
+            "res_model": "rcep.origin.evaluation",
+            "view_mode": "list,form",
+            "domain": [("product_tmpl_id", "=", self.id)],
+        }
+
+    def _rcep_hs_display(self):
+        digits = normalise(self.hs_code or "")
+        return display(digits) if digits else ""

@@ -1,0 +1,172 @@
+import hashlib
+import json
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from rcep_rules import __version__ as ENGINE_VERSION
+from rcep_rules import evaluate, parse_shipment
+from rcep_rules.explain import evaluation_dict
+
+from .product_template import VERDICTS
+
+
+class RcepOriginEvaluation(models.Model):
+    """What the engine said about one product on one day, with the inputs' hash: an audit
+    record that is never edited; a new evaluation supersedes it."""
+
+    _name = "rcep.origin.evaluation"
+    _description = "RCEP origin evaluation"
+    _order = "id desc"
+
+    name = fields.Char(compute="_compute_name")
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda s: s.env.company
+    )
+    product_tmpl_id = fields.Many2one(
+        "product.template", "Product", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    bom_id = fields.Many2one("mrp.bom", "Bill of materials", readonly=True, ondelete="set null")
+    fob = fields.Monetary("FOB value", readonly=True, currency_field="currency_id")
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    exporting_country_id = fields.Many2one("res.country", readonly=True)
+    importing_country_id = fields.Many2one("res.country", readonly=True)
+    date = fields.Date("Shipment date", required=True, readonly=True)
+    verdict = fields.Selection(VERDICTS, required=True, readonly=True, index=True)
+    criterion = fields.Selection(
+        [("WO", "WO"), ("PE", "PE"), ("CTC", "CTC"), ("RVC", "RVC"), ("CR", "CR")],
+        readonly=True,
+        index=True,
+    )
+    annotations = fields.Char(readonly=True, help="ACU: cumulation used; DMI: de minimis used")
+    criterion_label = fields.Char("Criterion to declare", compute="_compute_criterion_label")
+    satisfied = fields.Char("Criteria that hold", readonly=True)
+    rule_text = fields.Char("Rule applied", readonly=True)
+    rule_source = fields.Char(readonly=True)
+    build_down = fields.Char("RVC build-down %", readonly=True)
+    build_up = fields.Char("RVC build-up %", readonly=True)
+    vnm = fields.Char("VNM", readonly=True)
+    explanation = fields.Text(readonly=True)
+    engine_version = fields.Char(readonly=True)
+    input_hash = fields.Char("Inputs (SHA-256)", readonly=True, index=True)
+    goods_json = fields.Text("Goods file", readonly=True, help="What the engine was given.")
+    line_ids = fields.One2many("rcep.origin.evaluation.line", "evaluation_id", readonly=True)
+    issue_ids = fields.One2many("rcep.origin.evaluation.issue", "evaluation_id", readonly=True)
+    error_count = fields.Integer(compute="_compute_issue_counts", store=True)
+    warning_count = fields.Integer(compute="_compute_issue_counts", store=True)
+    issue_codes = fields.Char(compute="_compute_issue_counts", store=True, index=True)
+
+    @api.depends("product_tmpl_id", "date")
+    def _compute_name(self):
+        for evaluation in self:
+            evaluation.name = f"{evaluation.product_tmpl_id.display_name} ({evaluation.date})"
+
+    @api.depends("criterion", "annotations")
+    def _compute_criterion_label(self):
+        for evaluation in self:
+            evaluation.criterion_label = " ".join(
+                filter(None, [evaluation.criterion, evaluation.annotations])
+            )
+
+    @api.depends("issue_ids.severity", "issue_ids.code")
+    def _compute_issue_counts(self):
+        for evaluation in self:
+            issues = evaluation.issue_ids
+            evaluation.error_count = len(issues.filtered(lambda i: i.severity == "error"))
+            evaluation.warning_count = len(issues) - evaluation.error_count
+            evaluation.issue_codes = ", ".join(sorted(set(issues.mapped("code"))))
+
+    def write(self, vals):
+        if set(vals) - {"error_count", "warning_count", "issue_codes"}:
+            raise UserError(
+                _(
+                    "An RCEP evaluation is a record of what was found: it is never "
+                    "edited. Evaluate again to supersede it."
+                )
+            )
+        return super().write(vals)
+
+    # --- business -----------------------------------------------------------------------------
+
+    @api.model
+    def _rcep_evaluate(self, product, bom, fob, currency, importing_country, day):
+        """Evaluate one product (its BOM, or wholly obtained without one) and keep the result."""
+        company = bom.company_id or self.env.company
+        good = self.env["mrp.bom"]._rcep_good(product, bom, fob, day, company)
+        products = {line["path"]: line["product_id"] for line in _walk(good)}
+        shipment = {
+            "exporting_party": company.country_id.code,
+            "importing_party": importing_country.code,
+            "shipment_date": fields.Date.to_string(day),
+            "currency": currency.name,
+            "good": good,
+        }
+        reference = self.env["rcep.origin.psr"]._rcep_reference()
+        result = evaluate(
+            parse_shipment(json.loads(json.dumps(shipment), parse_float=Decimal)), reference
+        )
+        facts = evaluation_dict(result)
+        text = json.dumps(shipment, sort_keys=True, default=str)
+        rvc = facts["rvc"] or {}
+        verdict = (
+            "not_evaluated"
+            if result.originating is None
+            else "originating"
+            if result.originating
+            else "not_originating"
+        )
+        return self.create(
+            {
+                "company_id": company.id,
+                "product_tmpl_id": product.product_tmpl_id.id,
+                "bom_id": bom.id,
+                "fob": float(fob),
+                "currency_id": currency.id,
+                "exporting_country_id": company.country_id.id,
+                "importing_country_id": importing_country.id,
+                "date": day,
+                "verdict": verdict,
+                "criterion": result.criterion or False,
+                "annotations": " ".join(result.annotations) or False,
+                "satisfied": ", ".join(result.satisfied) or False,
+                "rule_text": (facts["rule"] or {}).get("text"),
+                "rule_source": (facts["rule"] or {}).get("source"),
+                "build_down": rvc.get("build_down"),
+                "build_up": rvc.get("build_up"),
+                "vnm": rvc.get("vnm"),
+                "explanation": facts["explanation"],
+                "engine_version": ENGINE_VERSION,
+                "input_hash": hashlib.sha256(text.encode()).hexdigest(),
+                "goods_json": json.dumps(shipment, indent=1, default=str),
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "path": m["path"],
+                            "product_id": products.get(m["path"]),
+                            "code": m["code"],
+                            "hs_code": m["hs_code"],
+                            "origin_country": m["origin_country"],
+                            "originating": m["originating"],
+                            "value": m["value"],
+                            "ctc": m["ctc"],
+                            "reason": m["reason"],
+                        },
+                    )
+                    for m in facts["materials"]
+                ],
+                "issue_ids": [
+                    (0, 0, {k: i[k] for k in ("code", "severity", "path", "message", "hint")})
+                    for i in facts["issues"]
+                ],
+            }
+        )
+
+
+def _walk(good: dict, path: str = "good"):
+    for index, line in enumerate(good.get("bom", [])):
+        line_path = f"{path}.bom[{index}]"
+        yield {"path": line_path, "product_id": line.pop("_product_id", None)}
+        yield from _walk(line, line_path)

@@ -1,0 +1,34 @@
+from odoo import fields, models
+
+from rcep_rules.processes import Processes
+
+
+class RcepOriginProcess(models.Model):
+    _name = "rcep.origin.process"
+    _description = "RCEP production process"
+    _order = "minimal desc, code"
+    _rec_name = "code"
+
+    code = fields.Char(required=True, readonly=True, index=True)
+    name = fields.Char(required=True, translate=True)
+    minimal = fields.Boolean(
+        readonly=True, help="A minimal operation of Art 3.6: it confers no origin."
+    )
+    article = fields.Char(readonly=True)
+
+    _sql_constraints = [("code_unique", "unique(code)", "A process code is unique.")]
+
+    def _rcep_load_processes(self):
+        """The vocabulary of data/processes.csv, created or refreshed."""
+        existing = {p.code: p for p in self.search([])}
+        for process in Processes.load():
+            values = {
+                "code": process.code,
+                "name": process.name,
+                "minimal": process.minimal,
+                "article": process.article,
+            }
+            if process.code in existing:
+                existing[process.code].write(values)
+            else:
+                self.create(values)

@@ -1,0 +1,217 @@
+"""An export-compliance officer keeps origin data in Odoo and asks whether a CNC-machined
+switchgear part (HS 8538.90, rule CTH or RVC40) qualifies for Viet Nam, and why not."""
+
+from datetime import date, timedelta
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
+
+SHIPMENT = date(2026, 11, 20)
+
+
+@tagged("post_install", "-at_install")
+class TestOriginStory(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company = env.company
+        cls.company.country_id = env.ref("base.cn")
+        cls.vietnam = env.ref("base.vn")
+        process = env["rcep.origin.process"]
+        cls.machining = process.search([("code", "=", "cnc_machining")])
+        cls.cutting = process.search([("code", "=", "cutting")])
+        cls.japan_supplier = env["res.partner"].create(
+            {"name": "Osaka Contacts KK", "country_id": env.ref("base.jp").id}
+        )
+
+        def product(name, hs, cost=0.0, origin=None, seller=None, **extra):
+            values = {
+                "name": name,
+                "default_code": name,
+                "hs_code": hs,
+                "is_storable": True,
+                "standard_price": cost,
+                **extra,
+            }
+            if origin:
+                values["country_of_origin"] = env.ref(f"base.{origin}").id
+            if seller:
+                values["seller_ids"] = [(0, 0, {"partner_id": seller.id, "price": cost})]
+            return env["product.product"].create(values)
+
+        cls.part = product(
+            "SWC-630", "8538.90", list_price=100.0, rcep_process_ids=[(6, 0, cls.machining.ids)]
+        )
+        cls.brass = product("BRASS-BAR", "7407.21", cost=30.0, origin="de")
+        cls.contact = product(
+            "CONTACT-JP", "8538.90", cost=50.0, origin="jp", seller=cls.japan_supplier
+        )
+        cls.bom = env["mrp.bom"].create(
+            {
+                "product_tmpl_id": cls.part.product_tmpl_id.id,
+                "product_qty": 1,
+                "type": "normal",
+                "bom_line_ids": [
+                    (0, 0, {"product_id": cls.brass.id, "product_qty": 1}),
+                    (0, 0, {"product_id": cls.contact.id, "product_qty": 1}),
+                ],
+            }
+        )
+        cls.declaration = env["rcep.origin.supplier.declaration"].create(
+            {
+                "name": "JP-RCEP-2026-118842",
+                "partner_id": cls.japan_supplier.id,
+                "product_tmpl_ids": [(6, 0, cls.contact.product_tmpl_id.ids)],
+                "origin_country_id": env.ref("base.jp").id,
+                "proof_type": "RCEP_CO",
+                "valid_from": date(2026, 5, 4),
+                "valid_to": date(2027, 5, 3),
+            }
+        )
+        cls.declaration.action_validate()
+
+    def evaluate(self, day=SHIPMENT, product=None, bom=None):
+        wizard = Form(
+            self.env["rcep.origin.evaluate.wizard"].with_context(
+                default_bom_id=(bom or self.bom).id
+            )
+        )
+        wizard.importing_country_id = self.vietnam
+        wizard.date = day
+        action = wizard.save().action_evaluate()
+        return self.env["rcep.origin.evaluation"].browse(action["res_id"])
+
+    def test_the_reference_data_comes_from_the_engine(self):
+        self.assertRecordValues(
+            self.env.ref("base.vn"),
+            [{"rcep_party": True, "rcep_asean": True, "rcep_entry_into_force": date(2022, 1, 1)}],
+        )
+        self.assertTrue(self.env.ref("base.mm").rcep_contested)
+        self.assertFalse(self.env.ref("base.us").rcep_party)
+        self.assertTrue(self.cutting.minimal)
+        rule = self.env["rcep.origin.psr"].search([("code", "=", "85.38")])
+        self.assertRecordValues(
+            rule, [{"psr": "CTH or RVC40", "hs_version": "HS2012", "bundled": True}]
+        )
+
+    def test_a_part_with_a_japanese_contact_qualifies_by_change_of_heading_with_cumulation(self):
+        evaluation = self.evaluate()
+        # The Japanese contact (same heading 85.38) is originating through its certificate
+        # (cumulation, Art 3.4): CTH then holds; without it 50.00 of 100.00 would fail it.
+        self.assertRecordValues(
+            evaluation,
+            [
+                {
+                    "verdict": "originating",
+                    "criterion": "CTC",
+                    "annotations": "ACU",
+                    "build_down": "70.00",
+                    "error_count": 0,
+                }
+            ],
+        )
+        contact_line = evaluation.line_ids.filtered(lambda line: line.code == "CONTACT-JP")
+        self.assertRecordValues(
+            contact_line, [{"originating": True, "product_id": self.contact.id}]
+        )
+        self.assertIn("cumulation", contact_line.reason)
+        self.assertIn("PSR_TRANSPOSED", evaluation.issue_codes)
+        self.assertEqual(self.part.product_tmpl_id.rcep_verdict, "originating")
+        self.assertEqual(self.part.product_tmpl_id.rcep_evaluation_count, 1)
+
+    def test_an_expired_supplier_declaration_flips_the_verdict(self):
+        evaluation = self.evaluate(day=date(2027, 6, 1))
+        # The certificate ran to 2027-05-03: the contact is non-originating, CTH fails (50 %)
+        # and RVC is (100 - 80) / 100 = 20 % < 40 %.
+        self.assertRecordValues(
+            evaluation, [{"verdict": "not_originating", "criterion": False, "build_down": "20.00"}]
+        )
+        self.assertEqual(
+            evaluation.line_ids.filtered(lambda line: line.code == "CONTACT-JP").ctc, "fail"
+        )
+
+    def test_the_daily_cron_expires_declarations_and_says_so(self):
+        self.declaration.valid_to = date.today() - timedelta(days=1)
+        self.env["rcep.origin.supplier.declaration"]._cron_expire()
+        self.assertEqual(self.declaration.state, "expired")
+        self.assertIn("Expired", self.declaration.message_ids[0].body)
+
+    def test_an_in_house_sub_assembly_that_qualifies_rolls_up(self):
+        insert = self.env["product.product"].create(
+            {
+                "name": "INSERT",
+                "default_code": "INSERT",
+                "hs_code": "8538.90",
+                "rcep_process_ids": [(6, 0, self.machining.ids)],
+            }
+        )
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": insert.product_tmpl_id.id,
+                "product_qty": 1,
+                "type": "normal",
+                "bom_line_ids": [(0, 0, {"product_id": self.brass.id, "product_qty": 1})],
+            }
+        )
+        self.bom.bom_line_ids.filtered(
+            lambda line: line.product_id == self.contact
+        ).product_id = insert
+        evaluation = self.evaluate()
+        line = evaluation.line_ids.filtered(lambda line: line.code == "INSERT")
+        self.assertTrue(line.originating)
+        self.assertIn("Art 3.12", line.reason)
+        self.assertEqual(evaluation.verdict, "originating")
+
+    def test_a_wrong_hs_code_is_refused_on_save(self):
+        with self.assertRaisesRegex(ValidationError, "HS_INVALID"):
+            self.brass.product_tmpl_id.hs_code = "8538.99"
+
+    def test_a_rule_the_grammar_does_not_know_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "not understood"):
+            self.env["rcep.origin.psr"].create(
+                {
+                    "hs_version": "HS2022",
+                    "level": "subheading",
+                    "code": "8466.93",
+                    "psr": "CTH unless machined",
+                    "source_url": "test",
+                }
+            )
+
+    def test_a_rule_loaded_by_a_manager_is_used_by_the_next_evaluation(self):
+        self.env["rcep.origin.psr"].create(
+            {
+                "hs_version": "HS2022",
+                "level": "subheading",
+                "code": "8538.90",
+                "psr": "RVC40",
+                "source_url": "test row",
+            }
+        )
+        evaluation = self.evaluate()
+        self.assertRecordValues(evaluation, [{"criterion": "RVC", "rule_text": "RVC40"}])
+
+    def test_an_evaluation_is_never_edited(self):
+        evaluation = self.evaluate()
+        with self.assertRaises(UserError):
+            evaluation.write({"verdict": "not_originating"})
+
+    def test_an_rcep_user_cannot_change_the_rules_and_a_salesman_sees_no_declarations(self):
+        user = new_test_user(self.env, "rcep_user", groups="rcep_origin.group_rcep_user")
+        salesman = new_test_user(self.env, "salesman", groups="sales_team.group_sale_salesman")
+        rules = self.env["rcep.origin.psr"]
+        with self.assertRaises(AccessError):
+            rules.with_user(user).create(
+                {
+                    "hs_version": "HS2022",
+                    "level": "chapter",
+                    "code": "84",
+                    "psr": "CTH",
+                    "source_url": "x",
+                }
+            )
+        evaluation = self.evaluate()
+        self.assertEqual(evaluation.with_user(salesman).verdict, "originating")
+        with self.assertRaises(AccessError):
+            self.declaration.with_user(salesman).read(["name"])

@@ -1,0 +1,1 @@
+from . import rcep_origin_evaluate_wizard

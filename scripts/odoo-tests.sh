@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The rcep_origin addon's tests against Odoo 18 and a fresh PostgreSQL database.
+# Finds Odoo at $ODOO_PATH (default /opt/odoo18) with $ODOO_PYTHON (default its venv); starts
+# PostgreSQL if none answers (as the postgres user: it refuses to run as root); installs the
+# addon into a new database (its own filestore) and runs the tests with pytest-odoo; drops it all.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+ODOO_PATH=${ODOO_PATH:-/opt/odoo18}
+ODOO_PYTHON=${ODOO_PYTHON:-$ODOO_PATH/venv/bin/python}
+PGPORT=${PGPORT:-5432}
+if [ ! -x "$ODOO_PYTHON" ] || [ ! -f "$ODOO_PATH/odoo-bin" ]; then
+    echo "No Odoo 18 found at $ODOO_PATH (set ODOO_PATH or ODOO_PYTHON): addon tests skipped."
+    exit 0
+fi
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+if ! pg_isready -q -h 127.0.0.1 -p "$PGPORT" 2>/dev/null; then
+    if [ -z "$(pg_bin)" ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    fi
+    BIN=$(pg_bin)
+    PGROOT=${RCEP_PGROOT:-/var/lib/rcep-pg}
+    install -d -o postgres -g postgres -m 700 "$PGROOT"
+    install -d -o postgres -g postgres /var/run/postgresql
+    if [ ! -f "$PGROOT/data/PG_VERSION" ]; then
+        su postgres -c "$BIN/initdb -D $PGROOT/data -U postgres -E UTF8 --locale=C.UTF-8 \
+            --auth-local=trust --auth-host=scram-sha-256" >/dev/null
+    fi
+    su postgres -c "$BIN/pg_ctl -D $PGROOT/data -l $PGROOT/postgres.log \
+        -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k /var/run/postgresql' -w start" >/dev/null
+fi
+if ! su postgres -c "psql -h /var/run/postgresql -p $PGPORT -tAc \"select 1 from pg_roles where rolname='odoo'\"" | grep -q 1; then
+    su postgres -c "psql -h /var/run/postgresql -p $PGPORT -c \"CREATE ROLE odoo WITH LOGIN SUPERUSER PASSWORD 'odoo'\"" >/dev/null
+fi
+
+DB="rcep_test_$(date +%s)_$$"
+WORK=$(mktemp -d)
+CONF="$WORK/odoo.conf"
+cleanup() {
+    PGPASSWORD=odoo dropdb -h 127.0.0.1 -p "$PGPORT" -U odoo --if-exists "$DB" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+cat > "$CONF" <<CONF
+[options]
+addons_path = $REPO,$ODOO_PATH/addons,$ODOO_PATH/odoo/addons
+data_dir = $WORK/data
+db_host = 127.0.0.1
+db_port = $PGPORT
+db_user = odoo
+db_password = odoo
+http_interface = 127.0.0.1
+http_port = 0
+without_demo = all
+CONF
+
+echo "Installing rcep_origin into a fresh database $DB ..."
+"$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" -c "$CONF" -d "$DB" -i rcep_origin --stop-after-init \
+    --logfile="$WORK/install.log"
+if grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/install.log" | grep -v "wkhtmltopdf\|wkhtmltoimage"; then
+    echo "The addon did not install cleanly (warnings or errors above)." >&2
+    exit 1
+fi
+cd "$ODOO_PATH"
+PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -m pytest -q -p no:cacheprovider \
+    --odoo-database="$DB" --odoo-config="$CONF" "$REPO/rcep_origin/tests"
