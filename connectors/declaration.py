@@ -25,6 +25,7 @@ C = "urn:rcep-origin:common:1"
 D = "urn:rcep-origin:declaration:1"
 CENT = Decimal("0.01")
 MEANS = ("SEA", "AIR", "ROAD", "RAIL", "MULTIMODAL")
+XML_SPACE = " \t\r\n"  # what xs:token collapses; other spaces are text
 
 
 class DeclarationError(ValueError):
@@ -414,8 +415,12 @@ class _Fields:
         parent = self._node(section, node)
         path = f"{section}.{key}" if section else key
         value = parent.get(key) if isinstance(parent, dict) else None
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            return str(value).strip()
+        if (
+            isinstance(value, str | int)
+            and not isinstance(value, bool)
+            and str(value).strip(XML_SPACE)
+        ):
+            return str(value).strip(XML_SPACE)
         raise self._fail(path, "missing" if value is None else f"not valid text ({value!r})")
 
     def optional(self, section, key) -> str | None:

@@ -55,8 +55,12 @@ without_demo = all
 CONF
 
 echo "Installing rcep_origin into a fresh database $DB ..."
-"$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" -c "$CONF" -d "$DB" -i rcep_origin --stop-after-init \
-    --logfile="$WORK/install.log"
+if ! "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" -c "$CONF" -d "$DB" -i rcep_origin --stop-after-init \
+    --logfile="$WORK/install.log"; then
+    tail -40 "$WORK/install.log" >&2
+    echo "The addon did not install." >&2
+    exit 1
+fi
 if grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/install.log" | grep -v "wkhtmltopdf\|wkhtmltoimage"; then
     echo "The addon did not install cleanly (warnings or errors above)." >&2
     exit 1

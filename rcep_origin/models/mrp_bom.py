@@ -19,7 +19,7 @@ class MrpBom(models.Model):
 
     # --- Odoo records -> the engine's goods file (DESIGN.md) -------------------------------------
 
-    def _rcep_good(self, product, bom, fob, day, company):
+    def _rcep_good(self, product, bom, fob, day, company, proofs=None):
         """The goods file's ``good`` for a product made with ``bom`` (may be empty for a wholly
         obtained product). Components that have a normal BOM of their own are in-house
         sub-assemblies (Odoo's explode() only follows kits, so the recursion is ours)."""
@@ -34,13 +34,14 @@ class MrpBom(models.Model):
             "wholly_obtained": template.rcep_wholly_obtained,
         }
         if bom:
-            proofs = self._rcep_proofs(bom, company, day)
+            if proofs is None:
+                proofs = self._rcep_proofs(bom, company, day)
             good["bom"] = bom._rcep_lines(company, day, proofs, (product.id,))
         return good
 
     def _rcep_proofs(self, bom, company, day):
-        """Valid supplier declarations for every bought component of the BOM tree, in one
-        query: {(supplier, template): declaration}."""
+        """Valid supplier declarations for every bought component of the BOM trees (one or
+        many BOMs), in one query: {(supplier, template): declaration}."""
         templates = self.env["product.template"]
         boms, seen = bom, self.env["mrp.bom"]
         while boms:

@@ -90,10 +90,10 @@ class RcepOriginEvaluation(models.Model):
     # --- business -----------------------------------------------------------------------------
 
     @api.model
-    def _rcep_evaluate(self, product, bom, fob, currency, importing_country, day):
+    def _rcep_evaluate(self, product, bom, fob, currency, importing_country, day, proofs=None):
         """Evaluate one product (its BOM, or wholly obtained without one) and keep the result."""
         company = bom.company_id or self.env.company
-        good = self.env["mrp.bom"]._rcep_good(product, bom, fob, day, company)
+        good = self.env["mrp.bom"]._rcep_good(product, bom, fob, day, company, proofs)
         products = {line["path"]: line["product_id"] for line in _walk(good)}
         shipment = {
             "exporting_party": company.country_id.code,
@@ -163,6 +163,28 @@ class RcepOriginEvaluation(models.Model):
                 ],
             }
         )
+
+    @api.model
+    def _rcep_evaluate_products(self, templates, importing_country, day):
+        """Evaluate many products at once (their first normal BOM, FOB = sales price), reading
+        the supplier declarations of all their components in one query."""
+        company = self.env.company
+        products = templates.product_variant_id
+        boms = self.env["mrp.bom"]._bom_find(products, company_id=company.id, bom_type="normal")
+        all_boms = self.env["mrp.bom"].union(*boms.values()) if boms else self.env["mrp.bom"]
+        proofs = self.env["mrp.bom"]._rcep_proofs(all_boms, company, day) if all_boms else {}
+        evaluations = self.browse()
+        for product in products:
+            evaluations |= self._rcep_evaluate(
+                product,
+                boms.get(product, self.env["mrp.bom"]),
+                product.list_price,
+                company.currency_id,
+                importing_country,
+                day,
+                proofs,
+            )
+        return evaluations
 
 
 def _walk(good: dict, path: str = "good"):

@@ -215,3 +215,25 @@ class TestOriginStory(TransactionCase):
         self.assertEqual(evaluation.with_user(salesman).verdict, "originating")
         with self.assertRaises(AccessError):
             self.declaration.with_user(salesman).read(["name"])
+
+    def test_evaluate_all_reads_the_declarations_once_for_many_products(self):
+        others = self.env["product.template"]
+        for index in range(5):
+            product = self.env["product.product"].create(
+                {
+                    "name": f"PART-{index}",
+                    "hs_code": "8538.90",
+                    "list_price": 100.0,
+                    "rcep_process_ids": [(6, 0, self.machining.ids)],
+                }
+            )
+            self.bom.copy({"product_tmpl_id": product.product_tmpl_id.id})
+            others |= product.product_tmpl_id
+        action = others.action_rcep_evaluate_all()
+        wizard = Form(self.env["rcep.origin.evaluate.wizard"].with_context(action["context"]))
+        wizard.importing_country_id = self.vietnam
+        wizard.date = SHIPMENT
+        result = wizard.save().action_evaluate()
+        evaluations = self.env["rcep.origin.evaluation"].search(result["domain"])
+        self.assertEqual(len(evaluations), 5)
+        self.assertEqual(set(evaluations.mapped("verdict")), {"originating"})

@@ -5,9 +5,12 @@ class RcepOriginEvaluateWizard(models.TransientModel):
     _name = "rcep.origin.evaluate.wizard"
     _description = "Evaluate RCEP origin"
 
-    bom_id = fields.Many2one("mrp.bom", required=True)
+    bom_id = fields.Many2one("mrp.bom")
     product_id = fields.Many2one(
-        "product.product", required=True, compute="_compute_product", store=True, readonly=False
+        "product.product", compute="_compute_product", store=True, readonly=False
+    )
+    product_tmpl_ids = fields.Many2many(
+        "product.template", string="Products", help="Evaluate all these (their first normal BOM)."
     )
     company_id = fields.Many2one("res.company", default=lambda s: s.env.company)
     currency_id = fields.Many2one("res.currency", related="company_id.currency_id")
@@ -39,6 +42,17 @@ class RcepOriginEvaluateWizard(models.TransientModel):
 
     def action_evaluate(self):
         self.ensure_one()
+        if self.product_tmpl_ids:
+            evaluations = self.env["rcep.origin.evaluation"]._rcep_evaluate_products(
+                self.product_tmpl_ids, self.importing_country_id, self.date
+            )
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("RCEP evaluations"),
+                "res_model": "rcep.origin.evaluation",
+                "view_mode": "list,form",
+                "domain": [("id", "in", evaluations.ids)],
+            }
         evaluation = self.env["rcep.origin.evaluation"]._rcep_evaluate(
             self.product_id,
             self.bom_id,
