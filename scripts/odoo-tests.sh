@@ -65,6 +65,25 @@ if grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/install.log" | grep -v "wkhtmltop
     echo "The addon did not install cleanly (warnings or errors above)." >&2
     exit 1
 fi
+if [ "${1:-}" = "bench" ]; then  # benchmarks/odoo_batch.py in an Odoo shell
+    "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" shell -c "$CONF" -d "$DB" --no-http \
+        --log-level=warn < "$REPO/benchmarks/odoo_batch.py" | grep RESULT
+    exit 0
+fi
 cd "$ODOO_PATH"
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -m pytest -q -p no:cacheprovider \
     --odoo-database="$DB" --odoo-config="$CONF" "$REPO/rcep_origin/tests"
+
+echo "Upgrading and uninstalling rcep_origin ..."
+"$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" -c "$CONF" -d "$DB" -u rcep_origin --stop-after-init \
+    --logfile="$WORK/upgrade.log"
+echo "env['ir.module.module'].search([('name', '=', 'rcep_origin')]).button_immediate_uninstall()" \
+    | "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" shell -c "$CONF" -d "$DB" --no-http \
+        --logfile="$WORK/uninstall.log" >/dev/null
+for log in upgrade uninstall; do
+    if grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/$log.log" | grep -v "wkhtmlto"; then
+        echo "The addon did not $log cleanly (see above)." >&2
+        exit 1
+    fi
+done
+echo "rcep_origin upgrades and uninstalls cleanly."
