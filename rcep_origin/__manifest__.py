@@ -13,6 +13,7 @@
     "data": [
         "security/rcep_origin_security.xml",
         "security/ir.model.access.csv",
+        "data/rcep_origin_data.xml",
         "data/ir_cron.xml",
         "views/rcep_origin_evaluation_views.xml",
         "views/rcep_origin_supplier_declaration_views.xml",
@@ -23,7 +24,7 @@
         "wizard/rcep_origin_evaluate_wizard_views.xml",
         "views/rcep_origin_menus.xml",
     ],
-    "post_init_hook": "post_init_hook",
+    "demo": ["demo/rcep_origin_demo.xml"],
     "installable": True,
     "application": False,
 }

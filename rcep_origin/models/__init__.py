@@ -7,3 +7,4 @@ from . import rcep_origin_evaluation
 from . import rcep_origin_evaluation_line
 from . import rcep_origin_evaluation_issue
 from . import mrp_bom
+from . import rcep_origin_demo

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from rcep_rules.processes import Processes
 
@@ -18,6 +18,7 @@ class RcepOriginProcess(models.Model):
 
     _sql_constraints = [("code_unique", "unique(code)", "A process code is unique.")]
 
+    @api.model
     def _rcep_load_processes(self):
         """The vocabulary of data/processes.csv, created or refreshed."""
         existing = {p.code: p for p in self.search([])}

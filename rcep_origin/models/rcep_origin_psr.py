@@ -63,6 +63,7 @@ class RcepOriginPsr(models.Model):
             if "[cut off]" in str(tree) and rule.legibility != "partial":
                 raise ValidationError(_("'[cut off]' is only allowed in a partly legible rule."))
 
+    @api.model
     def _rcep_load_bundled(self):
         """The rows read from the treaty (data/psr), created or refreshed; user rows kept."""
         existing = {

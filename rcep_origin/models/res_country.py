@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from rcep_rules.parties import Parties
 
@@ -15,6 +15,7 @@ class ResCountry(models.Model):
         help="In force per China, not accepted by every Party (Myanmar): check before relying.",
     )
 
+    @api.model
     def _rcep_load_parties(self):
         """Mark the RCEP Parties from the engine's data (data/parties.csv)."""
         parties = Parties.load()

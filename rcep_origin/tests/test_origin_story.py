@@ -237,3 +237,15 @@ class TestOriginStory(TransactionCase):
         evaluations = self.env["rcep.origin.evaluation"].search(result["domain"])
         self.assertEqual(len(evaluations), 5)
         self.assertEqual(set(evaluations.mapped("verdict")), {"originating"})
+
+    def test_the_demo_factory_shows_every_verdict(self):
+        evaluations = self.env["rcep.origin.evaluation"]._rcep_load_demo()
+        verdicts = {
+            e.product_tmpl_id.default_code: (e.verdict, e.criterion_label or "", e.issue_codes)
+            for e in evaluations
+        }
+        self.assertEqual(verdicts["SWC-630"][:2], ("originating", "CTC ACU"))
+        self.assertEqual(verdicts["BB-KIT-400"][0], "not_originating")
+        self.assertIn("PROCESS_MINIMAL", verdicts["BB-KIT-400"][2])
+        self.assertEqual(verdicts["SPH-BT40"][0], "not_evaluated")
+        self.assertIn("PSR_NOT_FOUND", verdicts["SPH-BT40"][2])
