@@ -92,6 +92,13 @@ class RcepOriginEvaluation(models.Model):
     @api.model
     def _rcep_evaluate(self, product, bom, fob, currency, importing_country, day, proofs=None):
         """Evaluate one product (its BOM, or wholly obtained without one) and keep the result."""
+        return self.create(
+            self._rcep_values(product, bom, fob, currency, importing_country, day, proofs)
+        )
+
+    @api.model
+    def _rcep_values(self, product, bom, fob, currency, importing_country, day, proofs=None):
+        """The values of the evaluation record of one product (the engine runs here)."""
         company = bom.company_id or self.env.company
         good = self.env["mrp.bom"]._rcep_good(product, bom, fob, day, company, proofs)
         products = {line["path"]: line["product_id"] for line in _walk(good)}
@@ -116,53 +123,51 @@ class RcepOriginEvaluation(models.Model):
             if result.originating
             else "not_originating"
         )
-        return self.create(
-            {
-                "company_id": company.id,
-                "product_tmpl_id": product.product_tmpl_id.id,
-                "bom_id": bom.id,
-                "fob": float(fob),
-                "currency_id": currency.id,
-                "exporting_country_id": company.country_id.id,
-                "importing_country_id": importing_country.id,
-                "date": day,
-                "verdict": verdict,
-                "criterion": result.criterion or False,
-                "annotations": " ".join(result.annotations) or False,
-                "satisfied": ", ".join(result.satisfied) or False,
-                "rule_text": (facts["rule"] or {}).get("text"),
-                "rule_source": (facts["rule"] or {}).get("source"),
-                "build_down": rvc.get("build_down"),
-                "build_up": rvc.get("build_up"),
-                "vnm": rvc.get("vnm"),
-                "explanation": facts["explanation"],
-                "engine_version": ENGINE_VERSION,
-                "input_hash": hashlib.sha256(text.encode()).hexdigest(),
-                "goods_json": json.dumps(shipment, indent=1, default=str),
-                "line_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "path": m["path"],
-                            "product_id": products.get(m["path"]),
-                            "code": m["code"],
-                            "hs_code": m["hs_code"],
-                            "origin_country": m["origin_country"],
-                            "originating": m["originating"],
-                            "value": m["value"],
-                            "ctc": m["ctc"],
-                            "reason": m["reason"],
-                        },
-                    )
-                    for m in facts["materials"]
-                ],
-                "issue_ids": [
-                    (0, 0, {k: i[k] for k in ("code", "severity", "path", "message", "hint")})
-                    for i in facts["issues"]
-                ],
-            }
-        )
+        return {
+            "company_id": company.id,
+            "product_tmpl_id": product.product_tmpl_id.id,
+            "bom_id": bom.id,
+            "fob": float(fob),
+            "currency_id": currency.id,
+            "exporting_country_id": company.country_id.id,
+            "importing_country_id": importing_country.id,
+            "date": day,
+            "verdict": verdict,
+            "criterion": result.criterion or False,
+            "annotations": " ".join(result.annotations) or False,
+            "satisfied": ", ".join(result.satisfied) or False,
+            "rule_text": (facts["rule"] or {}).get("text"),
+            "rule_source": (facts["rule"] or {}).get("source"),
+            "build_down": rvc.get("build_down"),
+            "build_up": rvc.get("build_up"),
+            "vnm": rvc.get("vnm"),
+            "explanation": facts["explanation"],
+            "engine_version": ENGINE_VERSION,
+            "input_hash": hashlib.sha256(text.encode()).hexdigest(),
+            "goods_json": json.dumps(shipment, indent=1, default=str),
+            "line_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "path": m["path"],
+                        "product_id": products.get(m["path"]),
+                        "code": m["code"],
+                        "hs_code": m["hs_code"],
+                        "origin_country": m["origin_country"],
+                        "originating": m["originating"],
+                        "value": m["value"],
+                        "ctc": m["ctc"],
+                        "reason": m["reason"],
+                    },
+                )
+                for m in facts["materials"]
+            ],
+            "issue_ids": [
+                (0, 0, {k: i[k] for k in ("code", "severity", "path", "message", "hint")})
+                for i in facts["issues"]
+            ],
+        }
 
     @api.model
     def _rcep_evaluate_products(self, templates, importing_country, day):
@@ -173,18 +178,20 @@ class RcepOriginEvaluation(models.Model):
         boms = self.env["mrp.bom"]._bom_find(products, company_id=company.id, bom_type="normal")
         all_boms = self.env["mrp.bom"].union(*boms.values()) if boms else self.env["mrp.bom"]
         proofs = self.env["mrp.bom"]._rcep_proofs(all_boms, company, day) if all_boms else {}
-        evaluations = self.browse()
-        for product in products:
-            evaluations |= self._rcep_evaluate(
-                product,
-                boms.get(product, self.env["mrp.bom"]),
-                product.list_price,
-                company.currency_id,
-                importing_country,
-                day,
-                proofs,
-            )
-        return evaluations
+        return self.create(
+            [
+                self._rcep_values(
+                    product,
+                    boms.get(product, self.env["mrp.bom"]),
+                    product.list_price,
+                    company.currency_id,
+                    importing_country,
+                    day,
+                    proofs,
+                )
+                for product in products
+            ]
+        )
 
 
 def _walk(good: dict, path: str = "good"):
