@@ -249,3 +249,41 @@ class TestOriginStory(TransactionCase):
         self.assertIn("PROCESS_MINIMAL", verdicts["BB-KIT-400"][2])
         self.assertEqual(verdicts["SPH-BT40"][0], "not_evaluated")
         self.assertIn("PSR_NOT_FOUND", verdicts["SPH-BT40"][2])
+
+    def test_a_component_bought_by_the_dozen_counts_per_unit_of_the_good(self):
+        dozen = self.env.ref("uom.product_uom_dozen")
+        line = self.bom.bom_line_ids.filtered(lambda line: line.product_id == self.brass)
+        line.write({"product_qty": 0.5, "product_uom_id": dozen.id})  # 6 bars per part
+        evaluation = self.evaluate()
+        brass = evaluation.line_ids.filtered(lambda line: line.code == "BRASS-BAR")
+        self.assertEqual(brass.value, "180.00")  # 6 x 30.00, in the bar's own unit
+        self.assertIn("BOM_VALUE_EXCEEDS_FOB", evaluation.issue_codes)
+
+    def test_another_companys_evaluations_stay_in_that_company(self):
+        evaluation = self.evaluate()
+        other = self.env["res.company"].create({"name": "Other factory"})
+        outsider = new_test_user(
+            self.env,
+            "outsider",
+            groups="rcep_origin.group_rcep_user",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        found = (
+            self.env["rcep.origin.evaluation"]
+            .with_user(outsider)
+            .search([("id", "=", evaluation.id)])
+        )
+        self.assertFalse(found)
+
+    def test_importing_rule_rows_refuses_the_bad_ones_with_a_message(self):
+        fields_ = ["hs_version", "level", "code", "psr", "source_url"]
+        result = self.env["rcep.origin.psr"].load(
+            fields_,
+            [
+                ["HS2022", "subheading", "8466.93", "CTH or RVC40", "GACC 2022 No.129, p. 98"],
+                ["HS2022", "subheading", "8466.94", "CTH when machined", "a guess"],
+            ],
+        )
+        self.assertTrue(result["messages"])
+        self.assertIn("not understood", result["messages"][0]["message"])
