@@ -21,6 +21,8 @@
         "views/rcep_origin_process_views.xml",
         "views/product_template_views.xml",
         "views/mrp_bom_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_config_settings_views.xml",
         "wizard/rcep_origin_evaluate_wizard_views.xml",
         "views/rcep_origin_menus.xml",
     ],

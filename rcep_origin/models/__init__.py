@@ -8,3 +8,6 @@ from . import rcep_origin_evaluation_line
 from . import rcep_origin_evaluation_issue
 from . import mrp_bom
 from . import rcep_origin_demo
+from . import res_company
+from . import res_config_settings
+from . import sale_order

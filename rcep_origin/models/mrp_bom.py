@@ -50,7 +50,8 @@ class MrpBom(models.Model):
             templates |= components.product_tmpl_id
             found = self._bom_find(components, company_id=company.id, bom_type="normal")
             boms = self.env["mrp.bom"].union(*found.values()) - seen if found else boms.browse()
-        declarations = self.env["rcep.origin.supplier.declaration"].search(
+        # sudo: a salesman confirming an order may not read declarations, but they count
+        declarations = self.env["rcep.origin.supplier.declaration"].sudo().search(
             [
                 ("company_id", "=", company.id),
                 ("state", "=", "valid"),

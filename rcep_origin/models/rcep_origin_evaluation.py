@@ -28,6 +28,8 @@ class RcepOriginEvaluation(models.Model):
         "product.template", "Product", required=True, readonly=True, index=True, ondelete="cascade"
     )
     bom_id = fields.Many2one("mrp.bom", "Bill of materials", readonly=True, ondelete="set null")
+    sale_order_id = fields.Many2one("sale.order", readonly=True, index=True, ondelete="cascade")
+    sale_line_id = fields.Many2one("sale.order.line", readonly=True, ondelete="cascade")
     fob = fields.Monetary("FOB value", readonly=True, currency_field="currency_id")
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     exporting_country_id = fields.Many2one("res.country", readonly=True)
@@ -97,10 +99,15 @@ class RcepOriginEvaluation(models.Model):
         )
 
     @api.model
-    def _rcep_values(self, product, bom, fob, currency, importing_country, day, proofs=None):
+    def _rcep_values(
+        self, product, bom, fob, currency, importing_country, day, proofs=None, terms=None
+    ):
         """The values of the evaluation record of one product (the engine runs here)."""
         company = bom.company_id or self.env.company
         good = self.env["mrp.bom"]._rcep_good(product, bom, fob, day, company, proofs)
+        if terms:  # another incoterm: the engine derives the FOB value (Art 3.1(e))
+            good["invoice_value"] = good.pop("fob")
+            good.update(terms)
         products = {line["path"]: line["product_id"] for line in _walk(good)}
         shipment = {
             "exporting_party": company.country_id.code,

@@ -1,0 +1,178 @@
+from odoo import _, api, fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    rcep_freight = fields.Monetary(
+        "Freight after loading",
+        help="For an incoterm other than FOB, FCA or EXW: the freight "
+        "included in the price, deducted to find the FOB value (Art 3.1(e)).",
+    )
+    rcep_insurance = fields.Monetary("Insurance included")
+    rcep_duties = fields.Monetary("Import duties and taxes included", help="For DDP.")
+    rcep_applicable = fields.Boolean("RCEP applicable", compute="_compute_rcep_applicable")
+    rcep_evaluation_ids = fields.One2many(
+        "rcep.origin.evaluation", "sale_order_id", "RCEP evaluations", readonly=True
+    )
+    rcep_status = fields.Selection(
+        [("originating", "All originating"), ("not_originating", "Not all originating")],
+        "RCEP status",
+        compute="_compute_rcep_status",
+    )
+    rcep_evaluation_count = fields.Integer(compute="_compute_rcep_status")
+
+    @api.depends("partner_shipping_id.country_id", "company_id.country_id", "date_order")
+    def _compute_rcep_applicable(self):
+        for order in self:
+            order.rcep_applicable = order._rcep_applicable()
+
+    @api.depends("rcep_evaluation_ids.verdict")
+    def _compute_rcep_status(self):
+        for order in self:
+            evaluations = order.rcep_evaluation_ids
+            order.rcep_evaluation_count = len(evaluations)
+            if not evaluations:
+                order.rcep_status = False
+            elif all(e.verdict == "originating" for e in evaluations):
+                order.rcep_status = "originating"
+            else:
+                order.rcep_status = "not_originating"
+
+    def _rcep_applicable(self):
+        """Shipped to an ASEAN RCEP Party in force, by a company in an RCEP Party."""
+        self.ensure_one()
+        day = fields.Date.to_date(self.date_order) or fields.Date.context_today(self)
+        destination = self.partner_shipping_id.country_id
+        origin = self.company_id.country_id
+        return bool(
+            destination
+            and origin
+            and destination.rcep_asean
+            and destination._rcep_in_force_on(day)
+            and origin._rcep_in_force_on(day)
+        )
+
+    # EXTENDS sale
+    def _confirmation_error_message(self):
+        message = super()._confirmation_error_message()
+        if message or self.company_id.rcep_check_mode != "block" or not self._rcep_applicable():
+            return message
+        findings = self._rcep_findings(self._rcep_line_values())
+        if not findings:
+            return False
+        return _(
+            "RCEP origin (ships to %(country)s): these goods do not qualify, so the order "
+            "cannot be confirmed:\n%(findings)s",
+            country=self.partner_shipping_id.country_id.name,
+            findings=findings,
+        )
+
+    # EXTENDS sale
+    def _action_confirm(self):
+        result = super()._action_confirm()
+        for order in self:
+            if order.company_id.rcep_check_mode == "off" or not order._rcep_applicable():
+                continue
+            values = order._rcep_line_values()
+            evaluations = (
+                self.env["rcep.origin.evaluation"].sudo().create([vals for _line, vals in values])
+            )
+            findings = order._rcep_findings(values)
+            if findings and order.company_id.rcep_check_mode == "warn":
+                order.message_post(body=_("RCEP origin: some goods do not qualify.\n%s", findings))
+                manager = self.env.ref("rcep_origin.group_rcep_manager").users[:1]
+                order.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=(manager or self.env.user).id,
+                    summary=_("Check RCEP origin"),
+                    note=findings,
+                )
+            del evaluations
+        return result
+
+    # --- business -----------------------------------------------------------------------------
+
+    def _rcep_line_values(self):
+        """(line, evaluation values) for each product line: FOB per unit from the line's
+        subtotal in company currency at the order date, incoterm deductions shared by value."""
+        self.ensure_one()
+        Evaluation = self.env["rcep.origin.evaluation"]
+        company = self.company_id
+        day = fields.Date.to_date(self.date_order)
+        lines = self.order_line.filtered(
+            lambda line: (
+                line.product_id
+                and not line.display_type
+                and line.product_uom_qty > 0
+                and line.product_id.type != "service"
+            )
+        )
+        products = lines.product_id
+        boms = self.env["mrp.bom"]._bom_find(products, company_id=company.id, bom_type="normal")
+        all_boms = self.env["mrp.bom"].union(*boms.values()) if boms else self.env["mrp.bom"]
+        proofs = self.env["mrp.bom"]._rcep_proofs(all_boms, company, day) if all_boms else {}
+        total = sum(lines.mapped("price_subtotal")) or 1.0
+        incoterm = (self.incoterm.code or "FOB").upper()
+        values = []
+        for line in lines:
+            subtotal = self.currency_id._convert(
+                line.price_subtotal, company.currency_id, company, day
+            )
+            quantity = line.product_uom._compute_quantity(
+                line.product_uom_qty, line.product_id.uom_id
+            )
+            share = line.price_subtotal / total
+            terms = None
+            if incoterm not in ("FOB", "FCA", "EXW"):
+                terms = {"incoterm": incoterm}
+                for field, key in (
+                    ("rcep_freight", "freight"),
+                    ("rcep_insurance", "insurance"),
+                    ("rcep_duties", "import_duties_and_taxes"),
+                ):
+                    amount = self[field]
+                    if amount:
+                        converted = self.currency_id._convert(
+                            amount, company.currency_id, company, day
+                        )
+                        terms[key] = repr(converted * share / quantity)
+            vals = Evaluation._rcep_values(
+                line.product_id,
+                boms.get(line.product_id, self.env["mrp.bom"]),
+                subtotal / quantity,
+                company.currency_id,
+                self.partner_shipping_id.country_id,
+                day,
+                proofs,
+                terms=terms,
+            )
+            vals.update(sale_order_id=self.id, sale_line_id=line.id)
+            values.append((line, vals))
+        return values
+
+    def _rcep_findings(self, values):
+        """One paragraph per product that does not qualify: its verdict, codes and hints."""
+        paragraphs = []
+        for line, vals in values:
+            if vals["verdict"] == "originating":
+                continue
+            issues = [i for _0, _1, i in vals["issue_ids"] if i["severity"] == "error"] or [
+                i for _0, _1, i in vals["issue_ids"] if i["code"] == "PROCESS_MINIMAL"
+            ]
+            detail = "; ".join(f"{i['code']}: {i['hint']}" for i in issues[:3])
+            verdict = "not evaluated" if vals["verdict"] == "not_evaluated" else "not originating"
+            paragraphs.append(
+                f"- {line.product_id.display_name}: {verdict}" + (f" ({detail})" if detail else "")
+            )
+        return "\n".join(paragraphs)
+
+    def action_rcep_evaluations(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("RCEP evaluations"),
+            "res_model": "rcep.origin.evaluation",
+            "view_mode": "list,form",
+            "domain": [("sale_order_id", "=", self.id)],
+        }

@@ -1,0 +1,100 @@
+"""Sales staff confirm an order for Viet Nam: the system tells them at that moment whether the
+goods qualify under RCEP, by blocking or by warning as the company chose."""
+
+from datetime import datetime
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestSaleConfirmation(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company = env.company
+        evaluations = env["rcep.origin.evaluation"]._rcep_load_demo()  # the demo factory
+        cls.good = evaluations.filtered(
+            lambda e: e.product_tmpl_id.default_code == "SWC-630"
+        ).product_tmpl_id.product_variant_id
+        cls.busbar_kit = evaluations.filtered(
+            lambda e: e.product_tmpl_id.default_code == "BB-KIT-400"
+        ).product_tmpl_id.product_variant_id
+        cls.customer = env["res.partner"].create(
+            {"name": "Saigon Power Equipment JSC", "country_id": env.ref("base.vn").id}
+        )
+        cls.salesman = new_test_user(env, "rcep_salesman", groups="sales_team.group_sale_salesman")
+
+    def order(self, *products, partner=None, **values):
+        order = Form(self.env["sale.order"].with_user(self.salesman))
+        order.partner_id = partner or self.customer
+        for product in products:
+            with order.order_line.new() as line:
+                line.product_id = product
+                line.product_uom_qty = 10
+                line.price_unit = product.list_price
+        record = order.save()
+        record.sudo().write({"date_order": datetime(2026, 11, 20, 9, 0), **values})
+        return record
+
+    def test_block_mode_refuses_an_order_whose_goods_do_not_qualify_with_the_reasons(self):
+        self.company.rcep_check_mode = "block"
+        order = self.order(self.good, self.busbar_kit)
+        with self.assertRaises(UserError) as refused:
+            order.action_confirm()
+        message = str(refused.exception)
+        self.assertIn("Busbar kit", message)
+        self.assertIn("PROCESS_MINIMAL", message)
+        self.assertNotIn("Contact carrier", message)  # it qualifies
+        self.assertEqual(order.state, "draft")
+
+    def test_block_mode_confirms_qualifying_goods_and_links_the_evaluations(self):
+        self.company.rcep_check_mode = "block"
+        order = self.order(self.good)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertRecordValues(
+            order.rcep_evaluation_ids,
+            [
+                {
+                    "verdict": "originating",
+                    "criterion": "CTC",
+                    "annotations": "ACU",
+                    "sale_line_id": order.order_line.id,
+                }
+            ],
+        )
+        self.assertEqual(order.rcep_status, "originating")
+
+    def test_warn_mode_confirms_notes_the_findings_and_asks_an_rcep_manager(self):
+        self.company.rcep_check_mode = "warn"
+        order = self.order(self.busbar_kit)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.rcep_status, "not_originating")
+        self.assertIn("PROCESS_MINIMAL", order.message_ids[0].body)
+        self.assertTrue(order.activity_ids.filtered(lambda a: "RCEP" in a.summary))
+
+    def test_orders_outside_asean_or_with_the_check_off_are_not_evaluated(self):
+        self.company.rcep_check_mode = "block"
+        japan = self.env["res.partner"].create(
+            {"name": "Osaka buyer", "country_id": self.env.ref("base.jp").id}
+        )
+        order = self.order(self.busbar_kit, partner=japan)  # RCEP, but not ASEAN
+        order.action_confirm()
+        self.assertFalse(order.rcep_evaluation_ids)
+        self.company.rcep_check_mode = "off"
+        order = self.order(self.busbar_kit)
+        order.action_confirm()
+        self.assertFalse(order.rcep_evaluation_ids)
+
+    def test_a_cif_order_without_its_freight_cannot_give_the_fob_value(self):
+        self.company.rcep_check_mode = "block"
+        cif = self.env["account.incoterms"].search([("code", "=", "CIF")], limit=1)
+        order = self.order(self.good, incoterm=cif.id)
+        with self.assertRaisesRegex(UserError, "FOB_UNDETERMINED"):
+            order.action_confirm()
+        order.sudo().write({"rcep_freight": 50.0, "rcep_insurance": 5.0})
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
