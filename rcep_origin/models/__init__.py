@@ -11,3 +11,5 @@ from . import rcep_origin_demo
 from . import res_company
 from . import res_config_settings
 from . import sale_order
+from . import rcep_origin_connector
+from . import rcep_origin_declaration

@@ -51,15 +51,19 @@ class MrpBom(models.Model):
             found = self._bom_find(components, company_id=company.id, bom_type="normal")
             boms = self.env["mrp.bom"].union(*found.values()) - seen if found else boms.browse()
         # sudo: a salesman confirming an order may not read declarations, but they count
-        declarations = self.env["rcep.origin.supplier.declaration"].sudo().search(
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "valid"),
-                ("product_tmpl_ids", "in", templates.ids),
-                ("valid_from", "<=", day),
-                ("valid_to", ">=", day),
-                ("originating", "=", True),
-            ]
+        declarations = (
+            self.env["rcep.origin.supplier.declaration"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "valid"),
+                    ("product_tmpl_ids", "in", templates.ids),
+                    ("valid_from", "<=", day),
+                    ("valid_to", ">=", day),
+                    ("originating", "=", True),
+                ]
+            )
         )
         proofs = {}
         for declaration in declarations:

@@ -11,6 +11,23 @@ class SaleOrder(models.Model):
     )
     rcep_insurance = fields.Monetary("Insurance included")
     rcep_duties = fields.Monetary("Import duties and taxes included", help="For DDP.")
+    rcep_transport_means = fields.Selection(
+        [
+            ("SEA", "Sea"),
+            ("AIR", "Air"),
+            ("ROAD", "Road"),
+            ("RAIL", "Rail"),
+            ("MULTIMODAL", "Multimodal"),
+        ],
+        "Means of transport",
+        default="SEA",
+    )
+    rcep_vessel_or_flight = fields.Char("Vessel or flight")
+    rcep_port_of_loading = fields.Char("Port of loading")
+    rcep_port_of_discharge = fields.Char("Port of discharge")
+    rcep_declaration_ids = fields.One2many(
+        "rcep.origin.declaration", "sale_order_id", "RCEP declarations", readonly=True
+    )
     rcep_applicable = fields.Boolean("RCEP applicable", compute="_compute_rcep_applicable")
     rcep_evaluation_ids = fields.One2many(
         "rcep.origin.evaluation", "sale_order_id", "RCEP evaluations", readonly=True
@@ -78,6 +95,11 @@ class SaleOrder(models.Model):
             evaluations = (
                 self.env["rcep.origin.evaluation"].sudo().create([vals for _line, vals in values])
             )
+            declaration = (
+                self.env["rcep.origin.declaration"].sudo()._rcep_prepare(order, evaluations)
+            )
+            if declaration.state == "to_submit":  # sent by the cron, right after the commit
+                self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
             findings = order._rcep_findings(values)
             if findings and order.company_id.rcep_check_mode == "warn":
                 order.message_post(body=_("RCEP origin: some goods do not qualify.\n%s", findings))
@@ -88,7 +110,6 @@ class SaleOrder(models.Model):
                     summary=_("Check RCEP origin"),
                     note=findings,
                 )
-            del evaluations
         return result
 
     # --- business -----------------------------------------------------------------------------

@@ -1,2 +1,3 @@
 from . import test_origin_story
 from . import test_sale_confirmation
+from . import test_declaration_flow

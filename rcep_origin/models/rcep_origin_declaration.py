@@ -1,0 +1,250 @@
+import base64
+import json
+import logging
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from odoo import _, api, fields, models
+
+_logger = logging.getLogger(__name__)
+UNITS = {"Units": "PCE", "Dozens": "DZN", "kg": "KGM", "g": "GRM", "m": "MTR", "L": "LTR"}
+
+
+class RcepOriginDeclaration(models.Model):
+    """A certificate application to the customs Single Window for a confirmed order. Built and
+    validated against the XSD at confirmation, sent by a cron job (never inside the
+    confirmation's transaction) with an idempotency key generated once, so that a crash or a
+    rollback at any point neither loses nor doubles a certificate."""
+
+    _name = "rcep.origin.declaration"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "RCEP certificate of origin declaration"
+    _order = "id desc"
+
+    name = fields.Char(compute="_compute_name")
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda s: s.env.company
+    )
+    sale_order_id = fields.Many2one(
+        "sale.order", required=True, readonly=True, index=True, ondelete="restrict"
+    )
+    connector_id = fields.Many2one("rcep.origin.connector", readonly=True)
+    idempotency_key = fields.Char(
+        required=True, readonly=True, copy=False, index=True, default=lambda s: str(uuid.uuid4())
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("to_submit", "To submit"),
+            ("submitted", "Submitted"),
+            ("issued", "Issued"),
+            ("rejected", "Rejected"),
+            ("error", "Error"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        copy=False,
+    )
+    request_attachment_id = fields.Many2one("ir.attachment", "Declaration XML", readonly=True)
+    certificate_attachment_id = fields.Many2one(
+        "ir.attachment", "Signed certificate", readonly=True
+    )
+    reference_number = fields.Char(readonly=True, tracking=True)
+    certificate_number = fields.Char(readonly=True, tracking=True, index=True)
+    issued_at = fields.Char("Issued at", readonly=True)
+    certificate_format = fields.Char(readonly=True)
+    signature_verified = fields.Boolean(readonly=True)
+    rejection = fields.Text("Rejection reasons", readonly=True)
+    last_error = fields.Text(readonly=True)
+    error_transient = fields.Boolean(readonly=True, help="The cron tries again.")
+    attempts = fields.Integer(readonly=True)
+    note = fields.Char(readonly=True)
+
+    @api.depends("sale_order_id", "certificate_number")
+    def _compute_name(self):
+        for declaration in self:
+            declaration.name = declaration.certificate_number or _(
+                "Declaration for %s", declaration.sale_order_id.name
+            )
+
+    # --- building at confirmation ---------------------------------------------------------------
+
+    @api.model
+    def _rcep_prepare(self, order, evaluations):
+        """Build and validate the declaration of an order's qualifying lines, and queue it.
+        Returns the declaration (in draft with a note when data is missing)."""
+        from connectors.declaration import DeclarationError, build, to_xml
+        from connectors.xmlsafe import SchemaInvalid
+
+        qualifying = evaluations.filtered(lambda e: e.verdict == "originating")
+        if not qualifying:
+            return self.browse()
+        connector = self.env["rcep.origin.connector"].search(
+            [("company_id", "=", order.company_id.id)], limit=1
+        )
+        declaration = self.create(
+            {
+                "sale_order_id": order.id,
+                "company_id": order.company_id.id,
+                "connector_id": connector.id,
+            }
+        )
+        data = declaration._rcep_shipment(order, qualifying)
+        reference = self.env["rcep.origin.psr"]._rcep_reference()
+        try:
+            xml = to_xml(build(data, Path("."), reference))
+        except (DeclarationError, SchemaInvalid) as exc:
+            declaration.note = _("Not queued: %s", str(exc)[:300])
+            return declaration
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"rcep-declaration-{declaration.idempotency_key}.xml",
+                "raw": xml,
+                "mimetype": "application/xml",
+                "res_model": self._name,
+                "res_id": declaration.id,
+            }
+        )
+        declaration.write(
+            {
+                "request_attachment_id": attachment.id,
+                "state": "to_submit" if connector else "draft",
+                "note": False if connector else _("No Single Window connector."),
+            }
+        )
+        return declaration
+
+    def _rcep_shipment(self, order, evaluations):
+        company, partner = order.company_id, order.partner_shipping_id
+
+        def address(p):
+            return (
+                ", ".join(filter(None, [p.street, p.street2, p.zip, p.city, p.country_id.name]))
+                or p.name
+            )
+
+        items = []
+        for evaluation in evaluations:
+            good = json.loads(evaluation.goods_json, parse_float=Decimal)["good"]
+            line = evaluation.sale_line_id
+            items.append(
+                {
+                    "good": good,
+                    "marks_and_numbers": "N/M",
+                    "packages": {"number": 1, "kind": "package"},
+                    "quantity": {
+                        "value": repr(line.product_uom_qty),
+                        "unit": UNITS.get(line.product_uom.name, "PCE"),
+                    },
+                    "description": line.product_id.name,
+                }
+            )
+        departure = fields.Date.to_date(order.commitment_date or order.date_order)
+        return {
+            "idempotency_key": self.idempotency_key,
+            "declaration_date": fields.Date.to_string(fields.Date.context_today(self)),
+            "currency": company.currency_id.name,
+            "exporter": {
+                "name": company.name,
+                "address": address(company.partner_id),
+                "country": company.country_id.code,
+                "customs_code": company.rcep_customs_code or "",
+            },
+            "importer": {
+                "name": partner.commercial_partner_id.name,
+                "address": address(partner),
+                "country": partner.country_id.code,
+            },
+            "transport": {
+                "departure_date": fields.Date.to_string(departure),
+                "means": order.rcep_transport_means or "SEA",
+                "vessel_or_flight": order.rcep_vessel_or_flight or "",
+                "port_of_loading": order.rcep_port_of_loading or "",
+                "port_of_discharge": order.rcep_port_of_discharge or "",
+            },
+            "invoices": [
+                {
+                    "number": order.name,
+                    "date": fields.Date.to_string(fields.Date.to_date(order.date_order)),
+                }
+            ],
+            "items": items,
+        }
+
+    # --- sending, from the cron ---------------------------------------------------------------
+
+    @api.model
+    def _cron_submit(self):
+        """Send what is queued, settle what was sent without a known answer, retry transient
+        errors; each declaration in its own transaction."""
+        pending = self.search(
+            [
+                "|",
+                ("state", "in", ("to_submit", "submitted")),
+                "&",
+                ("state", "=", "error"),
+                ("error_transient", "=", True),
+            ]
+        )
+        for declaration in pending:
+            declaration._rcep_send()
+            if not self.env.context.get("rcep_no_commit"):
+                self.env.cr.commit()  # a crash later keeps what is settled here
+
+    def _rcep_send(self):
+        from connectors.single_window.client import SingleWindowError
+
+        self.ensure_one()
+        if not self.connector_id or not self.request_attachment_id:
+            return
+        xml = base64.b64decode(self.request_attachment_id.datas)
+        client = self.connector_id._client()
+        ledger = client.ledger
+        ledger.record(self.idempotency_key, xml, client.endpoint)
+        if self.state in ("submitted", "error"):  # sent before, answer unknown: ask first
+            ledger.count_attempt(self.idempotency_key)
+        self.write({"state": "submitted", "attempts": self.attempts + 1})
+        if not self.env.context.get("rcep_no_commit"):
+            self.env.cr.commit()  # "submitted" is known before anything leaves
+        try:
+            outcome = client.submit(xml)
+        except SingleWindowError as error:
+            self.write(
+                {"state": "error", "last_error": str(error), "error_transient": error.transient}
+            )
+            return
+        entry = outcome.entry
+        values = {
+            "reference_number": entry.reference_number,
+            "last_error": False,
+            "error_transient": False,
+        }
+        if entry.state == "issued":
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": f"RCEP-CO-{entry.certificate_number}.xml",
+                    "raw": outcome.certificate_xml,
+                    "mimetype": "application/xml",
+                    "res_model": "sale.order",
+                    "res_id": self.sale_order_id.id,
+                }
+            )
+            values.update(
+                state="issued",
+                certificate_number=entry.certificate_number,
+                issued_at=entry.issued_at,
+                certificate_format=entry.certificate_format,
+                signature_verified=True,
+                certificate_attachment_id=attachment.id,
+            )
+        elif entry.state == "rejected":
+            values.update(
+                state="rejected",
+                rejection="\n".join(
+                    f"{r['code']} at {r['field_path']}: {r['message']}" for r in outcome.rejection
+                ),
+            )
+        self.write(values)

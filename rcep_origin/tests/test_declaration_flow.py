@@ -1,0 +1,123 @@
+"""An order's qualifying goods are declared to the customs Single Window (the mock, over real
+HTTP on loopback): the certificate comes back signed and lands on the declaration and the
+order, without ever being lost or doubled."""
+
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from odoo.exceptions import AccessError
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
+
+from connectors.single_window.embedded import running
+
+
+@tagged("post_install", "-at_install")
+class TestDeclarationFlow(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company = env.company
+        cls.company.write({"rcep_check_mode": "block", "rcep_customs_code": "3302961A27"})
+        evaluations = env["rcep.origin.evaluation"]._rcep_load_demo()
+        cls.good = evaluations.filtered(
+            lambda e: e.product_tmpl_id.default_code == "SWC-630"
+        ).product_tmpl_id.product_variant_id
+        cls.customer = env["res.partner"].create(
+            {
+                "name": "Saigon Power Equipment JSC",
+                "street": "12 Nguyen Van Linh",
+                "city": "Ho Chi Minh City",
+                "country_id": env.ref("base.vn").id,
+            }
+        )
+        cls.workdir = Path(tempfile.mkdtemp(prefix="rcep-odoo-test-"))
+
+    def setUp(self):
+        super().setUp()
+        self.single_window = running(self.workdir / self._testMethodName)
+        self.endpoint, self.app = self.single_window.__enter__()
+        self.addCleanup(self.single_window.__exit__, None, None, None)
+        self.connector = self.env["rcep.origin.connector"].create(
+            {"endpoint": self.endpoint, "username": "exporter", "password": "rcep-demo"}
+        )
+        self.connector.action_fetch_signing_certificate()
+
+    def confirm_order(self, **transport):
+        order = Form(self.env["sale.order"])
+        order.partner_id = self.customer
+        with order.order_line.new() as line:
+            line.product_id = self.good
+            line.product_uom_qty = 400
+            line.price_unit = 100.0
+        order = order.save()
+        order.write(
+            {
+                "date_order": datetime(2026, 11, 20, 9, 0),
+                "rcep_vessel_or_flight": "KOTA LARIS V.612S",
+                "rcep_port_of_loading": "Ningbo (CNNGB)",
+                "rcep_port_of_discharge": "Ho Chi Minh City (VNSGN)",
+                **transport,
+            }
+        )
+        order.action_confirm()
+        return order
+
+    def send(self):
+        self.env["rcep.origin.declaration"].with_context(rcep_no_commit=True)._cron_submit()
+
+    def certificates(self):
+        return self.app.service._db().execute("SELECT count(*) FROM certificates").fetchone()[0]
+
+    def test_a_qualifying_order_gets_a_signed_certificate_on_its_declaration(self):
+        order = self.confirm_order()
+        declaration = order.rcep_declaration_ids
+        self.assertEqual(declaration.state, "to_submit")  # built and validated, not yet sent
+        self.assertIn(b"<d:Declaration", declaration.request_attachment_id.raw)
+        self.send()
+        self.assertEqual(declaration.state, "issued")
+        self.assertRegex(declaration.certificate_number, r"^R\d{2}3302961A27\d{5}$")
+        self.assertTrue(declaration.issued_at.endswith("+00:00"))
+        self.assertRecordValues(
+            declaration,
+            [{"certificate_format": "RCEP-CO-XML-1", "signature_verified": True, "attempts": 1}],
+        )
+        certificate = self.env["ir.attachment"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "=", order.id)]
+        )
+        self.assertIn(declaration.certificate_number.encode(), certificate.raw)
+        self.send()  # running the cron again settles nothing twice
+        self.assertEqual(self.certificates(), 1)
+
+    def test_a_server_that_is_down_leaves_an_error_and_the_next_run_issues_exactly_one(self):
+        order = self.confirm_order()
+        declaration = order.rcep_declaration_ids
+        port = int(re.search(r":(\d+)/", self.endpoint).group(1))
+        self.single_window.__exit__(None, None, None)  # the Single Window goes down
+        self.send()
+        self.assertRecordValues(declaration, [{"state": "error", "error_transient": True}])
+        self.assertIn("UNREACHABLE", declaration.last_error)
+        with running(self.workdir / "again", port=port) as (_endpoint, app):
+            self.connector.sudo().signing_cert_pem = app.service.identity.cert_pem.decode()
+            self.send()
+            self.assertEqual(declaration.state, "issued")
+            count = app.service._db().execute("SELECT count(*) FROM certificates").fetchone()
+            self.assertEqual(count[0], 1)
+        self.single_window = running(self.workdir / "cleanup")  # for the registered cleanup
+        self.single_window.__enter__()
+
+    def test_a_declaration_without_transport_data_is_kept_as_a_draft_with_the_reason(self):
+        order = self.confirm_order(rcep_vessel_or_flight=False)
+        declaration = order.rcep_declaration_ids
+        self.assertEqual(declaration.state, "draft")
+        self.assertIn("vessel_or_flight", declaration.note)
+
+    def test_the_password_is_for_system_administrators_only(self):
+        salesman = new_test_user(self.env, "sw_salesman", groups="sales_team.group_sale_salesman")
+        rcep_user = new_test_user(self.env, "sw_rcep", groups="rcep_origin.group_rcep_user")
+        with self.assertRaises(AccessError):
+            self.connector.with_user(salesman).read(["endpoint"])
+        with self.assertRaises(AccessError):
+            self.connector.with_user(rcep_user).read(["password"])
