@@ -15,6 +15,8 @@
         "security/ir.model.access.csv",
         "data/rcep_origin_data.xml",
         "data/ir_cron.xml",
+        "report/rcep_certificate_report.xml",
+        "data/mail_template.xml",
         "views/rcep_origin_evaluation_views.xml",
         "views/rcep_origin_supplier_declaration_views.xml",
         "views/rcep_origin_psr_views.xml",

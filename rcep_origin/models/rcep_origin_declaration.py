@@ -108,14 +108,83 @@ class RcepOriginDeclaration(models.Model):
                 "res_id": declaration.id,
             }
         )
+        queue = bool(connector) and order.company_id.rcep_auto_submit
+        if queue:
+            note = False
+        elif not connector:
+            note = _("No Single Window connector.")
+        else:
+            note = _("Automatic submission is off: queue it to send it.")
         declaration.write(
             {
                 "request_attachment_id": attachment.id,
-                "state": "to_submit" if connector else "draft",
-                "note": False if connector else _("No Single Window connector."),
+                "state": "to_submit" if queue else "draft",
+                "note": note,
             }
         )
         return declaration
+
+    def action_queue(self):
+        """Queue a built declaration for the Single Window (the cron sends it)."""
+        for declaration in self:
+            if (
+                declaration.state == "draft"
+                and declaration.request_attachment_id
+                and declaration.connector_id
+            ):
+                declaration.write({"state": "to_submit", "note": False})
+        self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
+
+    def action_send_to_customer(self):
+        """Open the mail composer with the summary PDF and the signed certificate."""
+        self.ensure_one()
+        template = self.env.ref("rcep_origin.mail_template_rcep_certificate")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "force_email": True,
+            },
+        }
+
+    def _rcep_signing_fingerprint(self):
+        from connectors.single_window.signing import fingerprint
+
+        pem = self.connector_id.sudo().signing_cert_pem
+        return fingerprint(pem.encode()) if pem else ""
+
+    def _rcep_certificate_items(self):
+        """The certificate's items, read from the signed XML (for the summary report)."""
+        from connectors.xmlsafe import parse_untrusted
+
+        if not self.certificate_attachment_id:
+            return []
+        ns = {"k": "urn:rcep-origin:certificate:1", "c": "urn:rcep-origin:common:1"}
+        root = parse_untrusted(self.certificate_attachment_id.raw).getroot()
+        items = []
+        for item in root.iterfind("k:Items/k:Item", ns):
+            criterion = item.find("c:OriginCriterion", ns)
+            codes = [criterion[0].tag.split("}")[1]] + [
+                a.text for a in criterion.iterfind("c:Annotation", ns)
+            ]
+            quantity = item.find("c:Quantity", ns)
+            items.append(
+                {
+                    "number": item.findtext("c:ItemNumber", namespaces=ns),
+                    "description": item.findtext("c:Description", namespaces=ns),
+                    "hs": item.findtext("c:HSCode", namespaces=ns),
+                    "criterion": " ".join(codes),
+                    "origin": item.findtext("c:CountryOfOrigin", namespaces=ns),
+                    "quantity": f"{quantity.text} {quantity.get('unit')}",
+                }
+            )
+        return items
 
     def _rcep_shipment(self, order, evaluations):
         company, partner = order.company_id, order.partner_shipping_id
@@ -176,6 +245,31 @@ class RcepOriginDeclaration(models.Model):
 
     # --- sending, from the cron ---------------------------------------------------------------
 
+    def _rcep_attach_certificate(self, number, signed_xml):
+        """The signed certificate on the order and on its invoices (and on this declaration)."""
+        Attachment = self.env["ir.attachment"]
+        name = f"RCEP-CO-{number}.xml"
+        attachment = Attachment.create(
+            {
+                "name": name,
+                "raw": signed_xml,
+                "mimetype": "application/xml",
+                "res_model": "sale.order",
+                "res_id": self.sale_order_id.id,
+            }
+        )
+        for invoice in self.sale_order_id.invoice_ids:
+            Attachment.create(
+                {
+                    "name": name,
+                    "raw": signed_xml,
+                    "mimetype": "application/xml",
+                    "res_model": "account.move",
+                    "res_id": invoice.id,
+                }
+            )
+        return attachment
+
     @api.model
     def _cron_submit(self):
         """Send what is queued, settle what was sent without a known answer, retry transient
@@ -223,14 +317,8 @@ class RcepOriginDeclaration(models.Model):
             "error_transient": False,
         }
         if entry.state == "issued":
-            attachment = self.env["ir.attachment"].create(
-                {
-                    "name": f"RCEP-CO-{entry.certificate_number}.xml",
-                    "raw": outcome.certificate_xml,
-                    "mimetype": "application/xml",
-                    "res_model": "sale.order",
-                    "res_id": self.sale_order_id.id,
-                }
+            attachment = self._rcep_attach_certificate(
+                entry.certificate_number, outcome.certificate_xml
             )
             values.update(
                 state="issued",

@@ -16,3 +16,15 @@ class ResCompany(models.Model):
     rcep_customs_code = fields.Char(
         "Customs registration code", help="The exporter's 10-character customs code."
     )
+    rcep_auto_submit = fields.Boolean(
+        "Submit declarations automatically",
+        default=True,
+        help="Queue an order's declaration for the Single Window at confirmation; otherwise "
+        "an RCEP manager queues it.",
+    )
+    rcep_issuing_body = fields.Selection(
+        [("customs", "Customs"), ("ccpit", "CCPIT")],
+        "Preferred issuing body",
+        default="customs",
+        help="GACC Order 255 Art 42(9): customs or CCPIT issue RCEP certificates.",
+    )

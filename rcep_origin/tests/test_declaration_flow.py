@@ -121,3 +121,26 @@ class TestDeclarationFlow(TransactionCase):
             self.connector.with_user(salesman).read(["endpoint"])
         with self.assertRaises(AccessError):
             self.connector.with_user(rcep_user).read(["password"])
+
+    def test_with_automatic_submission_off_a_manager_queues_the_declaration(self):
+        self.company.rcep_auto_submit = False
+        declaration = self.confirm_order().rcep_declaration_ids
+        self.assertEqual(declaration.state, "draft")
+        declaration.action_queue()
+        self.send()
+        self.assertEqual(declaration.state, "issued")
+
+    def test_the_buyer_gets_a_summary_with_the_certificate_data(self):
+        declaration = self.confirm_order().rcep_declaration_ids
+        self.send()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("rcep_origin.report_rcep_certificate", declaration.ids)[0]
+            .decode()
+        )
+        self.assertIn(declaration.certificate_number, html)
+        self.assertIn(declaration.reference_number, html)
+        self.assertIn(declaration._rcep_signing_fingerprint(), html)
+        self.assertIn("CTC ACU", html)
+        action = declaration.action_send_to_customer()
+        self.assertEqual(action["res_model"], "mail.compose.message")
