@@ -65,6 +65,17 @@ if grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/install.log" | grep -v "wkhtmltop
     echo "The addon did not install cleanly (warnings or errors above)." >&2
     exit 1
 fi
+if [ "${1:-}" = "confirm-bench" ]; then  # benchmarks/odoo_confirm.py with and without the addon
+    "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" shell -c "$CONF" -d "$DB" --no-http \
+        --log-level=warn < "$REPO/benchmarks/odoo_confirm.py" | grep RESULT
+    BARE="${DB}_bare"
+    "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" -c "$CONF" -d "$BARE" \
+        -i sale_management,mrp,stock_delivery --stop-after-init --logfile="$WORK/bare.log"
+    "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" shell -c "$CONF" -d "$BARE" --no-http \
+        --log-level=warn < "$REPO/benchmarks/odoo_confirm.py" | grep RESULT
+    PGPASSWORD=odoo dropdb -h 127.0.0.1 -p "$PGPORT" -U odoo --if-exists "$BARE" >/dev/null 2>&1
+    exit 0
+fi
 if [ "${1:-}" = "bench" ]; then  # benchmarks/odoo_batch.py in an Odoo shell
     "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" shell -c "$CONF" -d "$DB" --no-http \
         --log-level=warn < "$REPO/benchmarks/odoo_batch.py" | grep RESULT

@@ -77,7 +77,8 @@ class SaleOrder(models.Model):
             return message
         findings = self._rcep_findings(self._rcep_line_values())
         if not findings:
-            return False
+            return False  # the values stay cached for _action_confirm in this transaction
+        self.env.cr.cache.get("rcep_line_values", {}).pop(self.id, None)
         return _(
             "RCEP origin (ships to %(country)s): these goods do not qualify, so the order "
             "cannot be confirmed:\n%(findings)s",
@@ -92,6 +93,7 @@ class SaleOrder(models.Model):
             if order.company_id.rcep_check_mode == "off" or not order._rcep_applicable():
                 continue
             values = order._rcep_line_values()
+            self.env.cr.cache["rcep_line_values"].pop(order.id, None)
             evaluations = (
                 self.env["rcep.origin.evaluation"].sudo().create([vals for _line, vals in values])
             )
@@ -116,7 +118,16 @@ class SaleOrder(models.Model):
 
     def _rcep_line_values(self):
         """(line, evaluation values) for each product line: FOB per unit from the line's
-        subtotal in company currency at the order date, incoterm deductions shared by value."""
+        subtotal in company currency at the order date, incoterm deductions shared by value.
+        Computed once per order and transaction: the confirmation check and the records made
+        after it use the same evaluation."""
+        self.ensure_one()
+        cache = self.env.cr.cache.setdefault("rcep_line_values", {})
+        if self.id not in cache:
+            cache[self.id] = self._rcep_compute_line_values()
+        return cache[self.id]
+
+    def _rcep_compute_line_values(self):
         self.ensure_one()
         Evaluation = self.env["rcep.origin.evaluation"]
         company = self.company_id
