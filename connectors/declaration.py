@@ -516,20 +516,7 @@ def to_xml(declaration: Declaration) -> bytes:
     if dec.producer:
         _address(root, "Producer", dec.producer)
     _address(root, "Importer", dec.importer)
-    t = _d(root, "Transport")
-    for tag, value in (
-        ("DepartureDate", dec.transport.departure_date),
-        ("Means", dec.transport.means),
-        ("VesselOrFlight", dec.transport.vessel_or_flight),
-        ("PortOfLoading", dec.transport.port_of_loading),
-        ("PortOfDischarge", dec.transport.port_of_discharge),
-    ):
-        _c(t, tag, value)
-    invoices = _d(root, "Invoices")
-    for invoice in dec.invoices:
-        node = _c(invoices, "Invoice")
-        _c(node, "Number", invoice.number)
-        _c(node, "Date", invoice.date)
+    _transport_and_invoices(root, dec, D)
     if dec.third_party_invoicing:
         tp = _d(root, "ThirdPartyInvoicing")
         _d(tp, "OperatorName", dec.third_party_invoicing.operator_name)
@@ -549,6 +536,24 @@ def to_xml(declaration: Declaration) -> bytes:
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     validate(parse_untrusted(data))  # the very bytes that will be written, with line numbers
     return data
+
+
+def _transport_and_invoices(root, dec: Declaration, ns: str) -> None:
+    """Boxes 4 and 13 of Form RCEP, in the declaration and in the certificate alike."""
+    t = _sub(root, ns, "Transport", None, {})
+    for tag, value in (
+        ("DepartureDate", dec.transport.departure_date),
+        ("Means", dec.transport.means),
+        ("VesselOrFlight", dec.transport.vessel_or_flight),
+        ("PortOfLoading", dec.transport.port_of_loading),
+        ("PortOfDischarge", dec.transport.port_of_discharge),
+    ):
+        _c(t, tag, value)
+    invoices = _sub(root, ns, "Invoices", None, {})
+    for invoice in dec.invoices:
+        node = _c(invoices, "Invoice")
+        _c(node, "Number", invoice.number)
+        _c(node, "Date", invoice.date)
 
 
 def _item_xml(node, item: Item, evidence: bool = True) -> None:

@@ -233,7 +233,7 @@ def _certificate(
     declaration: Declaration, number: str, reference: str, stamp: str
 ) -> etree._Element:
     """The certificate: Annex 3B data of the declaration, without the evidence."""
-    from connectors.declaration import _address, _c, _item_xml
+    from connectors.declaration import _address, _c, _item_xml, _transport_and_invoices
 
     root = etree.Element(f"{{{K}}}Certificate", nsmap={"k": K, "c": C}, Id="certificate")
 
@@ -253,21 +253,7 @@ def _certificate(
     if declaration.producer:
         _address(root, "Producer", declaration.producer, ns=K)
     _address(root, "Importer", declaration.importer, ns=K)
-    transport = k("Transport")
-    t = declaration.transport
-    for tag, value in (
-        ("DepartureDate", t.departure_date),
-        ("Means", t.means),
-        ("VesselOrFlight", t.vessel_or_flight),
-        ("PortOfLoading", t.port_of_loading),
-        ("PortOfDischarge", t.port_of_discharge),
-    ):
-        _c(transport, tag, value)
-    invoices = k("Invoices")
-    for invoice in declaration.invoices:
-        node = _c(invoices, "Invoice")
-        _c(node, "Number", invoice.number)
-        _c(node, "Date", invoice.date)
+    _transport_and_invoices(root, declaration, K)
     items = k("Items")
     for item in declaration.items:
         _item_xml(etree.SubElement(items, f"{{{K}}}Item"), item, evidence=False)
