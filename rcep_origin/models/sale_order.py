@@ -199,6 +199,26 @@ class SaleOrder(models.Model):
             )
         return "\n".join(paragraphs)
 
+    # EXTENDS sale
+    def _create_invoices(self, grouped=False, final=False, date=None):
+        invoices = super()._create_invoices(grouped=grouped, final=final, date=date)
+        Attachment = self.env["ir.attachment"].sudo()
+        for declaration in self.rcep_declaration_ids.filtered(lambda d: d.state == "issued"):
+            signed = declaration.certificate_attachment_id
+            order = declaration.sale_order_id
+            for invoice in invoices:
+                if order in invoice.line_ids.sale_line_ids.order_id:
+                    Attachment.create(
+                        {
+                            "name": signed.name,
+                            "raw": signed.raw,
+                            "mimetype": "application/xml",
+                            "res_model": "account.move",
+                            "res_id": invoice.id,
+                        }
+                    )
+        return invoices
+
     def action_rcep_evaluations(self):
         self.ensure_one()
         return {

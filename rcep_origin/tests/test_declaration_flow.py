@@ -144,3 +144,31 @@ class TestDeclarationFlow(TransactionCase):
         self.assertIn("CTC ACU", html)
         action = declaration.action_send_to_customer()
         self.assertEqual(action["res_model"], "mail.compose.message")
+
+    def test_an_invoice_made_after_issuance_carries_the_signed_certificate(self):
+        order = self.confirm_order()
+        self.send()
+        number = order.rcep_declaration_ids.certificate_number
+        order.order_line.qty_delivered = 400
+        invoice = order._create_invoices()
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", invoice.id)]
+        )
+        self.assertEqual(attachment.name, f"RCEP-CO-{number}.xml")
+
+    def test_another_companys_user_sees_none_of_these_declarations(self):
+        declaration = self.confirm_order().rcep_declaration_ids
+        other = self.env["res.company"].create({"name": "Other factory"})
+        outsider = new_test_user(
+            self.env,
+            "decl_outsider",
+            groups="rcep_origin.group_rcep_manager",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        found = (
+            self.env["rcep.origin.declaration"]
+            .with_user(outsider)
+            .search([("id", "=", declaration.id)])
+        )
+        self.assertFalse(found)
