@@ -2,7 +2,12 @@
 # The rcep_origin addon's tests against Odoo 18 and a fresh PostgreSQL database.
 # Finds Odoo at $ODOO_PATH (default /opt/odoo18) with $ODOO_PYTHON (default its venv); starts
 # PostgreSQL if none answers (as the postgres user: it refuses to run as root); installs the
-# addon into a new database (its own filestore) and runs the tests with pytest-odoo; drops it all.
+# addon into a new database (its own filestore) and runs the tests with pytest-odoo, then checks
+# that it upgrades and uninstalls cleanly; drops it all.
+#   bash scripts/odoo-tests.sh                 the tests (what `make test-odoo` runs)
+#   bash scripts/odoo-tests.sh bench          benchmarks/odoo_batch.py (BENCHMARKS.md)
+#   bash scripts/odoo-tests.sh confirm-bench  benchmarks/odoo_confirm.py, with and without the addon
+#   bash scripts/odoo-tests.sh shell < F.py   any script in an Odoo shell on the fresh database
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 ODOO_PATH=${ODOO_PATH:-/opt/odoo18}
@@ -74,6 +79,10 @@ if [ "${1:-}" = "confirm-bench" ]; then  # benchmarks/odoo_confirm.py with and w
     "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" shell -c "$CONF" -d "$BARE" --no-http \
         --log-level=warn < "$REPO/benchmarks/odoo_confirm.py" | grep RESULT
     PGPASSWORD=odoo dropdb -h 127.0.0.1 -p "$PGPORT" -U odoo --if-exists "$BARE" >/dev/null 2>&1
+    exit 0
+fi
+if [ "${1:-}" = "shell" ]; then  # any script on stdin, on the fresh database
+    "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" shell -c "$CONF" -d "$DB" --no-http --log-level=warn
     exit 0
 fi
 if [ "${1:-}" = "bench" ]; then  # benchmarks/odoo_batch.py in an Odoo shell
