@@ -262,7 +262,8 @@ def _item(index, raw, f, exporter, importer, transport, currency, base_dir, refe
     if raw.get("goods_file") is not None:
         goods_path = (base_dir / str(raw["goods_file"])).resolve()
         try:
-            shipments = load_shipments(goods_path.read_bytes())
+            content = goods_path.read_bytes()
+            shipments = load_shipments(content)
         except (OSError, ValueError) as exc:
             raise DeclarationError(
                 "ITEM_GOODS_UNREADABLE",
@@ -270,7 +271,7 @@ def _item(index, raw, f, exporter, importer, transport, currency, base_dir, refe
                 f"cannot read the goods file {goods_path}: {exc}",
                 "Give a goods file that `rcep-origin review` accepts.",
             ) from None
-        good = _good_dict(goods_path, shipments)
+        good = _good_dict(goods_path, content, shipments)
     if not isinstance(good, dict):
         raise DeclarationError(
             "SHIPMENT_INVALID",
@@ -381,7 +382,7 @@ def _bom_line(v) -> BomLine:
     )
 
 
-def _good_dict(path: Path, shipments) -> dict:
+def _good_dict(path: Path, content: bytes, shipments) -> dict:
     if len(shipments) != 1:
         raise DeclarationError(
             "ITEM_GOODS_UNREADABLE",
@@ -389,7 +390,7 @@ def _good_dict(path: Path, shipments) -> dict:
             f"{path} holds {len(shipments)} goods",
             "Give one good per item.",
         )
-    return json.loads(path.read_bytes(), parse_float=Decimal)["good"]
+    return json.loads(content, parse_float=Decimal)["good"]
 
 
 class _Fields:
