@@ -106,10 +106,6 @@ class Material:
     currency: str | None
     kind: LineKind | None = None  # bought lines only
 
-    @property
-    def in_house(self) -> bool:
-        return self.bom is not None
-
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Good:

@@ -52,6 +52,11 @@ class Reference:
         return cls(base[0], base[1], base[2], base[3], RuleBook(rows, base[1]))
 
 
+def nomenclatures() -> dict[str, Nomenclature]:
+    """The HS editions alone (loaded once), for checks that need no rule table."""
+    return _base()[0]
+
+
 @cache
 def _base() -> tuple[dict[str, Nomenclature], Correlation, Parties, Processes]:
     return default_nomenclatures(), default_correlation(), Parties.load(), Processes.load()

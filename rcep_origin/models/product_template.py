@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from rcep_rules.hs import HS2012, HS2022, display, normalise
-from rcep_rules.reference import Reference
+from rcep_rules.reference import nomenclatures
 
 VERDICTS = [
     ("originating", "Originating"),
@@ -60,11 +60,11 @@ class ProductTemplate(models.Model):
 
     @api.constrains("hs_code", "rcep_hs_version")
     def _check_rcep_hs_code(self):
-        nomenclatures = Reference.load(rule_files=()).nomenclatures
+        editions = nomenclatures()  # loaded once per process, without re-reading the rules
         for template in self.filtered("hs_code"):
             digits = normalise(template.hs_code)
             version = template.rcep_hs_version or HS2022
-            if digits is None or len(digits) < 6 or digits[:6] not in nomenclatures[version]:
+            if digits is None or len(digits) < 6 or digits[:6] not in editions[version]:
                 raise ValidationError(
                     _(
                         "HS_INVALID: %(code)s is not a subheading of %(version)s. Give the 6-digit "
