@@ -100,6 +100,9 @@ class Ledger:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
 
+    def close(self) -> None:
+        self.db.close()
+
     def record(self, key: str, declaration_xml: bytes, endpoint: str) -> Entry:
         """Keep a declaration before it is sent; the same key must mean the same document."""
         now = _now()

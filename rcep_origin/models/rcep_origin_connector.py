@@ -1,3 +1,7 @@
+import contextlib
+import tempfile
+from pathlib import Path
+
 import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -51,9 +55,9 @@ class RcepOriginConnector(models.Model):
         """Ask for the status of an unknown declaration: NOT_FOUND means the endpoint answers
         and accepts the credentials."""
         self.ensure_one()
-        client = self._client()
         try:
-            client.status("00000000-0000-4000-8000-000000000000")
+            with self._client() as client:
+                client.status("00000000-0000-4000-8000-000000000000")
             found = _("The endpoint answered and accepted the credentials.")
         except Exception as exc:  # reported to the admin as found, whatever it is
             found = _("The test failed: %s", exc)
@@ -63,28 +67,35 @@ class RcepOriginConnector(models.Model):
             "params": {"title": _("Single Window"), "message": found, "sticky": False},
         }
 
-    def _client(self, ledger=None):
+    @contextlib.contextmanager
+    def _client(self):
+        """A SOAP client for one run. The Odoo records are the durable store; the client's own
+        ledger lives only for the run and is removed after it. A signing certificate pinned on
+        first use is kept on the connector."""
         from connectors.ledger import Ledger
         from connectors.single_window.client import SingleWindowClient
 
         connector = self.sudo()
-        if ledger is None:
-            import tempfile
-            from pathlib import Path
-
-            ledger = Ledger(Path(tempfile.mkdtemp(prefix="rcep-odoo-")) / "ledger.sqlite3")
-        return SingleWindowClient(
-            connector.endpoint,
-            connector.username or "",
-            connector.password or "",
-            ledger,
-            connect_timeout=connector.connect_timeout,
-            operation_timeout=connector.operation_timeout,
-            verify_tls=connector.verify_tls,
-            signing_cert_pem=connector.signing_cert_pem.encode()
-            if connector.signing_cert_pem
-            else None,
-            retries=2,
-            backoff=0.2,
-            max_backoff=1.0,
-        )
+        with tempfile.TemporaryDirectory(prefix="rcep-odoo-") as directory:
+            ledger = Ledger(Path(directory) / "ledger.sqlite3")
+            try:
+                yield SingleWindowClient(
+                    connector.endpoint,
+                    connector.username or "",
+                    connector.password or "",
+                    ledger,
+                    connect_timeout=connector.connect_timeout,
+                    operation_timeout=connector.operation_timeout,
+                    verify_tls=connector.verify_tls,
+                    signing_cert_pem=connector.signing_cert_pem.encode()
+                    if connector.signing_cert_pem
+                    else None,
+                    retries=2,
+                    backoff=0.2,
+                    max_backoff=1.0,
+                )
+                pinned = ledger.pinned(connector.endpoint)
+                if pinned and not connector.signing_cert_pem:
+                    connector.signing_cert_pem = pinned.decode()
+            finally:
+                ledger.close()

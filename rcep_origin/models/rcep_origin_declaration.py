@@ -295,21 +295,20 @@ class RcepOriginDeclaration(models.Model):
         if not self.connector_id or not self.request_attachment_id:
             return
         xml = base64.b64decode(self.request_attachment_id.datas)
-        client = self.connector_id._client()
-        ledger = client.ledger
-        ledger.record(self.idempotency_key, xml, client.endpoint)
-        if self.state in ("submitted", "error"):  # sent before, answer unknown: ask first
-            ledger.count_attempt(self.idempotency_key)
         self.write({"state": "submitted", "attempts": self.attempts + 1})
         if not self.env.context.get("rcep_no_commit"):
             self.env.cr.commit()  # "submitted" is known before anything leaves
-        try:
-            outcome = client.submit(xml)
-        except SingleWindowError as error:
-            self.write(
-                {"state": "error", "last_error": str(error), "error_transient": error.transient}
-            )
-            return
+        with self.connector_id._client() as client:
+            client.ledger.record(self.idempotency_key, xml, client.endpoint)
+            if self.attempts > 1:  # sent before, answer unknown: the client asks first
+                client.ledger.count_attempt(self.idempotency_key)
+            try:
+                outcome = client.submit(xml)
+            except SingleWindowError as error:
+                self.write(
+                    {"state": "error", "last_error": str(error), "error_transient": error.transient}
+                )
+                return
         entry = outcome.entry
         values = {
             "reference_number": entry.reference_number,

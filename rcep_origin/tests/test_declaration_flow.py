@@ -3,6 +3,7 @@ HTTP on loopback): the certificate comes back signed and lands on the declaratio
 order, without ever being lost or doubled."""
 
 import re
+import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ class TestDeclarationFlow(TransactionCase):
             }
         )
         cls.workdir = Path(tempfile.mkdtemp(prefix="rcep-odoo-test-"))
+        cls.addClassCleanup(shutil.rmtree, cls.workdir, ignore_errors=True)
 
     def setUp(self):
         super().setUp()
