@@ -118,12 +118,14 @@ def rule_dict(match) -> dict | None:
     }
 
 
-def evaluation_dict(ev: Evaluation) -> dict:
+def evaluation_dict(ev: Evaluation, materials: bool = True) -> dict:
+    """The evaluation as plain data; without the per-material verdicts (an empty list) when
+    ``materials`` is false, which spares walking a large BOM a second time."""
     with localcontext(EXACT):
-        return _evaluation_dict(ev)
+        return _evaluation_dict(ev, materials)
 
 
-def _evaluation_dict(ev: Evaluation) -> dict:
+def _evaluation_dict(ev: Evaluation, with_materials: bool) -> dict:
     s, result = ev.shipment, ev.result
     good = s.good
     evaluated = ev.originating is not None
@@ -166,7 +168,7 @@ def _evaluation_dict(ev: Evaluation) -> dict:
                 "ctc": v.ctc,
                 "reason": reason(v, s.exporting_party),
             }
-            for v in ev.materials
+            for v in (ev.materials if with_materials else ())
         ],
         "issues": [i.as_dict() for i in ev.issues],
         "explanation": explain(ev),

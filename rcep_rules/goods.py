@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from rcep_rules.hs import DEFAULT_VERSION, VERSIONS, normalise
@@ -186,6 +187,8 @@ class _Reader:
         self.prefix = prefix
         self.issues: list[Issue] = []
         self.kinds: dict[tuple, LineKind] = {}
+        self._codes: dict[tuple, tuple[str | None, str | None]] = {}  # HS codes read before
+        self._proofs: dict[tuple, Proof] = {}  # proofs read before without an issue
 
     def invalid(self, path: str, name: str, problem: str, expected: str) -> None:
         self.issues.append(
@@ -279,11 +282,17 @@ class _Reader:
         raw = data.get("hs_code")
         if raw is None or raw == "":
             return None, None, version
-        digits = normalise(raw)
-        if digits is None or not 6 <= len(digits) <= 12:
-            # kept as given, so the review reports HS_INVALID with the user's own text
-            return "?", str(raw), version
-        return digits[:6], digits, version
+        key = (raw, type(raw))
+        known = self._codes.get(key)
+        if known is None:
+            digits = normalise(raw)
+            if digits is None or not 6 <= len(digits) <= 12:
+                # kept as given, so the review reports HS_INVALID with the user's own text
+                known = ("?", str(raw))
+            else:
+                known = (digits[:6], digits)
+            self._codes[key] = known
+        return known[0], known[1], version
 
     def processes(self, data: dict, path: str) -> tuple[str, ...]:
         value = data.get("processes", [])
@@ -298,10 +307,9 @@ class _Reader:
         return ()
 
     def costs(self, data: dict, path: str) -> tuple[Decimal, ...] | None:
-        keys = ("direct_labour", "direct_overhead", "profit", "other_costs")
-        if not any(k in data for k in keys):
+        if _COST_KEYS.isdisjoint(data):
             return None
-        return tuple(self.decimal(data, k, path) or Decimal(0) for k in keys)
+        return tuple(self.decimal(data, k, path) or Decimal(0) for k in _COST_KEYS_ORDER)
 
     def bom(self, data: dict, path: str, ancestors: tuple[str, ...]) -> tuple[Material, ...] | None:
         if "bom" not in data:
@@ -387,8 +395,8 @@ class _Reader:
                 Issue("BOM_COST_MISSING", path, {"what": _name(code, path), "problem": problem})
             )
         country = self._country(data, path)
-        proof = self._proof(data, path)
-        currency = self.currency(data, f"{path}.currency")
+        proof = self._proof(data, path) if "proof" in data else None
+        currency = self.currency(data, f"{path}.currency") if "currency" in data else None
         kind = None
         if bom is None:
             key = (hs, version, role, country, proof, currency)
@@ -407,11 +415,11 @@ class _Reader:
             origin_country=country,
             proof=kind.proof if kind else proof,
             role=role,
-            processes=self.processes(data, path),
+            processes=self.processes(data, path) if "processes" in data else (),
             bom=bom,
             wholly_obtained=self.flag(data, "wholly_obtained", path),
             costs=self.costs(data, path),
-            weight=self.decimal(data, "weight", path),
+            weight=self.decimal(data, "weight", path) if "weight" in data else None,
             currency=currency,
             kind=kind,
         )
@@ -458,18 +466,31 @@ class _Reader:
                 "an object with type, reference, valid_until or issue_date",
             )
             return None
+        try:  # the same proof on many lines is read once
+            key = tuple(sorted((k, v, type(v)) for k, v in value.items()))
+            known = self._proofs.get(key)
+        except TypeError:  # unhashable values: read it and let the checks speak
+            key, known = None, None
+        if known is not None:
+            return known
         kind = value.get("type")
         if kind not in PROOF_TYPES:
             self.invalid(f"{ppath}.type", "proof type", f"{kind!r}", ", ".join(PROOF_TYPES))
             return None
-        return Proof(
+        issues = len(self.issues)
+        proof = Proof(
             type=kind,
             reference=self.text(value, "reference", ppath),
             issue_date=self.date(value, "issue_date", f"{ppath}.issue_date"),
             valid_until=self.date(value, "valid_until", f"{ppath}.valid_until"),
         )
+        if key is not None and len(self.issues) == issues:
+            self._proofs[key] = proof
+        return proof
 
 
+_COST_KEYS_ORDER = ("direct_labour", "direct_overhead", "profit", "other_costs")
+_COST_KEYS = frozenset(_COST_KEYS_ORDER)
 _LIMIT = Decimal("1E15")  # money and quantities beyond this are typing errors
 _LIMIT_TEXT = "15 digits and 9 decimals"
 
@@ -479,14 +500,21 @@ def _to_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, Decimal | int):
-        number = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-    else:
+        return _within_limits(Decimal(value))
+    if isinstance(value, str):
+        return _text_to_decimal(value)
+    return None
+
+
+@lru_cache(maxsize=4096)  # BOMs repeat their quantities and costs; a Decimal is immutable
+def _text_to_decimal(text: str) -> Decimal | None:
+    try:
+        return _within_limits(Decimal(text.strip()))
+    except InvalidOperation:
         return None
+
+
+def _within_limits(number: Decimal) -> Decimal | None:
     if not number.is_finite() or abs(number) >= _LIMIT or number.as_tuple().exponent < -9:
         return None
     return number
