@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from odoo import _, fields, models
+from odoo.tools import SQL
 
 
 class MrpBom(models.Model):
@@ -19,7 +20,7 @@ class MrpBom(models.Model):
 
     # --- Odoo records -> the engine's goods file (DESIGN.md) -------------------------------------
 
-    def _rcep_good(self, product, bom, fob, day, company, proofs=None):
+    def _rcep_good(self, product, bom, fob, tree):
         """The goods file's ``good`` for a product made with ``bom`` (may be empty for a wholly
         obtained product). Components that have a normal BOM of their own are in-house
         sub-assemblies (Odoo's explode() only follows kits, so the recursion is ours)."""
@@ -34,22 +35,26 @@ class MrpBom(models.Model):
             "wholly_obtained": template.rcep_wholly_obtained,
         }
         if bom:
-            if proofs is None:
-                proofs = self._rcep_proofs(bom, company, day)
-            good["bom"] = bom._rcep_lines(company, day, proofs, (product.id,))
+            good["bom"] = bom._rcep_lines(tree, (product.id,))
         return good
 
-    def _rcep_proofs(self, bom, company, day):
-        """Valid supplier declarations for every bought component of the BOM trees (one or
-        many BOMs), in one query: {(supplier, template): declaration}."""
-        templates = self.env["product.template"]
-        boms, seen = bom, self.env["mrp.bom"]
+    def _rcep_tree(self, company, day):
+        """What mapping these BOMs (any number) to goods files needs, read once for all of
+        them: the lines of every BOM down the trees, the BOM of every in-house component, and
+        the valid supplier declarations of every component, in one query."""
+        Product = self.env["product.product"]
+        sub_boms, lines = {}, {}
+        boms, seen = self, self.env["mrp.bom"]
         while boms:
             seen |= boms
-            components = boms.bom_line_ids.product_id
-            templates |= components.product_tmpl_id
+            found_lines = boms._rcep_read_lines()
+            lines.update(found_lines)
+            components = Product.browse({row[0] for rows in found_lines.values() for row in rows})
             found = self._bom_find(components, company_id=company.id, bom_type="normal")
+            for product, sub in found.items():
+                sub_boms[product.id] = sub
             boms = self.env["mrp.bom"].union(*found.values()) - seen if found else boms.browse()
+        components = Product.browse({row[0] for rows in lines.values() for row in rows})
         # sudo: a salesman confirming an order may not read declarations, but they count
         declarations = (
             self.env["rcep.origin.supplier.declaration"]
@@ -58,7 +63,7 @@ class MrpBom(models.Model):
                 [
                     ("company_id", "=", company.id),
                     ("state", "=", "valid"),
-                    ("product_tmpl_ids", "in", templates.ids),
+                    ("product_tmpl_ids", "in", components.product_tmpl_id.ids),
                     ("valid_from", "<=", day),
                     ("valid_to", ">=", day),
                     ("originating", "=", True),
@@ -69,53 +74,117 @@ class MrpBom(models.Model):
         for declaration in declarations:
             for template in declaration.product_tmpl_ids:
                 proofs.setdefault((declaration.partner_id.id, template.id), declaration)
-        return proofs
+        return BomTree(components, lines, sub_boms, proofs)
 
-    def _rcep_lines(self, company, day, proofs, ancestors):
+    def _rcep_read_lines(self):
+        """{BOM id: [(product id, quantity, UoM id), ...]} in the lines' order. One query, not
+        thousands of ORM reads: an order of 20 products with 200-line BOMs is 4,000 lines, read
+        while a salesman waits for the confirmation."""
+        self.env["mrp.bom.line"].flush_model(
+            ["bom_id", "product_id", "product_qty", "product_uom_id", "sequence"]
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT bom_id, product_id, product_qty, product_uom_id FROM mrp_bom_line"
+                " WHERE bom_id = ANY(%s) ORDER BY sequence, id",
+                self.ids,
+            )
+        )
+        lines = {bom_id: [] for bom_id in self.ids}
+        for bom_id, product_id, quantity, uom_id in self.env.cr.fetchall():
+            lines[bom_id].append((product_id, quantity, uom_id))
+        return lines
+
+    def _rcep_lines(self, tree, ancestors):
         self.ensure_one()
         lines = []
-        components = self.bom_line_ids.product_id
-        sub_boms = self._bom_find(components, company_id=company.id, bom_type="normal")
-        for line in self.bom_line_ids:
-            product = line.product_id
+        per_unit = self.product_qty or 1.0
+        for product_id, quantity, uom_id in tree.lines[self.id]:
+            if uom_id != tree.uom(product_id):
+                quantity = (
+                    self.env["uom.uom"]
+                    .browse(uom_id)
+                    ._compute_quantity(quantity, tree.product(product_id).uom_id, round=False)
+                )
+            sub = tree.sub_boms.get(product_id)
+            if not sub:
+                lines.append(dict(tree.bought(product_id), quantity=repr(quantity / per_unit)))
+                continue
+            product = tree.product(product_id)
             template = product.product_tmpl_id
-            quantity = line.product_uom_id._compute_quantity(line.product_qty, product.uom_id)
             entry = {
-                "_product_id": product.id,
+                "_product_id": product_id,
                 "code": product.default_code or product.display_name,
                 "description": product.name,
                 "hs_code": template.hs_code or None,
                 "hs_version": template.rcep_hs_version,
-                "quantity": repr(quantity / (self.product_qty or 1.0)),
+                "quantity": repr(quantity / per_unit),
+                "processes": template.rcep_process_ids.mapped("code"),
+                "wholly_obtained": template.rcep_wholly_obtained,
             }
-            sub = sub_boms.get(product)
-            if sub:
-                entry["processes"] = template.rcep_process_ids.mapped("code")
-                entry["wholly_obtained"] = template.rcep_wholly_obtained
-                if product.id in ancestors:
-                    entry["bom"] = []  # the engine reports BOM_CYCLE for this line
-                else:
-                    entry["bom"] = sub._rcep_lines(company, day, proofs, (*ancestors, product.id))
-                lines.append(entry)
-                continue
-            entry["unit_cost"] = repr(product.standard_price)
-            declaration = next(
-                (
-                    proofs[(seller.partner_id.id, template.id)]
-                    for seller in template.seller_ids
-                    if (seller.partner_id.id, template.id) in proofs
-                ),
-                None,
-            )
-            if declaration:
-                entry["origin_country"] = declaration.origin_country_id.code
-                entry["proof"] = {
-                    "type": declaration.proof_type,
-                    "reference": declaration.name,
-                    "valid_until": fields.Date.to_string(declaration.valid_to),
-                }
-            elif template.country_of_origin:
-                entry["origin_country"] = template.country_of_origin.code
-            entry["wholly_obtained"] = template.rcep_wholly_obtained
+            if product_id in ancestors:
+                entry["bom"] = []  # the engine reports BOM_CYCLE for this line
+            else:
+                entry["bom"] = sub._rcep_lines(tree, (*ancestors, product_id))
             lines.append(entry)
         return lines
+
+
+class BomTree:
+    """BOM lines, the BOMs of in-house components and the valid supplier declarations, for
+    mapping BOM trees to goods files; a bought component's line is made once however often
+    it is used."""
+
+    def __init__(self, components, lines, sub_boms, proofs):
+        self._products = {product.id: product for product in components}  # one prefetch
+        self.lines = lines  # {BOM id: [(product id, quantity, UoM id)]}
+        self.sub_boms = sub_boms  # {product id: mrp.bom}
+        self.proofs = proofs  # {(supplier id, template id): supplier declaration}
+        self._uoms = {}
+        self._bought = {}
+
+    def product(self, product_id):
+        return self._products[product_id]
+
+    def uom(self, product_id):
+        uom = self._uoms.get(product_id)
+        if uom is None:
+            uom = self._uoms[product_id] = self.product(product_id).uom_id.id
+        return uom
+
+    def bought(self, product_id):
+        """A bought component's BOM line, without its quantity."""
+        entry = self._bought.get(product_id)
+        if entry is None:
+            entry = self._bought[product_id] = self._bought_line(self.product(product_id))
+        return entry
+
+    def _bought_line(self, product):
+        template = product.product_tmpl_id
+        entry = {
+            "_product_id": product.id,
+            "code": product.default_code or product.display_name,
+            "description": product.name,
+            "hs_code": template.hs_code or None,
+            "hs_version": template.rcep_hs_version,
+            "unit_cost": repr(product.standard_price),
+        }
+        declaration = next(
+            (
+                self.proofs[(seller.partner_id.id, template.id)]
+                for seller in template.seller_ids
+                if (seller.partner_id.id, template.id) in self.proofs
+            ),
+            None,
+        )
+        if declaration:
+            entry["origin_country"] = declaration.origin_country_id.code
+            entry["proof"] = {
+                "type": declaration.proof_type,
+                "reference": declaration.name,
+                "valid_until": fields.Date.to_string(declaration.valid_to),
+            }
+        elif template.country_of_origin:
+            entry["origin_country"] = template.country_of_origin.code
+        entry["wholly_obtained"] = template.rcep_wholly_obtained
+        return entry

@@ -12,10 +12,11 @@ UNITS = {"Units": "PCE", "Dozens": "DZN", "kg": "KGM", "g": "GRM", "m": "MTR", "
 
 
 class RcepOriginDeclaration(models.Model):
-    """A certificate application to the customs Single Window for a confirmed order. Built and
-    validated against the XSD at confirmation, sent by a cron job (never inside the
-    confirmation's transaction) with an idempotency key generated once, so that a crash or a
-    rollback at any point neither loses nor doubles a certificate."""
+    """A certificate application to the customs Single Window for a confirmed order. Made at
+    confirmation; built, validated against the XSD and sent by the job that runs right after
+    the commit (never inside the confirmation's transaction, where a salesman waits), with an
+    idempotency key generated once, so that a crash or a rollback at any point neither loses
+    nor doubles a certificate."""
 
     _name = "rcep.origin.declaration"
     _inherit = ["mail.thread", "mail.activity.mixin"]
@@ -62,6 +63,12 @@ class RcepOriginDeclaration(models.Model):
     error_transient = fields.Boolean(readonly=True, help="The cron tries again.")
     attempts = fields.Integer(readonly=True)
     note = fields.Char(readonly=True)
+    build_pending = fields.Boolean(
+        readonly=True, index=True, help="To be built and validated by the job"
+    )
+    evaluation_ids = fields.Many2many(
+        "rcep.origin.evaluation", string="Evaluations of the items", readonly=True
+    )
 
     @api.depends("sale_order_id", "certificate_number")
     def _compute_name(self):
@@ -70,59 +77,68 @@ class RcepOriginDeclaration(models.Model):
                 "Declaration for %s", declaration.sale_order_id.name
             )
 
-    # --- building at confirmation ---------------------------------------------------------------
+    # --- made at confirmation, built right after ----------------------------------------------
 
     @api.model
     def _rcep_prepare(self, order, evaluations):
-        """Build and validate the declaration of an order's qualifying lines, and queue it.
-        Returns the declaration (in draft with a note when data is missing)."""
-        from connectors.declaration import DeclarationError, build, to_xml
-        from connectors.xmlsafe import SchemaInvalid
-
+        """The declaration of an order's qualifying lines, to be built by the job right after
+        the commit. Returns it (empty when nothing qualifies)."""
         qualifying = evaluations.filtered(lambda e: e.verdict == "originating")
         if not qualifying:
             return self.browse()
         connector = self.env["rcep.origin.connector"].search(
             [("company_id", "=", order.company_id.id)], limit=1
         )
-        declaration = self.create(
+        return self.create(
             {
                 "sale_order_id": order.id,
                 "company_id": order.company_id.id,
                 "connector_id": connector.id,
+                "evaluation_ids": [(6, 0, qualifying.ids)],
+                "build_pending": True,
+                "note": _("Being built and validated."),
             }
         )
-        data = declaration._rcep_shipment(order, qualifying)
+
+    def _rcep_build(self):
+        """Build and validate the declaration XML and queue it (auto-submit on and a connector
+        set), or keep it as a draft that says why."""
+        from connectors.declaration import DeclarationError, build, to_xml
+        from connectors.xmlsafe import SchemaInvalid
+
+        self.ensure_one()
+        order = self.sale_order_id
+        data = self._rcep_shipment(order, self.evaluation_ids)
         reference = self.env["rcep.origin.psr"]._rcep_reference()
         try:
             xml = to_xml(build(data, Path("."), reference))
         except (DeclarationError, SchemaInvalid) as exc:
-            declaration.note = _("Not queued: %s", str(exc)[:300])
-            return declaration
+            self.write({"build_pending": False, "note": _("Not queued: %s", str(exc)[:300])})
+            return
         attachment = self.env["ir.attachment"].create(
             {
-                "name": f"rcep-declaration-{declaration.idempotency_key}.xml",
+                "name": f"rcep-declaration-{self.idempotency_key}.xml",
                 "raw": xml,
                 "mimetype": "application/xml",
                 "res_model": self._name,
-                "res_id": declaration.id,
+                "res_id": self.id,
             }
         )
-        queue = bool(connector) and order.company_id.rcep_auto_submit
+        queue = bool(self.connector_id) and order.company_id.rcep_auto_submit
         if queue:
             note = False
-        elif not connector:
+        elif not self.connector_id:
             note = _("No Single Window connector.")
         else:
             note = _("Automatic submission is off: queue it to send it.")
-        declaration.write(
+        self.write(
             {
                 "request_attachment_id": attachment.id,
                 "state": "to_submit" if queue else "draft",
+                "build_pending": False,
                 "note": note,
             }
         )
-        return declaration
 
     def action_queue(self):
         """Queue a built declaration for the Single Window (the cron sends it)."""
@@ -211,7 +227,7 @@ class RcepOriginDeclaration(models.Model):
                     "description": line.product_id.name,
                 }
             )
-        departure = fields.Date.to_date(order.commitment_date or order.date_order)
+        departure = order._rcep_shipment_day()
         return {
             "idempotency_key": self.idempotency_key,
             "declaration_date": fields.Date.to_string(fields.Date.context_today(self)),
@@ -272,8 +288,19 @@ class RcepOriginDeclaration(models.Model):
 
     @api.model
     def _cron_submit(self):
-        """Send what is queued, settle what was sent without a known answer, retry transient
-        errors; each declaration in its own transaction."""
+        """Finish what order confirmation left (evaluations' material lines, declarations to
+        build), send what is queued, settle what was sent without a known answer, retry
+        transient errors; each record in its own transaction."""
+        commit = not self.env.context.get("rcep_no_commit")
+        Evaluation = self.env["rcep.origin.evaluation"]
+        for evaluation in Evaluation.search([("lines_pending", "=", True)]):
+            evaluation._rcep_complete_lines()
+            if commit:
+                self.env.cr.commit()
+        for declaration in self.search([("build_pending", "=", True)]):
+            declaration._rcep_build()
+            if commit:
+                self.env.cr.commit()
         pending = self.search(
             [
                 "|",
@@ -285,7 +312,7 @@ class RcepOriginDeclaration(models.Model):
         )
         for declaration in pending:
             declaration._rcep_send()
-            if not self.env.context.get("rcep_no_commit"):
+            if commit:
                 self.env.cr.commit()  # a crash later keeps what is settled here
 
     def _rcep_send(self):

@@ -1,5 +1,6 @@
 import hashlib
 import json
+import logging
 from decimal import Decimal
 
 from odoo import _, api, fields, models
@@ -10,6 +11,8 @@ from rcep_rules import evaluate, parse_shipment
 from rcep_rules.explain import evaluation_dict
 
 from .product_template import VERDICTS
+
+_logger = logging.getLogger(__name__)
 
 
 class RcepOriginEvaluation(models.Model):
@@ -52,8 +55,18 @@ class RcepOriginEvaluation(models.Model):
     explanation = fields.Text(readonly=True)
     engine_version = fields.Char(readonly=True)
     input_hash = fields.Char("Inputs (SHA-256)", readonly=True, index=True)
-    goods_json = fields.Text("Goods file", readonly=True, help="What the engine was given.")
+    goods_json = fields.Text(
+        "Goods file as hashed", readonly=True, help="What the engine was given, as hashed."
+    )
+    goods_json_display = fields.Text("Goods file", compute="_compute_goods_json_display")
     line_ids = fields.One2many("rcep.origin.evaluation.line", "evaluation_id", readonly=True)
+    lines_pending = fields.Boolean(
+        readonly=True,
+        index=True,
+        help="Made at an order's confirmation: the material lines are written by the job "
+        "that runs right after it.",
+    )
+    product_paths = fields.Text(readonly=True, help="{BOM path: product id}, until lines exist")
     issue_ids = fields.One2many("rcep.origin.evaluation.issue", "evaluation_id", readonly=True)
     error_count = fields.Integer(compute="_compute_issue_counts", store=True)
     warning_count = fields.Integer(compute="_compute_issue_counts", store=True)
@@ -79,8 +92,15 @@ class RcepOriginEvaluation(models.Model):
             evaluation.warning_count = len(issues) - evaluation.error_count
             evaluation.issue_codes = ", ".join(sorted(set(issues.mapped("code"))))
 
+    @api.depends("goods_json")
+    def _compute_goods_json_display(self):
+        for evaluation in self:
+            text = evaluation.goods_json
+            evaluation.goods_json_display = text and json.dumps(json.loads(text), indent=1)
+
     def write(self, vals):
-        if set(vals) - {"error_count", "warning_count", "issue_codes"}:
+        completion = {"line_ids", "lines_pending", "product_paths"}
+        if set(vals) - {"error_count", "warning_count", "issue_codes"} - completion:
             raise UserError(
                 _(
                     "An RCEP evaluation is a record of what was found: it is never "
@@ -92,19 +112,30 @@ class RcepOriginEvaluation(models.Model):
     # --- business -----------------------------------------------------------------------------
 
     @api.model
-    def _rcep_evaluate(self, product, bom, fob, currency, importing_country, day, proofs=None):
+    def _rcep_evaluate(self, product, bom, fob, currency, importing_country, day):
         """Evaluate one product (its BOM, or wholly obtained without one) and keep the result."""
-        return self.create(
-            self._rcep_values(product, bom, fob, currency, importing_country, day, proofs)
-        )
+        return self.create(self._rcep_values(product, bom, fob, currency, importing_country, day))
 
     @api.model
     def _rcep_values(
-        self, product, bom, fob, currency, importing_country, day, proofs=None, terms=None
+        self,
+        product,
+        bom,
+        fob,
+        currency,
+        importing_country,
+        day,
+        tree=None,
+        terms=None,
+        lines=True,
     ):
-        """The values of the evaluation record of one product (the engine runs here)."""
+        """The values of the evaluation record of one product (the engine runs here). Without
+        ``lines``, the material lines are left to `_rcep_complete_lines` (order confirmation,
+        where a salesman waits: the verdict, criterion and issues are all there)."""
         company = bom.company_id or self.env.company
-        good = self.env["mrp.bom"]._rcep_good(product, bom, fob, day, company, proofs)
+        if tree is None:
+            tree = bom._rcep_tree(company, day)
+        good = self.env["mrp.bom"]._rcep_good(product, bom, fob, tree)
         if terms:  # another incoterm: the engine derives the FOB value (Art 3.1(e))
             good["invoice_value"] = good.pop("fob")
             good.update(terms)
@@ -116,12 +147,9 @@ class RcepOriginEvaluation(models.Model):
             "currency": currency.name,
             "good": good,
         }
-        reference = self.env["rcep.origin.psr"]._rcep_reference()
-        result = evaluate(
-            parse_shipment(json.loads(json.dumps(shipment), parse_float=Decimal)), reference
-        )
-        facts = evaluation_dict(result)
-        text = json.dumps(shipment, sort_keys=True, default=str)
+        text = json.dumps(shipment, sort_keys=True)  # only JSON types: the engine reads the same
+        result = self._rcep_run(shipment)
+        facts = evaluation_dict(result, materials=lines)
         rvc = facts["rvc"] or {}
         verdict = (
             "not_evaluated"
@@ -130,7 +158,7 @@ class RcepOriginEvaluation(models.Model):
             if result.originating
             else "not_originating"
         )
-        return {
+        values = {
             "company_id": company.id,
             "product_tmpl_id": product.product_tmpl_id.id,
             "bom_id": bom.id,
@@ -151,30 +179,45 @@ class RcepOriginEvaluation(models.Model):
             "explanation": facts["explanation"],
             "engine_version": ENGINE_VERSION,
             "input_hash": hashlib.sha256(text.encode()).hexdigest(),
-            "goods_json": json.dumps(shipment, indent=1, default=str),
-            "line_ids": [
-                (
-                    0,
-                    0,
-                    {
-                        "path": m["path"],
-                        "product_id": products.get(m["path"]),
-                        "code": m["code"],
-                        "hs_code": m["hs_code"],
-                        "origin_country": m["origin_country"],
-                        "originating": m["originating"],
-                        "value": m["value"],
-                        "ctc": m["ctc"],
-                        "reason": m["reason"],
-                    },
-                )
-                for m in facts["materials"]
-            ],
+            "goods_json": text,
             "issue_ids": [
                 (0, 0, {k: i[k] for k in ("code", "severity", "path", "message", "hint")})
                 for i in facts["issues"]
             ],
         }
+        if lines:
+            values["line_ids"] = _line_commands(facts["materials"], products)
+        else:
+            values.update(lines_pending=True, product_paths=json.dumps(products))
+        return values
+
+    def _rcep_run(self, shipment):
+        reference = self.env["rcep.origin.psr"]._rcep_reference()
+        return evaluate(parse_shipment(shipment), reference)
+
+    def _rcep_complete_lines(self):
+        """Write the material lines that order confirmation left out: the engine runs again on
+        the stored goods file. Inputs and engine are the same, so are the verdicts; should the
+        rules have changed in between (a verdict that differs), the lines are not written
+        and the evaluation says so: evaluate again."""
+        for evaluation in self.filtered("lines_pending"):
+            result = evaluation._rcep_run(json.loads(evaluation.goods_json, parse_float=Decimal))
+            facts = evaluation_dict(result)
+            same = (
+                evaluation.engine_version == ENGINE_VERSION
+                and facts["explanation"] == evaluation.explanation
+            )
+            values = {"lines_pending": False, "product_paths": False}
+            if same:
+                products = json.loads(evaluation.product_paths or "{}")
+                values["line_ids"] = _line_commands(facts["materials"], products)
+            else:
+                _logger.warning(
+                    "RCEP evaluation %s: the rules changed since it was made; its material "
+                    "lines are not written.",
+                    evaluation.id,
+                )
+            evaluation.write(values)
 
     @api.model
     def _rcep_evaluate_products(self, templates, importing_country, day):
@@ -184,7 +227,7 @@ class RcepOriginEvaluation(models.Model):
         products = templates.product_variant_id
         boms = self.env["mrp.bom"]._bom_find(products, company_id=company.id, bom_type="normal")
         all_boms = self.env["mrp.bom"].union(*boms.values()) if boms else self.env["mrp.bom"]
-        proofs = self.env["mrp.bom"]._rcep_proofs(all_boms, company, day) if all_boms else {}
+        tree = all_boms._rcep_tree(company, day)
         return self.create(
             [
                 self._rcep_values(
@@ -194,11 +237,32 @@ class RcepOriginEvaluation(models.Model):
                     company.currency_id,
                     importing_country,
                     day,
-                    proofs,
+                    tree,
                 )
                 for product in products
             ]
         )
+
+
+def _line_commands(materials, products):
+    return [
+        (
+            0,
+            0,
+            {
+                "path": m["path"],
+                "product_id": products.get(m["path"]),
+                "code": m["code"],
+                "hs_code": m["hs_code"],
+                "origin_country": m["origin_country"],
+                "originating": m["originating"],
+                "value": m["value"],
+                "ctc": m["ctc"],
+                "reason": m["reason"],
+            },
+        )
+        for m in materials
+    ]
 
 
 def _walk(good: dict, path: str = "good"):

@@ -39,7 +39,9 @@ class SaleOrder(models.Model):
     )
     rcep_evaluation_count = fields.Integer(compute="_compute_rcep_status")
 
-    @api.depends("partner_shipping_id.country_id", "company_id.country_id", "date_order")
+    @api.depends(
+        "partner_shipping_id.country_id", "company_id.country_id", "date_order", "commitment_date"
+    )
     def _compute_rcep_applicable(self):
         for order in self:
             order.rcep_applicable = order._rcep_applicable()
@@ -56,10 +58,17 @@ class SaleOrder(models.Model):
             else:
                 order.rcep_status = "not_originating"
 
+    def _rcep_shipment_day(self):
+        """The day the goods leave: the delivery date promised, else the order date. Proofs
+        must be valid and Parties in force then, as the Single Window checks it."""
+        self.ensure_one()
+        when = self.commitment_date or self.date_order
+        return fields.Date.to_date(when) if when else fields.Date.context_today(self)
+
     def _rcep_applicable(self):
         """Shipped to an ASEAN RCEP Party in force, by a company in an RCEP Party."""
         self.ensure_one()
-        day = fields.Date.to_date(self.date_order) or fields.Date.context_today(self)
+        day = self._rcep_shipment_day()
         destination = self.partner_shipping_id.country_id
         origin = self.company_id.country_id
         return bool(
@@ -100,7 +109,7 @@ class SaleOrder(models.Model):
             declaration = (
                 self.env["rcep.origin.declaration"].sudo()._rcep_prepare(order, evaluations)
             )
-            if declaration.state == "to_submit":  # sent by the cron, right after the commit
+            if evaluations or declaration:  # the job right after the commit finishes them
                 self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
             findings = order._rcep_findings(values)
             if findings and order.company_id.rcep_check_mode == "warn":
@@ -131,7 +140,8 @@ class SaleOrder(models.Model):
         self.ensure_one()
         Evaluation = self.env["rcep.origin.evaluation"]
         company = self.company_id
-        day = fields.Date.to_date(self.date_order)
+        day = fields.Date.to_date(self.date_order)  # the FOB's exchange rate
+        shipped = self._rcep_shipment_day()  # proofs and Parties in force (Art 3.16)
         lines = self.order_line.filtered(
             lambda line: (
                 line.product_id
@@ -143,7 +153,7 @@ class SaleOrder(models.Model):
         products = lines.product_id
         boms = self.env["mrp.bom"]._bom_find(products, company_id=company.id, bom_type="normal")
         all_boms = self.env["mrp.bom"].union(*boms.values()) if boms else self.env["mrp.bom"]
-        proofs = self.env["mrp.bom"]._rcep_proofs(all_boms, company, day) if all_boms else {}
+        tree = all_boms._rcep_tree(company, shipped)
         total = sum(lines.mapped("price_subtotal")) or 1.0
         incoterm = (self.incoterm.code or "FOB").upper()
         values = []
@@ -175,9 +185,10 @@ class SaleOrder(models.Model):
                 subtotal / quantity,
                 company.currency_id,
                 self.partner_shipping_id.country_id,
-                day,
-                proofs,
+                shipped,
+                tree,
                 terms=terms,
+                lines=False,  # written by the job right after the commit
             )
             vals.update(sale_order_id=self.id, sale_line_id=line.id)
             values.append((line, vals))

@@ -76,6 +76,12 @@ class TestDeclarationFlow(TransactionCase):
     def test_a_qualifying_order_gets_a_signed_certificate_on_its_declaration(self):
         order = self.confirm_order()
         declaration = order.rcep_declaration_ids
+        # confirmation makes it and wakes the job; nothing is built or sent in its transaction
+        self.assertRecordValues(declaration, [{"state": "draft", "build_pending": True}])
+        self.assertFalse(declaration.request_attachment_id)
+        cron = self.env.ref("rcep_origin.ir_cron_submit_declarations")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        declaration._rcep_build()
         self.assertEqual(declaration.state, "to_submit")  # built and validated, not yet sent
         self.assertIn(b"<d:Declaration", declaration.request_attachment_id.raw)
         self.send()
@@ -113,8 +119,58 @@ class TestDeclarationFlow(TransactionCase):
     def test_a_declaration_without_transport_data_is_kept_as_a_draft_with_the_reason(self):
         order = self.confirm_order(rcep_vessel_or_flight=False)
         declaration = order.rcep_declaration_ids
-        self.assertEqual(declaration.state, "draft")
+        self.send()
+        self.assertRecordValues(declaration, [{"state": "draft", "build_pending": False}])
+        self.assertFalse(declaration.request_attachment_id)
         self.assertIn("vessel_or_flight", declaration.note)
+
+    def test_a_rule_row_typed_wrong_here_is_caught_by_the_single_window_with_its_codes(self):
+        # Someone entered RVC30 for 8538.90; Annex 3A says CTH or RVC40 (85.38). Our check
+        # follows the rows kept here, the Single Window follows Annex 3A.
+        self.env["rcep.origin.psr"].create(
+            {
+                "hs_version": "HS2022",
+                "level": "subheading",
+                "code": "8538.90",
+                "psr": "RVC30",
+                "source_url": "http://ebookservicepro.com/showcase/DTN/02/files/basic-html/page197.html",
+            }
+        )
+        machining = self.env["rcep.origin.process"].search([("code", "=", "cnc_machining")])
+        contact = self.env["product.product"].create(
+            {
+                "name": "Imported contact set",
+                "default_code": "CONTACT-DE",
+                "hs_code": "8538.90",
+                "standard_price": 65.0,
+                "country_of_origin": self.env.ref("base.de").id,
+            }
+        )
+        self.good = self.env["product.product"].create(
+            {
+                "name": "Machined contact carrier",
+                "default_code": "SWC-800",
+                "hs_code": "8538.90",
+                "rcep_process_ids": [(6, 0, machining.ids)],
+            }
+        )
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": self.good.product_tmpl_id.id,
+                "bom_line_ids": [(0, 0, {"product_id": contact.id, "product_qty": 1})],
+            }
+        )
+        order = self.confirm_order()
+        self.assertRecordValues(order.rcep_evaluation_ids, [{"criterion": "RVC"}])
+        declaration = order.rcep_declaration_ids
+        self.send()
+        self.assertEqual(declaration.state, "rejected")
+        self.assertIn("CRITERION_NOT_MET", declaration.rejection)
+        self.assertIn("/Declaration/Items/Item[1]/OriginCriterion", declaration.rejection)
+        self.assertFalse(declaration.certificate_number)
+        self.send()  # a business rejection is not sent again
+        self.assertRecordValues(declaration, [{"state": "rejected", "attempts": 1}])
+        self.assertEqual(self.certificates(), 0)
 
     def test_the_password_is_for_system_administrators_only(self):
         salesman = new_test_user(self.env, "sw_salesman", groups="sales_team.group_sale_salesman")
@@ -127,7 +183,10 @@ class TestDeclarationFlow(TransactionCase):
     def test_with_automatic_submission_off_a_manager_queues_the_declaration(self):
         self.company.rcep_auto_submit = False
         declaration = self.confirm_order().rcep_declaration_ids
+        self.send()  # built and validated, but not queued
         self.assertEqual(declaration.state, "draft")
+        self.assertIn("Automatic submission is off", declaration.note)
+        self.assertEqual(self.certificates(), 0)
         declaration.action_queue()
         self.send()
         self.assertEqual(declaration.state, "issued")

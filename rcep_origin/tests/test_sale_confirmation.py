@@ -66,6 +66,26 @@ class TestSaleConfirmation(TransactionCase):
             ],
         )
         self.assertEqual(order.rcep_status, "originating")
+        # the verdict of each material is written by the job right after the commit
+        evaluation = order.rcep_evaluation_ids
+        self.assertTrue(evaluation.lines_pending)
+        self.assertFalse(evaluation.line_ids)
+        self.env["rcep.origin.declaration"].with_context(rcep_no_commit=True)._cron_submit()
+        self.assertFalse(evaluation.lines_pending)
+        contact = evaluation.line_ids.filtered(lambda line: line.code == "CONTACT-JP")
+        self.assertRecordValues(contact, [{"originating": True, "origin_country": "JP"}])
+        self.assertEqual(contact.product_id.default_code, "CONTACT-JP")
+
+    def test_an_order_shipping_after_a_suppliers_proof_expires_is_refused(self):
+        self.company.rcep_check_mode = "block"
+        # the Japanese contact's certificate is valid until 3 May 2027
+        order = self.order(self.good, commitment_date=datetime(2027, 6, 1, 9, 0))
+        with self.assertRaises(UserError) as refused:
+            order.action_confirm()
+        self.assertIn("Contact carrier", str(refused.exception))
+        order.commitment_date = datetime(2027, 4, 30, 9, 0)
+        order.action_confirm()
+        self.assertEqual(order.rcep_evaluation_ids.date.isoformat(), "2027-04-30")
 
     def test_warn_mode_confirms_notes_the_findings_and_asks_an_rcep_manager(self):
         self.company.rcep_check_mode = "warn"
