@@ -156,23 +156,34 @@ def _evaluation_dict(ev: Evaluation, with_materials: bool) -> dict:
         "annotations": list(ev.annotations),
         "rule": rule_dict(ev.rule),
         "rvc": rvc,
-        "materials": [
-            {
-                "path": v.material.path,
-                "code": v.material.code,
-                "hs_code": display(v.material.hs_full) if v.material.hs_full else None,
-                "role": v.material.role,
-                "origin_country": v.material.origin_country,
-                "originating": v.originating,
-                "value": money(v.value),
-                "ctc": v.ctc,
-                "reason": reason(v, s.exporting_party),
-            }
-            for v in (ev.materials if with_materials else ())
-        ],
+        "materials": _material_dicts(ev) if with_materials else [],
         "issues": [i.as_dict() for i in ev.issues],
-        "explanation": explain(ev),
+        "explanation": _explain(ev, with_materials),
     }
+
+
+def material_dicts(ev: Evaluation) -> list[dict]:
+    """Every material with its verdict and reason, as in `evaluation_dict`."""
+    with localcontext(EXACT):
+        return _material_dicts(ev)
+
+
+def _material_dicts(ev: Evaluation) -> list[dict]:
+    s = ev.shipment
+    return [
+        {
+            "path": v.material.path,
+            "code": v.material.code,
+            "hs_code": display(v.material.hs_full) if v.material.hs_full else None,
+            "role": v.material.role,
+            "origin_country": v.material.origin_country,
+            "originating": v.originating,
+            "value": money(v.value),
+            "ctc": v.ctc,
+            "reason": reason(v, s.exporting_party),
+        }
+        for v in ev.materials
+    ]
 
 
 def verdict_line(ev: Evaluation) -> str:
@@ -184,12 +195,15 @@ def verdict_line(ev: Evaluation) -> str:
     return "NOT ORIGINATING"
 
 
-def explain(ev: Evaluation) -> str:
+def explain(ev: Evaluation, materials: bool = True) -> str:
+    """The verdict as a customs officer reads it: rule, failing materials, RVC arithmetic,
+    then every material with its verdict (left out with ``materials=False``, for a caller that
+    lists the materials itself)."""
     with localcontext(EXACT):  # the same exact arithmetic as the evaluation
-        return _explain(ev)
+        return _explain(ev, materials)
 
 
-def _explain(ev: Evaluation) -> str:
+def _explain(ev: Evaluation, with_materials: bool = True) -> str:
     s, result, good = ev.shipment, ev.result, ev.shipment.good
     lines = []
     if good:
@@ -258,21 +272,25 @@ def _explain(ev: Evaluation) -> str:
             tail = ""
         lines.append(f"Cumulation (Art 3.4): {names} count as originating{tail}.")
     lines.append(f"Criteria that hold: {', '.join(ev.satisfied) or 'none'}.")
-    lines.append("Materials:")
-    for v in ev.materials:
-        m = v.material
-        depth = m.path.count(".bom[")
-        ctc = _ctc_words(v)
-        lines.append(
-            f"{'  ' * depth}- {m.code} {display(m.hs_full) if m.hs_full else '(no HS)'}, "
-            f"{money(v.value)} {s.currency}: {reason(v, s.exporting_party)}"
-            f"{'; ' + ctc if ctc else ''}."
-        )
+    if with_materials:
+        lines.append("Materials:")
+        lines += [_material_line(v, s) for v in ev.materials]
     warnings = [i for i in ev.issues if i.severity != "error"]
     if warnings:
         lines.append("Warnings:")
         lines += [f"  {i.code} at {i.path}: {i.message}" for i in warnings]
     return "\n".join(lines)
+
+
+def _material_line(v, s) -> str:
+    m = v.material
+    depth = m.path.count(".bom[")
+    ctc = _ctc_words(v)
+    return (
+        f"{'  ' * depth}- {m.code} {display(m.hs_full) if m.hs_full else '(no HS)'}, "
+        f"{money(v.value)} {s.currency}: {reason(v, s.exporting_party)}"
+        f"{'; ' + ctc if ctc else ''}."
+    )
 
 
 def _atoms(rule: RuleMatch):

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 
 from rcep_rules import __version__ as ENGINE_VERSION
 from rcep_rules import evaluate, parse_shipment
-from rcep_rules.explain import evaluation_dict
+from rcep_rules.explain import evaluation_dict, material_dicts
 
 from .product_template import VERDICTS
 
@@ -149,7 +149,8 @@ class RcepOriginEvaluation(models.Model):
         }
         text = json.dumps(shipment, sort_keys=True)  # only JSON types: the engine reads the same
         result = self._rcep_run(shipment)
-        facts = evaluation_dict(result, materials=lines)
+        # the explanation without its list of materials: the record lists them as lines
+        facts = evaluation_dict(result, materials=False)
         rvc = facts["rvc"] or {}
         verdict = (
             "not_evaluated"
@@ -186,7 +187,7 @@ class RcepOriginEvaluation(models.Model):
             ],
         }
         if lines:
-            values["line_ids"] = _line_commands(facts["materials"], products)
+            values["line_ids"] = _line_commands(material_dicts(result), products)
         else:
             values.update(lines_pending=True, product_paths=json.dumps(products))
         return values
@@ -202,15 +203,15 @@ class RcepOriginEvaluation(models.Model):
         and the evaluation says so: evaluate again."""
         for evaluation in self.filtered("lines_pending"):
             result = evaluation._rcep_run(json.loads(evaluation.goods_json, parse_float=Decimal))
-            facts = evaluation_dict(result)
             same = (
                 evaluation.engine_version == ENGINE_VERSION
-                and facts["explanation"] == evaluation.explanation
+                and evaluation_dict(result, materials=False)["explanation"]
+                == evaluation.explanation
             )
             values = {"lines_pending": False, "product_paths": False}
             if same:
                 products = json.loads(evaluation.product_paths or "{}")
-                values["line_ids"] = _line_commands(facts["materials"], products)
+                values["line_ids"] = _line_commands(material_dicts(result), products)
             else:
                 _logger.warning(
                     "RCEP evaluation %s: the rules changed since it was made; its material "
