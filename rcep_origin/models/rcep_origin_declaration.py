@@ -8,7 +8,23 @@ from pathlib import Path
 from odoo import _, api, fields, models
 
 _logger = logging.getLogger(__name__)
-UNITS = {"Units": "PCE", "Dozens": "DZN", "kg": "KGM", "g": "GRM", "m": "MTR", "L": "LTR"}
+# UN/ECE Recommendation 20 codes of Odoo's units (by external id: names are translated)
+UNECE = {
+    "uom.product_uom_unit": "PCE",
+    "uom.product_uom_dozen": "DZN",
+    "uom.product_uom_kgm": "KGM",
+    "uom.product_uom_gram": "GRM",
+    "uom.product_uom_ton": "TNE",
+    "uom.product_uom_lb": "LBR",
+    "uom.product_uom_oz": "ONZ",
+    "uom.product_uom_meter": "MTR",
+    "uom.product_uom_millimeter": "MMT",
+    "uom.product_uom_cm": "CMT",
+    "uom.product_uom_km": "KMT",
+    "uom.uom_square_meter": "MTK",
+    "uom.product_uom_litre": "LTR",
+    "uom.product_uom_cubic_meter": "MTQ",
+}
 
 
 class RcepOriginDeclaration(models.Model):
@@ -202,6 +218,21 @@ class RcepOriginDeclaration(models.Model):
             )
         return items
 
+    def _rcep_unece_quantity(self, quantity, uom):
+        """The quantity with a UN/ECE unit code: in its own unit when it has one, else in the
+        reference unit of its category (a custom "Box of 10" becomes pieces)."""
+        codes = {}
+        for xmlid, code in UNECE.items():
+            record = self.env.ref(xmlid, raise_if_not_found=False)
+            if record:
+                codes[record.id] = code
+        if uom.id in codes:
+            return quantity, codes[uom.id]
+        reference = uom.category_id.uom_ids.filtered(lambda u: u.uom_type == "reference")[:1]
+        if reference.id in codes:
+            return uom._compute_quantity(quantity, reference, round=False), codes[reference.id]
+        return quantity, ""  # the schema refuses it: the declaration stays a draft, and says so
+
     def _rcep_shipment(self, order, evaluations):
         company, partner = order.company_id, order.partner_shipping_id
 
@@ -215,15 +246,16 @@ class RcepOriginDeclaration(models.Model):
         for evaluation in evaluations:
             good = json.loads(evaluation.goods_json, parse_float=Decimal)["good"]
             line = evaluation.sale_line_id
+            quantity, unit = self._rcep_unece_quantity(line.product_uom_qty, line.product_uom)
             items.append(
                 {
                     "good": good,
-                    "marks_and_numbers": "N/M",
-                    "packages": {"number": 1, "kind": "package"},
-                    "quantity": {
-                        "value": repr(line.product_uom_qty),
-                        "unit": UNITS.get(line.product_uom.name, "PCE"),
+                    "marks_and_numbers": line.rcep_marks or "N/M",
+                    "packages": {
+                        "number": line.rcep_package_count,
+                        "kind": line.rcep_package_kind or "",
                     },
+                    "quantity": {"value": repr(quantity), "unit": unit},
                     "description": line.product_id.name,
                 }
             )

@@ -239,3 +239,19 @@ class SaleOrder(models.Model):
             "view_mode": "list,form",
             "domain": [("sale_order_id", "=", self.id)],
         }
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    rcep_marks = fields.Char(
+        "Marks and numbers",
+        help="Shipping marks on this line's packages, as printed on the certificate (box 7); "
+        "N/M when the packages carry none.",
+    )
+    rcep_package_count = fields.Integer(
+        "Packages", default=1, help="Number of packages of this line (box 8)"
+    )
+    rcep_package_kind = fields.Char(
+        "Kind of packages", default="carton", help="e.g. carton, pallet, crate (box 8)"
+    )

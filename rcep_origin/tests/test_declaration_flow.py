@@ -6,8 +6,10 @@ import re
 import shutil
 import tempfile
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
+from lxml import etree
 from odoo.exceptions import AccessError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
@@ -47,7 +49,7 @@ class TestDeclarationFlow(TransactionCase):
         )
         self.connector.action_fetch_signing_certificate()
 
-    def confirm_order(self, **transport):
+    def confirm_order(self, line_values=None, **transport):
         order = Form(self.env["sale.order"])
         order.partner_id = self.customer
         with order.order_line.new() as line:
@@ -64,6 +66,7 @@ class TestDeclarationFlow(TransactionCase):
                 **transport,
             }
         )
+        order.order_line.write(line_values or {})
         order.action_confirm()
         return order
 
@@ -115,6 +118,35 @@ class TestDeclarationFlow(TransactionCase):
             self.assertEqual(count[0], 1)
         self.single_window = running(self.workdir / "cleanup")  # for the registered cleanup
         self.single_window.__enter__()
+
+    def test_each_item_carries_its_lines_packages_marks_and_a_un_ece_quantity(self):
+        box = self.env["uom.uom"].create(
+            {
+                "name": "Box of 10",
+                "category_id": self.env.ref("uom.product_uom_categ_unit").id,
+                "uom_type": "bigger",
+                "factor_inv": 10,
+                "rounding": 1,
+            }
+        )
+        order = self.confirm_order(
+            line_values={
+                "product_uom": box.id,
+                "product_uom_qty": 40,
+                "rcep_package_count": 4,
+                "rcep_package_kind": "pallet",
+                "rcep_marks": "SPE/HCM 1-4",
+            }
+        )
+        self.send()
+        xml = order.rcep_declaration_ids.request_attachment_id.raw
+        ns = {"c": "urn:rcep-origin:common:1"}
+        item = etree.fromstring(xml).find(".//{urn:rcep-origin:declaration:1}Item")
+        self.assertEqual(item.findtext("c:MarksAndNumbers", namespaces=ns), "SPE/HCM 1-4")
+        self.assertEqual(item.findtext("c:Packages/c:Number", namespaces=ns), "4")
+        self.assertEqual(item.findtext("c:Packages/c:Kind", namespaces=ns), "pallet")
+        quantity = item.find("c:Quantity", ns)
+        self.assertEqual((quantity.get("unit"), Decimal(quantity.text)), ("PCE", 400))
 
     def test_a_declaration_without_transport_data_is_kept_as_a_draft_with_the_reason(self):
         order = self.confirm_order(rcep_vessel_or_flight=False)
