@@ -67,6 +67,7 @@ class RcepOriginEvaluation(models.Model):
         "that runs right after it.",
     )
     product_paths = fields.Text(readonly=True, help="{BOM path: product id}, until lines exist")
+    lines_note = fields.Char("About the material lines", readonly=True)
     issue_ids = fields.One2many("rcep.origin.evaluation.issue", "evaluation_id", readonly=True)
     error_count = fields.Integer(compute="_compute_issue_counts", store=True)
     warning_count = fields.Integer(compute="_compute_issue_counts", store=True)
@@ -99,7 +100,7 @@ class RcepOriginEvaluation(models.Model):
             evaluation.goods_json_display = text and json.dumps(json.loads(text), indent=1)
 
     def write(self, vals):
-        completion = {"line_ids", "lines_pending", "product_paths"}
+        completion = {"line_ids", "lines_pending", "product_paths", "lines_note"}
         if set(vals) - {"error_count", "warning_count", "issue_codes"} - completion:
             raise UserError(
                 _(
@@ -213,6 +214,10 @@ class RcepOriginEvaluation(models.Model):
                 products = json.loads(evaluation.product_paths or "{}")
                 values["line_ids"] = _line_commands(material_dicts(result), products)
             else:
+                values["lines_note"] = _(
+                    "The material lines were not written: the rules changed between the "
+                    "confirmation and the job. Evaluate again for them."
+                )
                 _logger.warning(
                     "RCEP evaluation %s: the rules changed since it was made; its material "
                     "lines are not written.",

@@ -76,6 +76,27 @@ class TestSaleConfirmation(TransactionCase):
         self.assertRecordValues(contact, [{"originating": True, "origin_country": "JP"}])
         self.assertEqual(contact.product_id.default_code, "CONTACT-JP")
 
+    def test_material_lines_are_not_written_when_the_rules_changed_since_confirmation(self):
+        self.company.rcep_check_mode = "block"
+        order = self.order(self.good)
+        order.action_confirm()
+        self.env["rcep.origin.psr"].create(  # a stricter row arrives before the job runs
+            {
+                "hs_version": "HS2022",
+                "level": "subheading",
+                "code": "8538.90",
+                "psr": "WO",
+                "source_url": "https://example.org/annex-3a",
+            }
+        )
+        with self.assertLogs("odoo.addons.rcep_origin", "WARNING") as logged:
+            self.env["rcep.origin.declaration"].with_context(rcep_no_commit=True)._cron_submit()
+        evaluation = order.rcep_evaluation_ids
+        self.assertRecordValues(evaluation, [{"lines_pending": False, "verdict": "originating"}])
+        self.assertFalse(evaluation.line_ids)
+        self.assertIn("Evaluate again", evaluation.lines_note)
+        self.assertIn("the rules changed", logged.output[0])
+
     def test_an_order_shipping_after_a_suppliers_proof_expires_is_refused(self):
         self.company.rcep_check_mode = "block"
         # the Japanese contact's certificate is valid until 3 May 2027
