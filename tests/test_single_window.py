@@ -461,3 +461,21 @@ def test_a_hostile_answer_is_refused_unread_and_the_declaration_kept(tmp_path, d
         assert "root:" not in str(refused.value)
         kept = sender.ledger.entry(declaration.idempotency_key)
         assert kept.state == "error" and "HOSTILE_RESPONSE" in kept.last_error
+
+
+def test_the_client_reads_proxy_and_ca_settings_from_the_environment_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "bypassed.example")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "ca.pem"))
+    proxied = client("https://sw.example/single-window", tmp_path, name="a").session
+    assert proxied.proxies["https"] == "http://proxy.example:3128"
+    assert proxied.verify == str(tmp_path / "ca.pem")  # as requests itself would use it
+    bypassed = client("https://bypassed.example/single-window", tmp_path, name="b").session
+    assert "https" not in bypassed.proxies
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    assert client("https://sw.example/sw", tmp_path, name="c").session.verify is True
+    assert (
+        client("https://sw.example/sw", tmp_path, name="d", verify_tls=False).session.verify
+        is False
+    )
