@@ -643,7 +643,13 @@ def from_xml(data: bytes) -> Declaration:
     """Read a declaration from untrusted XML: safe parsing, then the schema, then the fields."""
     tree = parse_untrusted(data)
     validate(tree)
-    root = tree.getroot()
+    return read_validated(tree.getroot())
+
+
+def read_validated(root: etree._Element) -> Declaration:
+    """The fields of a d:Declaration element that was already parsed safely and validated
+    against declaration-1.xsd (the Single Window's request schema does that for the
+    declaration it carries); nothing here checks the schema again."""
     if etree.QName(root).namespace != D:
         raise SchemaInvalid([])
     r = _Reader(root)

@@ -380,6 +380,48 @@ def test_a_replayed_nonce_is_refused(single_window):
     assert status == 500 and "NONCE_REPLAYED" in text
 
 
+def submission(declaration) -> str:
+    inner = to_xml(declaration).split(b"?>", 1)[-1].decode()
+    return (
+        f'<s:SubmitDeclaration xmlns:s="urn:rcep-origin:single-window:1">{inner}'
+        "</s:SubmitDeclaration>"
+    )
+
+
+def test_a_replayed_submission_is_refused_and_issues_nothing_more(single_window, declaration):
+    # a new declaration keeps its nonce in the same transaction as the declaration itself
+    endpoint, app = single_window
+    message = envelope(submission(variant(declaration)), nonce=b"submit-nonce-0001")
+    status, text = post(endpoint, message)
+    assert status == 200 and "ISSUED" in text
+    status, text = post(endpoint, message)
+    assert status == 500 and "NONCE_REPLAYED" in text
+    assert count(app, "declarations") == 1 and count(app, "nonces") == 1
+
+
+def test_a_replayed_resubmission_of_a_known_key_is_refused(single_window, declaration):
+    endpoint, app = single_window
+    body = submission(variant(declaration))
+    assert "ISSUED" in post(endpoint, envelope(body))[1]
+    again = envelope(body, nonce=b"resubmit-nonce-01")
+    assert "ISSUED" in post(endpoint, again)[1]  # the same key again: the same answer
+    status, text = post(endpoint, again)
+    assert status == 500 and "NONCE_REPLAYED" in text
+    assert count(app, "declarations") == 1 and count(app, "nonces") == 2
+
+
+def test_the_nonce_of_a_refused_request_is_still_remembered(single_window):
+    endpoint, app = single_window
+    bogus = envelope(
+        '<s:GetCertificate xmlns:s="urn:rcep-origin:single-window:1"><s:Bogus/></s:GetCertificate>',
+        nonce=b"refused-nonce-001",
+    )
+    assert "SCHEMA_INVALID" in post(endpoint, bogus)[1]
+    status, text = post(endpoint, bogus)
+    assert status == 500 and "NONCE_REPLAYED" in text
+    assert count(app, "nonces") == 1
+
+
 def test_a_request_over_the_size_limit_gets_413(single_window):
     endpoint, app = single_window
     app.max_bytes = 10_000
