@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 import zeep
+from lxml import etree
 
 from connectors.declaration import build, from_xml, load_shipment_file, to_xml
 from connectors.ledger import Ledger
@@ -521,3 +522,112 @@ def test_the_client_reads_proxy_and_ca_settings_from_the_environment_once(tmp_pa
         client("https://sw.example/sw", tmp_path, name="d", verify_tls=False).session.verify
         is False
     )
+
+
+# --- 1.1: the certificate with the receipt --------------------------------------------------------
+
+RETURN_CERTIFICATE = (
+    '<s:ReturnSignedCertificate xmlns:s="urn:rcep-origin:single-window:1">'
+    "{}</s:ReturnSignedCertificate>"
+)
+
+
+def with_option(message: bytes, value: str) -> bytes:
+    return message.replace(
+        b"</soap:Header>", RETURN_CERTIFICATE.format(value).encode() + b"</soap:Header>"
+    )
+
+
+def operations(app):
+    """Record the SOAP operations the app handles."""
+    seen = []
+    handle = app.handle
+
+    def recording(body):
+        request = etree.fromstring(body).find(f"{{{SOAP_ENV}}}Body")[0]
+        seen.append(etree.QName(request).localname)
+        return handle(body)
+
+    app.handle = recording
+    return seen
+
+
+def test_a_submission_is_settled_in_one_round_trip(single_window, tmp_path, declaration):
+    endpoint, app = single_window
+    sender = client(endpoint, tmp_path)
+    sender.signing_certificate()  # pinned beforehand, as after the first submission
+    seen = operations(app)
+    outcome = sender.submit(to_xml(declaration))
+    assert outcome.entry.state == "issued"
+    assert seen == ["SubmitDeclaration"]  # no GetCertificate: it came with the receipt
+    stored = app.service.certificate(outcome.entry.certificate_number)
+    assert outcome.certificate_xml == stored  # the exact signed bytes
+    verify(outcome.certificate_xml, app.service.identity.cert_pem)
+
+
+def test_a_1_0_request_gets_a_1_0_answer(single_window, declaration):
+    # no header, no certificate in the answer: a 1.0 client sees nothing new
+    endpoint, app = single_window
+    _, plain = post(endpoint, envelope(submission(declaration)))
+    assert "ISSUED" in plain and "SignedCertificate" not in plain
+    _, asked = post(endpoint, with_option(envelope(submission(declaration)), "true"))
+    signed = re.search(r"<s:SignedCertificate>([^<]+)<", asked).group(1)
+    number = re.search(r"<r:CertificateNumber>([^<]+)<", asked).group(1)
+    assert base64.b64decode(signed) == app.service.certificate(number)
+    _, declined = post(endpoint, with_option(envelope(submission(declaration)), "false"))
+    assert "ISSUED" in declined and "SignedCertificate" not in declined
+
+
+def test_a_rejection_carries_no_certificate(single_window, declaration):
+    endpoint, _ = single_window
+    item = dataclasses.replace(declaration.items[0], criterion="WO")
+    _, text = post(
+        endpoint, with_option(envelope(submission(variant(declaration, items=(item,)))), "1")
+    )
+    assert "REJECTED" in text and "SignedCertificate" not in text
+
+
+def test_an_invalid_option_header_is_a_schema_fault(single_window):
+    endpoint, _ = single_window
+    status, text = post(endpoint, with_option(envelope(STATUS), "maybe"))
+    assert status == 500 and "SCHEMA_INVALID" in text
+
+
+def test_against_a_1_0_service_the_client_fetches_the_certificate(
+    single_window, tmp_path, declaration, monkeypatch
+):
+    endpoint, app = single_window
+    monkeypatch.setattr(app, "_wants_certificate", lambda header: False)  # ignores the header
+    sender = client(endpoint, tmp_path)
+    sender.signing_certificate()
+    seen = operations(app)
+    outcome = sender.submit(to_xml(declaration))
+    assert outcome.entry.state == "issued"
+    assert seen == ["SubmitDeclaration", "GetCertificate"]
+    verify(outcome.certificate_xml, app.service.identity.cert_pem)
+
+
+def test_after_a_lost_answer_the_status_brings_the_certificate(
+    single_window, tmp_path, declaration
+):
+    endpoint, app = single_window
+    sender = client(endpoint, tmp_path)
+    sender.signing_certificate()
+    app.faults.drop_next = 1  # handled, then the answer is lost
+    seen = operations(app)
+    outcome = sender.submit(to_xml(declaration))
+    assert outcome.entry.state == "issued" and outcome.entry.attempts == 1
+    assert seen == ["SubmitDeclaration", "GetStatus"]
+    assert count(app, "certificates") == 1
+
+
+def test_a_certificate_with_the_receipt_not_signed_by_the_pinned_key_is_refused(
+    single_window, tmp_path, declaration
+):
+    endpoint, app = single_window
+    stranger = SigningIdentity.load_or_create(tmp_path / "stranger")
+    sender = client(endpoint, tmp_path, signing_cert_pem=stranger.cert_pem)
+    seen = operations(app)
+    with pytest.raises(SingleWindowError) as refused:
+        sender.submit(to_xml(declaration))
+    assert refused.value.code == "SIGNATURE_INVALID" and seen == ["SubmitDeclaration"]

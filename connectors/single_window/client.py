@@ -140,7 +140,7 @@ class SingleWindowClient:
                 self.ledger.count_attempt(key)
                 unknown = True
                 response = self.service.SubmitDeclaration(
-                    _value_1=etree.fromstring(declaration_xml)
+                    _value_1=etree.fromstring(declaration_xml), _soapheaders=[_return_certificate()]
                 )
                 return self._settle(key, response)
             except SingleWindowError as error:
@@ -169,7 +169,7 @@ class SingleWindowClient:
     def status(self, key: str):
         """The Single Window's answer for a key, or None when it never received it."""
         try:
-            return self.service.GetStatus(IdempotencyKey=key)
+            return self.service.GetStatus(IdempotencyKey=key, _soapheaders=[_return_certificate()])
         except Fault as fault:
             if _fault_code(fault) == "NOT_FOUND":
                 return None
@@ -200,8 +200,11 @@ class SingleWindowClient:
         if receipt.Status != "ISSUED":
             return Outcome(self.ledger.update(key, state="submitted", **fields))
         number = receipt.CertificateNumber
-        answer = self.service.GetCertificate(CertificateNumber=number)  # PDF made on demand
-        signed = answer.SignedCertificate
+        # a 1.1 service sends the certificate with the receipt (we ask it to); a 1.0 service
+        # does not, and then it is fetched (its PDF is made on demand, never here)
+        signed = getattr(response, "SignedCertificate", None)
+        if signed is None:
+            signed = self.service.GetCertificate(CertificateNumber=number).SignedCertificate
         pem = self.signing_certificate()
         try:
             root = verify(signed, pem)  # what was signed, and only that, is read below
@@ -235,6 +238,13 @@ class SingleWindowClient:
             stored = self.ledger.certificate(entry.certificate_number)
             return Outcome(entry, certificate_xml=stored[0] if stored else None)
         return Outcome(entry, rejection=json.loads(entry.rejection or "[]"))
+
+
+def _return_certificate() -> etree._Element:
+    """The 1.1 request header asking for the signed certificate with an ISSUED receipt."""
+    option = etree.Element(f"{{{SW}}}ReturnSignedCertificate", nsmap={"s": SW})
+    option.text = "true"
+    return option
 
 
 def _session(endpoint: str, verify_tls: bool) -> requests.Session:

@@ -186,20 +186,29 @@ class SingleWindowApp:
                 raise Fault("Client", "UNKNOWN_OPERATION", "the SOAP body holds no known operation")
             operation = etree.QName(request).localname
             self._validate(request)
+            with_certificate = self._wants_certificate(header)
             if operation == "SubmitDeclaration":
                 # a new declaration's nonce is kept in the same transaction as the declaration
-                answer, nonce = self._submit(request, nonce), None
+                answer, nonce = self._submit(request, nonce, with_certificate), None
                 return answer
             self._remember(nonce)
             nonce = None
             if operation == "GetStatus":
-                return self._status(request)
+                return self._status(request, with_certificate)
             if operation == "GetCertificate":
                 return self._certificate(request)
             raise Fault("Client", "UNKNOWN_OPERATION", f"unknown operation {operation}")
         finally:
             if nonce is not None:  # refused or failed after authentication: still remembered
                 self.service.remember_nonce(nonce)
+
+    def _wants_certificate(self, header) -> bool:
+        """The 1.1 ReturnSignedCertificate header (optional; validated when given)."""
+        option = header.find(f"{{{SW}}}ReturnSignedCertificate")  # authenticated: header given
+        if option is None:
+            return False
+        self._validate(option)
+        return option.text.strip() in ("true", "1")
 
     def _remember(self, nonce: str | None) -> None:
         if nonce is not None and not self.service.remember_nonce(nonce):
@@ -266,7 +275,7 @@ class SingleWindowApp:
             raise Fault("Client", "NONCE_REPLAYED", "this nonce was used before: replay refused")
         return f"{user}:{nonce}"
 
-    def _submit(self, request, nonce: str | None) -> bytes:
+    def _submit(self, request, nonce: str | None, with_certificate: bool = False) -> bytes:
         element = request[0]
         data = etree.tostring(element, method="c14n")
         try:
@@ -279,15 +288,15 @@ class SingleWindowApp:
             raise Fault("Client", exc.code, str(exc)) from None
         except SchemaInvalid as exc:
             raise Fault("Client", "SCHEMA_INVALID", str(exc)) from None
-        return self._outcome("SubmitDeclarationResponse", record)
+        return self._outcome("SubmitDeclarationResponse", record, with_certificate)
 
-    def _status(self, request) -> bytes:
+    def _status(self, request, with_certificate: bool = False) -> bytes:
         reference = request.findtext(f"{{{SW}}}ReferenceNumber")
         key = request.findtext(f"{{{SW}}}IdempotencyKey")
         record = self.service.find(key=key) if key else self.service.find(reference=reference)
         if record is None:
             raise Fault("Client", "NOT_FOUND", "no declaration with this reference or key")
-        return self._outcome("GetStatusResponse", record)
+        return self._outcome("GetStatusResponse", record, with_certificate)
 
     def _certificate(self, request) -> bytes:
         number = request.findtext(f"{{{SW}}}CertificateNumber")
@@ -304,11 +313,16 @@ class SingleWindowApp:
             etree.SubElement(response, f"{{{SW}}}Pdf").text = base64.b64encode(pdf).decode()
         return _envelope(response)
 
-    def _outcome(self, name: str, record) -> bytes:
+    def _outcome(self, name: str, record, with_certificate: bool = False) -> bytes:
         response = etree.Element(f"{{{SW}}}{name}", nsmap={"s": SW})
         response.append(record.receipt())
         if record.rejection_xml:
             response.append(etree.fromstring(record.rejection_xml))
+        if with_certificate and record.status == "ISSUED" and record.certificate_number:
+            signed = self.service.certificate(record.certificate_number)
+            etree.SubElement(response, f"{{{SW}}}SignedCertificate").text = base64.b64encode(
+                signed
+            ).decode()
         return _envelope(response)
 
 
