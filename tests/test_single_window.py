@@ -631,3 +631,26 @@ def test_a_certificate_with_the_receipt_not_signed_by_the_pinned_key_is_refused(
     with pytest.raises(SingleWindowError) as refused:
         sender.submit(to_xml(declaration))
     assert refused.value.code == "SIGNATURE_INVALID" and seen == ["SubmitDeclaration"]
+
+
+def test_the_declaration_is_kept_and_marked_submitted_before_it_leaves(
+    single_window, tmp_path, declaration
+):
+    # persist before send: what another connection to the ledger sees while the request is in
+    # the Single Window's hands (the record and its first attempt are one commit)
+    endpoint, app = single_window
+    sender = client(endpoint, tmp_path)
+    sender.signing_certificate()
+    seen = []
+    handle = app.handle
+
+    def looking(body):
+        other = Ledger(tmp_path / "ledger.sqlite3")
+        seen.append(other.entry(declaration.idempotency_key))
+        other.close()
+        return handle(body)
+
+    app.handle = looking
+    outcome = sender.submit(to_xml(declaration))
+    assert [(e.state, e.attempts) for e in seen] == [("submitted", 1)]
+    assert outcome.entry.state == "issued" and outcome.entry.attempts == 1

@@ -127,7 +127,8 @@ class SingleWindowClient:
         """Send a declaration (schema-checked first; nothing invalid leaves) and settle it."""
         declaration = from_xml(declaration_xml)
         key = declaration.idempotency_key
-        entry = self.ledger.record(key, declaration_xml, self.endpoint)
+        # kept before it is sent (and, when it goes at once, its first attempt counted)
+        entry, counted = self.ledger.record_for_sending(key, declaration_xml, self.endpoint)
         if entry.state in ("issued", "rejected"):
             return self._stored(entry)
         unknown = entry.state == "submitted"  # sent before, answer never seen
@@ -137,8 +138,9 @@ class SingleWindowClient:
                     status = self.status(key)
                     if status is not None:
                         return self._settle(key, status)
-                self.ledger.count_attempt(key)
-                unknown = True
+                if not counted:
+                    self.ledger.count_attempt(key)
+                counted, unknown = False, True
                 response = self.service.SubmitDeclaration(
                     _value_1=etree.fromstring(declaration_xml), _soapheaders=[_return_certificate()]
                 )
