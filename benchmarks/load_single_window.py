@@ -214,32 +214,38 @@ def latency(args, workdir: Path) -> dict:
     from waitress.server import create_server
 
     process, endpoint = start_mock(workdir / "sw-latency", 0.0)
-    client = SingleWindowClient(endpoint, USER, PASSWORD, Ledger(workdir / "ledger-lat.sqlite3"))
-    work = declarations(args.latency_runs)
-    client.submit(work[0][1])  # warm-up: WSDL parsed, signing certificate pinned
-    # the same endpoint, the same work on its side, the least work on ours; one of each in
-    # turn, so that both see the same machine
-    session = requests.Session()
-    times, full = [], []
-    for (_key, xml), (_other, bare_xml) in zip(work[1:], declarations(len(work) - 1), strict=True):
-        start = time.perf_counter()
-        client.submit(xml)
-        times.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        answer = session.post(
-            endpoint,
-            data=bare_envelope(bare_xml),
-            headers={
-                "Content-Type": "text/xml; charset=utf-8",
-                "SOAPAction": '"urn:rcep-origin:single-window:1#SubmitDeclaration"',
-            },
-            timeout=30,
+    try:
+        client = SingleWindowClient(
+            endpoint, USER, PASSWORD, Ledger(workdir / "ledger-lat.sqlite3")
         )
-        full.append(time.perf_counter() - start)
-        if answer.status_code != 200 or b"ISSUED" not in answer.content:
-            raise SystemExit(f"the bare submission was not issued: {answer.text[:300]}")
-    process.terminate()
-    process.wait(timeout=10)
+        work = declarations(args.latency_runs)
+        client.submit(work[0][1])  # warm-up: WSDL parsed, signing certificate pinned
+        # the same endpoint, the same work on its side, the least work on ours; one of each in
+        # turn, so that both see the same machine
+        session = requests.Session()
+        times, full = [], []
+        for (_key, xml), (_other, bare_xml) in zip(
+            work[1:], declarations(len(work) - 1), strict=True
+        ):
+            start = time.perf_counter()
+            client.submit(xml)
+            times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            answer = session.post(
+                endpoint,
+                data=bare_envelope(bare_xml),
+                headers={
+                    "Content-Type": "text/xml; charset=utf-8",
+                    "SOAPAction": '"urn:rcep-origin:single-window:1#SubmitDeclaration"',
+                },
+                timeout=30,
+            )
+            full.append(time.perf_counter() - start)
+            if answer.status_code != 200 or b"ISSUED" not in answer.content:
+                raise SystemExit(f"the bare submission was not issued: {answer.text[:300]}")
+    finally:  # the mock never outlives the benchmark, even when a check fails
+        process.terminate()
+        process.wait(timeout=10)
 
     def bare(environ, start_response):
         environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
