@@ -29,8 +29,8 @@ from rcep_rules.reference import default_user_rules_path
 
 PROGRESS_FROM = 20  # goods; fewer take no more than a moment
 
-out = Console(highlight=False, markup=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+out = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -394,7 +394,11 @@ def _demo(args) -> int:
                 row["certificate"] or "not declared",
                 row["issued_at"] or "-",
             )
-        wide = out if out.is_terminal else Console(highlight=False, markup=False, width=132)
+        wide = (
+            out
+            if out.is_terminal
+            else Console(highlight=False, markup=False, emoji=False, width=132)
+        )
         wide.print(table)
         reason = (rejection["reasons"] or [{}])[0]
         out.print(

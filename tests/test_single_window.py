@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 import zeep
+from lxml import etree
 
 from connectors.declaration import build, from_xml, load_shipment_file, to_xml
 from connectors.ledger import Ledger
@@ -380,6 +381,48 @@ def test_a_replayed_nonce_is_refused(single_window):
     assert status == 500 and "NONCE_REPLAYED" in text
 
 
+def submission(declaration) -> str:
+    inner = to_xml(declaration).split(b"?>", 1)[-1].decode()
+    return (
+        f'<s:SubmitDeclaration xmlns:s="urn:rcep-origin:single-window:1">{inner}'
+        "</s:SubmitDeclaration>"
+    )
+
+
+def test_a_replayed_submission_is_refused_and_issues_nothing_more(single_window, declaration):
+    # a new declaration keeps its nonce in the same transaction as the declaration itself
+    endpoint, app = single_window
+    message = envelope(submission(variant(declaration)), nonce=b"submit-nonce-0001")
+    status, text = post(endpoint, message)
+    assert status == 200 and "ISSUED" in text
+    status, text = post(endpoint, message)
+    assert status == 500 and "NONCE_REPLAYED" in text
+    assert count(app, "declarations") == 1 and count(app, "nonces") == 1
+
+
+def test_a_replayed_resubmission_of_a_known_key_is_refused(single_window, declaration):
+    endpoint, app = single_window
+    body = submission(variant(declaration))
+    assert "ISSUED" in post(endpoint, envelope(body))[1]
+    again = envelope(body, nonce=b"resubmit-nonce-01")
+    assert "ISSUED" in post(endpoint, again)[1]  # the same key again: the same answer
+    status, text = post(endpoint, again)
+    assert status == 500 and "NONCE_REPLAYED" in text
+    assert count(app, "declarations") == 1 and count(app, "nonces") == 2
+
+
+def test_the_nonce_of_a_refused_request_is_still_remembered(single_window):
+    endpoint, app = single_window
+    bogus = envelope(
+        '<s:GetCertificate xmlns:s="urn:rcep-origin:single-window:1"><s:Bogus/></s:GetCertificate>',
+        nonce=b"refused-nonce-001",
+    )
+    assert "SCHEMA_INVALID" in post(endpoint, bogus)[1]
+    status, text = post(endpoint, bogus)
+    assert status == 500 and "NONCE_REPLAYED" in text
+    assert count(app, "nonces") == 1
+
+
 def test_a_request_over_the_size_limit_gets_413(single_window):
     endpoint, app = single_window
     app.max_bytes = 10_000
@@ -461,3 +504,153 @@ def test_a_hostile_answer_is_refused_unread_and_the_declaration_kept(tmp_path, d
         assert "root:" not in str(refused.value)
         kept = sender.ledger.entry(declaration.idempotency_key)
         assert kept.state == "error" and "HOSTILE_RESPONSE" in kept.last_error
+
+
+def test_the_client_reads_proxy_and_ca_settings_from_the_environment_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "bypassed.example")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "ca.pem"))
+    proxied = client("https://sw.example/single-window", tmp_path, name="a").session
+    assert proxied.proxies["https"] == "http://proxy.example:3128"
+    assert proxied.verify == str(tmp_path / "ca.pem")  # as requests itself would use it
+    bypassed = client("https://bypassed.example/single-window", tmp_path, name="b").session
+    assert "https" not in bypassed.proxies
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    assert client("https://sw.example/sw", tmp_path, name="c").session.verify is True
+    assert (
+        client("https://sw.example/sw", tmp_path, name="d", verify_tls=False).session.verify
+        is False
+    )
+
+
+# --- 1.1: the certificate with the receipt --------------------------------------------------------
+
+RETURN_CERTIFICATE = (
+    '<s:ReturnSignedCertificate xmlns:s="urn:rcep-origin:single-window:1">'
+    "{}</s:ReturnSignedCertificate>"
+)
+
+
+def with_option(message: bytes, value: str) -> bytes:
+    return message.replace(
+        b"</soap:Header>", RETURN_CERTIFICATE.format(value).encode() + b"</soap:Header>"
+    )
+
+
+def operations(app):
+    """Record the SOAP operations the app handles."""
+    seen = []
+    handle = app.handle
+
+    def recording(body):
+        request = etree.fromstring(body).find(f"{{{SOAP_ENV}}}Body")[0]
+        seen.append(etree.QName(request).localname)
+        return handle(body)
+
+    app.handle = recording
+    return seen
+
+
+def test_a_submission_is_settled_in_one_round_trip(single_window, tmp_path, declaration):
+    endpoint, app = single_window
+    sender = client(endpoint, tmp_path)
+    sender.signing_certificate()  # pinned beforehand, as after the first submission
+    seen = operations(app)
+    outcome = sender.submit(to_xml(declaration))
+    assert outcome.entry.state == "issued"
+    assert seen == ["SubmitDeclaration"]  # no GetCertificate: it came with the receipt
+    stored = app.service.certificate(outcome.entry.certificate_number)
+    assert outcome.certificate_xml == stored  # the exact signed bytes
+    verify(outcome.certificate_xml, app.service.identity.cert_pem)
+
+
+def test_a_1_0_request_gets_a_1_0_answer(single_window, declaration):
+    # no header, no certificate in the answer: a 1.0 client sees nothing new
+    endpoint, app = single_window
+    _, plain = post(endpoint, envelope(submission(declaration)))
+    assert "ISSUED" in plain and "SignedCertificate" not in plain
+    _, asked = post(endpoint, with_option(envelope(submission(declaration)), "true"))
+    signed = re.search(r"<s:SignedCertificate>([^<]+)<", asked).group(1)
+    number = re.search(r"<r:CertificateNumber>([^<]+)<", asked).group(1)
+    assert base64.b64decode(signed) == app.service.certificate(number)
+    _, declined = post(endpoint, with_option(envelope(submission(declaration)), "false"))
+    assert "ISSUED" in declined and "SignedCertificate" not in declined
+
+
+def test_a_rejection_carries_no_certificate(single_window, declaration):
+    endpoint, _ = single_window
+    item = dataclasses.replace(declaration.items[0], criterion="WO")
+    _, text = post(
+        endpoint, with_option(envelope(submission(variant(declaration, items=(item,)))), "1")
+    )
+    assert "REJECTED" in text and "SignedCertificate" not in text
+
+
+def test_an_invalid_option_header_is_a_schema_fault(single_window):
+    endpoint, _ = single_window
+    status, text = post(endpoint, with_option(envelope(STATUS), "maybe"))
+    assert status == 500 and "SCHEMA_INVALID" in text
+
+
+def test_against_a_1_0_service_the_client_fetches_the_certificate(
+    single_window, tmp_path, declaration, monkeypatch
+):
+    endpoint, app = single_window
+    monkeypatch.setattr(app, "_wants_certificate", lambda header: False)  # ignores the header
+    sender = client(endpoint, tmp_path)
+    sender.signing_certificate()
+    seen = operations(app)
+    outcome = sender.submit(to_xml(declaration))
+    assert outcome.entry.state == "issued"
+    assert seen == ["SubmitDeclaration", "GetCertificate"]
+    verify(outcome.certificate_xml, app.service.identity.cert_pem)
+
+
+def test_after_a_lost_answer_the_status_brings_the_certificate(
+    single_window, tmp_path, declaration
+):
+    endpoint, app = single_window
+    sender = client(endpoint, tmp_path)
+    sender.signing_certificate()
+    app.faults.drop_next = 1  # handled, then the answer is lost
+    seen = operations(app)
+    outcome = sender.submit(to_xml(declaration))
+    assert outcome.entry.state == "issued" and outcome.entry.attempts == 1
+    assert seen == ["SubmitDeclaration", "GetStatus"]
+    assert count(app, "certificates") == 1
+
+
+def test_a_certificate_with_the_receipt_not_signed_by_the_pinned_key_is_refused(
+    single_window, tmp_path, declaration
+):
+    endpoint, app = single_window
+    stranger = SigningIdentity.load_or_create(tmp_path / "stranger")
+    sender = client(endpoint, tmp_path, signing_cert_pem=stranger.cert_pem)
+    seen = operations(app)
+    with pytest.raises(SingleWindowError) as refused:
+        sender.submit(to_xml(declaration))
+    assert refused.value.code == "SIGNATURE_INVALID" and seen == ["SubmitDeclaration"]
+
+
+def test_the_declaration_is_kept_and_marked_submitted_before_it_leaves(
+    single_window, tmp_path, declaration
+):
+    # persist before send: what another connection to the ledger sees while the request is in
+    # the Single Window's hands (the record and its first attempt are one commit)
+    endpoint, app = single_window
+    sender = client(endpoint, tmp_path)
+    sender.signing_certificate()
+    seen = []
+    handle = app.handle
+
+    def looking(body):
+        other = Ledger(tmp_path / "ledger.sqlite3")
+        seen.append(other.entry(declaration.idempotency_key))
+        other.close()
+        return handle(body)
+
+    app.handle = looking
+    outcome = sender.submit(to_xml(declaration))
+    assert [(e.state, e.attempts) for e in seen] == [("submitted", 1)]
+    assert outcome.entry.state == "issued" and outcome.entry.attempts == 1

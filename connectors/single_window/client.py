@@ -10,6 +10,7 @@ XML signature verifies with the pinned signing certificate.
 """
 
 import json
+import os
 import random
 import time
 from dataclasses import dataclass
@@ -78,8 +79,7 @@ class SingleWindowClient:
             max_backoff,
             sleep,
         )
-        self.session = requests.Session()
-        self.session.verify = verify_tls
+        self.session = _session(endpoint, verify_tls)
         transport = Transport(
             session=self.session, timeout=connect_timeout, operation_timeout=operation_timeout
         )
@@ -127,7 +127,8 @@ class SingleWindowClient:
         """Send a declaration (schema-checked first; nothing invalid leaves) and settle it."""
         declaration = from_xml(declaration_xml)
         key = declaration.idempotency_key
-        entry = self.ledger.record(key, declaration_xml, self.endpoint)
+        # kept before it is sent (and, when it goes at once, its first attempt counted)
+        entry, counted = self.ledger.record_for_sending(key, declaration_xml, self.endpoint)
         if entry.state in ("issued", "rejected"):
             return self._stored(entry)
         unknown = entry.state == "submitted"  # sent before, answer never seen
@@ -137,10 +138,11 @@ class SingleWindowClient:
                     status = self.status(key)
                     if status is not None:
                         return self._settle(key, status)
-                self.ledger.count_attempt(key)
-                unknown = True
+                if not counted:
+                    self.ledger.count_attempt(key)
+                counted, unknown = False, True
                 response = self.service.SubmitDeclaration(
-                    _value_1=etree.fromstring(declaration_xml)
+                    _value_1=etree.fromstring(declaration_xml), _soapheaders=[_return_certificate()]
                 )
                 return self._settle(key, response)
             except SingleWindowError as error:
@@ -169,7 +171,7 @@ class SingleWindowClient:
     def status(self, key: str):
         """The Single Window's answer for a key, or None when it never received it."""
         try:
-            return self.service.GetStatus(IdempotencyKey=key)
+            return self.service.GetStatus(IdempotencyKey=key, _soapheaders=[_return_certificate()])
         except Fault as fault:
             if _fault_code(fault) == "NOT_FOUND":
                 return None
@@ -200,16 +202,18 @@ class SingleWindowClient:
         if receipt.Status != "ISSUED":
             return Outcome(self.ledger.update(key, state="submitted", **fields))
         number = receipt.CertificateNumber
-        answer = self.service.GetCertificate(CertificateNumber=number)  # PDF made on demand
-        signed = answer.SignedCertificate
+        # a 1.1 service sends the certificate with the receipt (we ask it to); a 1.0 service
+        # does not, and then it is fetched (its PDF is made on demand, never here)
+        signed = getattr(response, "SignedCertificate", None)
+        if signed is None:
+            signed = self.service.GetCertificate(CertificateNumber=number).SignedCertificate
         pem = self.signing_certificate()
         try:
-            verify(signed, pem)
+            root = verify(signed, pem)  # what was signed, and only that, is read below
             valid = True
         except SignatureInvalid:
             valid = False
         ns = {"k": "urn:rcep-origin:certificate:1"}
-        root = etree.fromstring(signed) if valid else None
         if valid:
             fields |= {
                 "state": "issued",
@@ -236,6 +240,32 @@ class SingleWindowClient:
             stored = self.ledger.certificate(entry.certificate_number)
             return Outcome(entry, certificate_xml=stored[0] if stored else None)
         return Outcome(entry, rejection=json.loads(entry.rejection or "[]"))
+
+
+def _return_certificate() -> etree._Element:
+    """The 1.1 request header asking for the signed certificate with an ISSUED receipt."""
+    option = etree.Element(f"{{{SW}}}ReturnSignedCertificate", nsmap={"s": SW})
+    option.text = "true"
+    return option
+
+
+def _session(endpoint: str, verify_tls: bool) -> requests.Session:
+    """A session with the environment's settings for this endpoint read once, here.
+
+    requests reads the proxy variables (walking the whole environment, twice), the CA bundle
+    variables and ~/.netrc again on every request; that was a tenth of the client's CPU per
+    submission. The same settings, taken once for the one endpoint this client talks to, give
+    the same requests; a change of the environment after the client is made is not seen.
+    """
+    session = requests.Session()
+    session.proxies.update(requests.utils.get_environ_proxies(endpoint))
+    # as requests does it: a CA bundle named in the environment is used when verifying
+    session.verify = (
+        os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or verify_tls
+    )
+    session.auth = requests.utils.get_netrc_auth(endpoint)
+    session.trust_env = False
+    return session
 
 
 def _fault_code(fault: Fault) -> str:

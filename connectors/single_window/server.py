@@ -17,8 +17,9 @@ from urllib.parse import parse_qs
 
 from lxml import etree
 
+from connectors.declaration import read_validated
 from connectors.single_window import SOAP_ENV, SW, WSSE, WSU
-from connectors.single_window.service import IdempotencyConflict, Service
+from connectors.single_window.service import IdempotencyConflict, NonceReplayed, Service
 from connectors.single_window.signing import fingerprint
 from connectors.summary_pdf import certificate_pdf
 from connectors.xmlsafe import SchemaInvalid, XMLUnreadable, parse_untrusted, schema, xsd_path
@@ -177,25 +178,46 @@ class SingleWindowApp:
         ):
             raise Fault("Client", "NOT_SOAP", "the request is not a SOAP 1.1 envelope")
         header = envelope.find(f"{{{SOAP_ENV}}}Header")
-        self._authenticate(header)
-        soap_body = envelope.find(f"{{{SOAP_ENV}}}Body")
-        request = soap_body[0] if soap_body is not None and len(soap_body) else None
-        if request is None or etree.QName(request).namespace != SW:
-            raise Fault("Client", "UNKNOWN_OPERATION", "the SOAP body holds no known operation")
-        operation = etree.QName(request).localname
-        self._validate(request)
-        if operation == "SubmitDeclaration":
-            return self._submit(request)
-        if operation == "GetStatus":
-            return self._status(request)
-        if operation == "GetCertificate":
-            return self._certificate(request)
-        raise Fault("Client", "UNKNOWN_OPERATION", f"unknown operation {operation}")
+        nonce = self._authenticate(header)
+        try:
+            soap_body = envelope.find(f"{{{SOAP_ENV}}}Body")
+            request = soap_body[0] if soap_body is not None and len(soap_body) else None
+            if request is None or etree.QName(request).namespace != SW:
+                raise Fault("Client", "UNKNOWN_OPERATION", "the SOAP body holds no known operation")
+            operation = etree.QName(request).localname
+            self._validate(request)
+            with_certificate = self._wants_certificate(header)
+            if operation == "SubmitDeclaration":
+                # a new declaration's nonce is kept in the same transaction as the declaration
+                answer, nonce = self._submit(request, nonce, with_certificate), None
+                return answer
+            self._remember(nonce)
+            nonce = None
+            if operation == "GetStatus":
+                return self._status(request, with_certificate)
+            if operation == "GetCertificate":
+                return self._certificate(request)
+            raise Fault("Client", "UNKNOWN_OPERATION", f"unknown operation {operation}")
+        finally:
+            if nonce is not None:  # refused or failed after authentication: still remembered
+                self.service.remember_nonce(nonce)
+
+    def _wants_certificate(self, header) -> bool:
+        """The 1.1 ReturnSignedCertificate header (optional; validated when given)."""
+        option = header.find(f"{{{SW}}}ReturnSignedCertificate")  # authenticated: header given
+        if option is None:
+            return False
+        self._validate(option)
+        return option.text.strip() in ("true", "1")
+
+    def _remember(self, nonce: str | None) -> None:
+        if nonce is not None and not self.service.remember_nonce(nonce):
+            raise Fault("Client", "NONCE_REPLAYED", "this nonce was used before: replay refused")
 
     def _validate(self, request) -> None:
         xsd = schema("single-window-1.xsd")
-        document = etree.ElementTree(etree.fromstring(etree.tostring(request)))
-        if not xsd.validate(document):
+        # the element in place: lxml validates a subtree as its own document, without a copy
+        if not xsd.validate(request):
             problems = [(e.line, e.path, e.message) for e in xsd.error_log]
             raise Fault(
                 "Client",
@@ -204,7 +226,9 @@ class SingleWindowApp:
                 problems,
             )
 
-    def _authenticate(self, header) -> None:
+    def _authenticate(self, header) -> str | None:
+        """The token checked; its nonce (user:nonce), not yet seen, for the caller to remember
+        (once the operation is known: a submission keeps it in its own transaction)."""
         token = (
             None if header is None else header.find(f"{{{WSSE}}}Security/{{{WSSE}}}UsernameToken")
         )
@@ -245,27 +269,34 @@ class SingleWindowApp:
             now = datetime.datetime.now(datetime.UTC)
             if when.tzinfo is None or abs(now - when) > FRESHNESS:
                 raise Fault("Client", "AUTHENTICATION_FAILED", "the token is stale or not zoned")
-        if nonce and not self.service.remember_nonce(f"{user}:{nonce}"):
+        if not nonce:
+            return None
+        if self.service.nonce_seen(f"{user}:{nonce}"):
             raise Fault("Client", "NONCE_REPLAYED", "this nonce was used before: replay refused")
+        return f"{user}:{nonce}"
 
-    def _submit(self, request) -> bytes:
-        declaration = request[0]
-        data = etree.tostring(declaration, method="c14n")
+    def _submit(self, request, nonce: str | None, with_certificate: bool = False) -> bytes:
+        element = request[0]
+        data = etree.tostring(element, method="c14n")
         try:
-            record = self.service.submit(data)
+            # validated just now with the request (a strict d:* wildcard): read, not re-parsed
+            declaration = read_validated(element)
+            record = self.service.submit(data, declaration, nonce=nonce)
+        except NonceReplayed as exc:
+            raise Fault("Client", exc.code, str(exc)) from None
         except IdempotencyConflict as exc:
             raise Fault("Client", exc.code, str(exc)) from None
         except SchemaInvalid as exc:
             raise Fault("Client", "SCHEMA_INVALID", str(exc)) from None
-        return self._outcome("SubmitDeclarationResponse", record)
+        return self._outcome("SubmitDeclarationResponse", record, with_certificate)
 
-    def _status(self, request) -> bytes:
+    def _status(self, request, with_certificate: bool = False) -> bytes:
         reference = request.findtext(f"{{{SW}}}ReferenceNumber")
         key = request.findtext(f"{{{SW}}}IdempotencyKey")
         record = self.service.find(key=key) if key else self.service.find(reference=reference)
         if record is None:
             raise Fault("Client", "NOT_FOUND", "no declaration with this reference or key")
-        return self._outcome("GetStatusResponse", record)
+        return self._outcome("GetStatusResponse", record, with_certificate)
 
     def _certificate(self, request) -> bytes:
         number = request.findtext(f"{{{SW}}}CertificateNumber")
@@ -282,11 +313,16 @@ class SingleWindowApp:
             etree.SubElement(response, f"{{{SW}}}Pdf").text = base64.b64encode(pdf).decode()
         return _envelope(response)
 
-    def _outcome(self, name: str, record) -> bytes:
+    def _outcome(self, name: str, record, with_certificate: bool = False) -> bytes:
         response = etree.Element(f"{{{SW}}}{name}", nsmap={"s": SW})
         response.append(record.receipt())
         if record.rejection_xml:
             response.append(etree.fromstring(record.rejection_xml))
+        if with_certificate and record.status == "ISSUED" and record.certificate_number:
+            signed = self.service.certificate(record.certificate_number)
+            etree.SubElement(response, f"{{{SW}}}SignedCertificate").text = base64.b64encode(
+                signed
+            ).decode()
         return _envelope(response)
 
 

@@ -49,6 +49,10 @@ class IdempotencyConflict(ValueError):
     code = "IDEMPOTENCY_CONFLICT"
 
 
+class NonceReplayed(ValueError):
+    code = "NONCE_REPLAYED"
+
+
 @dataclass(frozen=True)
 class Record:
     idempotency_key: str
@@ -99,61 +103,86 @@ class Service:
 
     # --- operations ---------------------------------------------------------------------------
 
-    def submit(self, declaration_xml: bytes) -> Record:
-        """Receive a schema-valid declaration (its bytes, canonical). Idempotent by key."""
-        declaration = from_xml(declaration_xml)
+    def submit(
+        self,
+        declaration_xml: bytes,
+        declaration: Declaration | None = None,
+        nonce: str | None = None,
+    ) -> Record:
+        """Receive a schema-valid declaration (its bytes, canonical). Idempotent by key.
+
+        ``declaration`` is what the bytes say when the caller has already read them from the
+        same validated element (the SOAP server does); otherwise they are parsed and validated
+        here. ``nonce`` is the request's WS-Security nonce: it is remembered in the same
+        transaction as a new declaration (one commit, one sync instead of two), or on its
+        own when nothing new is written; NonceReplayed when it was seen before.
+        """
+        if declaration is None:
+            declaration = from_xml(declaration_xml)
         digest = hashlib.sha256(declaration_xml).hexdigest()
         existing = self.find(key=declaration.idempotency_key)
         if existing is not None:
+            self._remember_or_refuse(nonce)
             return self._same_payload(existing, digest)
         reasons = second_level.check(declaration, self.reference)
         db = self._db()
         db.execute("BEGIN IMMEDIATE")  # one writer: two requests can never both issue
         try:
             existing = self.find(key=declaration.idempotency_key)
-            if existing is not None:
+            if existing is None:
+                if nonce is not None and not self.remember_nonce(nonce):
+                    raise NonceReplayed("this nonce was used before: replay refused")
+                self._write(declaration, declaration_xml, digest, reasons)
+                db.execute("COMMIT")
+            else:  # another request with this key got there first
                 db.execute("ROLLBACK")
-                return self._same_payload(existing, digest)
-            stamp = now_utc()
-            reference = self._next("reference", f"SW-{stamp[:10].replace('-', '')}-", 6)
-            if reasons:
-                rejection = _rejection(declaration, reference, stamp, reasons)
-                db.execute(
-                    "INSERT INTO declarations VALUES (?, ?, ?, 'REJECTED', ?, ?, ?, NULL, ?)",
-                    (
-                        declaration.idempotency_key,
-                        digest,
-                        reference,
-                        stamp,
-                        stamp,
-                        declaration_xml,
-                        rejection,
-                    ),
-                )
-            else:
-                number = self._certificate_number(declaration, stamp)
-                signed = self.identity.sign(_certificate(declaration, number, reference, stamp))
-                db.execute(
-                    "INSERT INTO declarations VALUES (?, ?, ?, 'ISSUED', ?, ?, ?, ?, NULL)",
-                    (
-                        declaration.idempotency_key,
-                        digest,
-                        reference,
-                        stamp,
-                        stamp,
-                        declaration_xml,
-                        number,
-                    ),
-                )
-                db.execute(
-                    "INSERT INTO certificates VALUES (?, ?, ?, ?)",
-                    (number, reference, stamp, signed),
-                )
-            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
+        if existing is not None:
+            self._remember_or_refuse(nonce)
+            return self._same_payload(existing, digest)
         return self.find(key=declaration.idempotency_key)
+
+    def _write(self, declaration, declaration_xml: bytes, digest: str, reasons) -> None:
+        """The new declaration, and its certificate or rejection (inside the transaction)."""
+        db = self._db()
+        stamp = now_utc()
+        reference = self._next("reference", f"SW-{stamp[:10].replace('-', '')}-", 6)
+        if reasons:
+            rejection = _rejection(declaration, reference, stamp, reasons)
+            db.execute(
+                "INSERT INTO declarations VALUES (?, ?, ?, 'REJECTED', ?, ?, ?, NULL, ?)",
+                (
+                    declaration.idempotency_key,
+                    digest,
+                    reference,
+                    stamp,
+                    stamp,
+                    declaration_xml,
+                    rejection,
+                ),
+            )
+        else:
+            number = self._certificate_number(declaration, stamp)
+            signed = self.identity.sign(_certificate(declaration, number, reference, stamp))
+            db.execute(
+                "INSERT INTO declarations VALUES (?, ?, ?, 'ISSUED', ?, ?, ?, ?, NULL)",
+                (
+                    declaration.idempotency_key,
+                    digest,
+                    reference,
+                    stamp,
+                    stamp,
+                    declaration_xml,
+                    number,
+                ),
+            )
+            db.execute(
+                "INSERT INTO certificates VALUES (?, ?, ?, ?)",
+                (number, reference, stamp, signed),
+            )
 
     def find(self, key: str | None = None, reference: str | None = None) -> Record | None:
         column, value = ("idempotency_key", key) if key else ("reference_number", reference)
@@ -183,6 +212,15 @@ class Service:
             return True
         except sqlite3.IntegrityError:
             return False
+
+    def nonce_seen(self, nonce: str) -> bool:
+        """True when the nonce is remembered already (a read; nothing is written)."""
+        row = self._db().execute("SELECT 1 FROM nonces WHERE nonce = ?", (nonce,)).fetchone()
+        return row is not None
+
+    def _remember_or_refuse(self, nonce: str | None) -> None:
+        if nonce is not None and not self.remember_nonce(nonce):
+            raise NonceReplayed("this nonce was used before: replay refused")
 
     # --- helpers ------------------------------------------------------------------------------
 

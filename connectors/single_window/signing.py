@@ -7,7 +7,7 @@ service's database; the certificate is published so that importers can pin it.
 import datetime
 import hashlib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from cryptography import x509
@@ -33,6 +33,11 @@ class SigningIdentity:
     def _key(self):
         # loaded once: parsing and checking an RSA key costs tens of milliseconds
         return serialization.load_pem_private_key(self.key_pem, password=None)
+
+    @cached_property
+    def _cert_chain(self) -> list[x509.Certificate]:
+        # parsed once: signxml re-parses (and re-wraps) a PEM string on every signature
+        return [_load_certificate(self.cert_pem)]
 
     @classmethod
     def load_or_create(cls, directory: Path, name: str = "Mock Single Window") -> "SigningIdentity":
@@ -78,13 +83,20 @@ class SigningIdentity:
             signature_algorithm=SignatureMethod.RSA_SHA256,
             digest_algorithm=DigestAlgorithm.SHA256,
         )
-        signed = signer.sign(root, key=self._key, cert=self.cert_pem)
+        signed = signer.sign(root, key=self._key, cert=self._cert_chain)
         return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
 
 
+@lru_cache(maxsize=16)
+def _load_certificate(cert_pem: bytes) -> x509.Certificate:
+    """A PEM certificate parsed once (a pinned or own certificate is used again and again)."""
+    return x509.load_pem_x509_certificate(cert_pem)
+
+
+@lru_cache(maxsize=16)
 def fingerprint(cert_pem: bytes) -> str:
     """SHA-256 fingerprint of a certificate, as colon-separated hex."""
-    der = x509.load_pem_x509_certificate(cert_pem).public_bytes(serialization.Encoding.DER)
+    der = _load_certificate(cert_pem).public_bytes(serialization.Encoding.DER)
     digest = hashlib.sha256(der).hexdigest().upper()
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
@@ -95,7 +107,8 @@ def verify(signed_xml: bytes, cert_pem: bytes) -> etree._Element:
 
     try:
         parse_untrusted(signed_xml)  # refuse DTDs and entities before signxml sees it
-        result = XMLVerifier().verify(signed_xml, x509_cert=cert_pem)
+        pinned = _load_certificate(cert_pem.encode() if isinstance(cert_pem, str) else cert_pem)
+        result = XMLVerifier().verify(signed_xml, x509_cert=pinned)
     except XMLUnreadable as exc:
         raise SignatureInvalid(f"the certificate is not safe XML: {exc}") from None
     except Exception as exc:  # signxml raises several types; all mean "not verified"
