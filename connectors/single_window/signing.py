@@ -8,6 +8,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 from cryptography import x509
@@ -35,9 +36,9 @@ class SigningIdentity:
         return serialization.load_pem_private_key(self.key_pem, password=None)
 
     @cached_property
-    def _cert_chain(self) -> list[x509.Certificate]:
+    def _cert_chain(self) -> list:
         # parsed once: signxml re-parses (and re-wraps) a PEM string on every signature
-        return [_load_certificate(self.cert_pem)]
+        return [_signxml_certificate(self.cert_pem)]
 
     @classmethod
     def load_or_create(cls, directory: Path, name: str = "Mock Single Window") -> "SigningIdentity":
@@ -93,6 +94,21 @@ def _load_certificate(cert_pem: bytes) -> x509.Certificate:
     return x509.load_pem_x509_certificate(cert_pem)
 
 
+_SIGNXML_MAJOR = int(version("signxml").split(".")[0])
+
+
+@lru_cache(maxsize=16)
+def _signxml_certificate(cert_pem: bytes):
+    """A PEM certificate parsed once, as the installed signxml takes it: a cryptography
+    certificate from signxml 4 on, a pyOpenSSL X509 before (signxml 3.2 is what fits Odoo
+    18's cryptography 3.4.8)."""
+    if _SIGNXML_MAJOR >= 4:
+        return _load_certificate(cert_pem)
+    from OpenSSL import crypto
+
+    return crypto.load_certificate(crypto.FILETYPE_PEM, cert_pem)
+
+
 @lru_cache(maxsize=16)
 def fingerprint(cert_pem: bytes) -> str:
     """SHA-256 fingerprint of a certificate, as colon-separated hex."""
@@ -107,7 +123,7 @@ def verify(signed_xml: bytes, cert_pem: bytes) -> etree._Element:
 
     try:
         parse_untrusted(signed_xml)  # refuse DTDs and entities before signxml sees it
-        pinned = _load_certificate(cert_pem.encode() if isinstance(cert_pem, str) else cert_pem)
+        pinned = _signxml_certificate(cert_pem.encode() if isinstance(cert_pem, str) else cert_pem)
         result = XMLVerifier().verify(signed_xml, x509_cert=pinned)
     except XMLUnreadable as exc:
         raise SignatureInvalid(f"the certificate is not safe XML: {exc}") from None
