@@ -215,12 +215,12 @@ class RcepOriginEvaluation(models.Model):
                 values["line_ids"] = _line_commands(material_dicts(result), products)
             else:
                 values["lines_note"] = _(
-                    "The material lines were not written: the rules changed between the "
-                    "confirmation and the job. Evaluate again for them."
+                    "The material lines were not written: the rules or the engine changed "
+                    "between the confirmation and the job. Evaluate again for them."
                 )
                 _logger.warning(
-                    "RCEP evaluation %s: the rules changed since it was made; its material "
-                    "lines are not written.",
+                    "RCEP evaluation %s: the rules or the engine changed since it was made; "
+                    "its material lines are not written.",
                     evaluation.id,
                 )
             evaluation.write(values)

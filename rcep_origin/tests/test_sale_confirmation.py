@@ -95,7 +95,7 @@ class TestSaleConfirmation(TransactionCase):
         self.assertRecordValues(evaluation, [{"lines_pending": False, "verdict": "originating"}])
         self.assertFalse(evaluation.line_ids)
         self.assertIn("Evaluate again", evaluation.lines_note)
-        self.assertIn("the rules changed", logged.output[0])
+        self.assertIn("the rules or the engine changed", logged.output[0])
 
     def test_an_order_shipping_after_a_suppliers_proof_expires_is_refused(self):
         self.company.rcep_check_mode = "block"
