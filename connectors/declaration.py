@@ -7,6 +7,7 @@ criterion, the RVC figures and the BOM evidence, so nothing is typed twice.
 """
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -32,9 +33,11 @@ XML_SPACE = " \t\r\n"  # what xs:token collapses; other spaces are text
 class DeclarationError(ValueError):
     """The shipment cannot be declared: a code, where, and what to do."""
 
-    def __init__(self, code: str, path: str, message: str, hint: str) -> None:
+    def __init__(
+        self, code: str, path: str, message: str, hint: str, line: int | None = None
+    ) -> None:
         super().__init__(message)
-        self.code, self.path, self.hint = code, path, hint
+        self.code, self.path, self.hint, self.line = code, path, hint, line
 
     def as_dict(self) -> dict:
         return {"code": self.code, "path": self.path, "message": str(self), "hint": self.hint}
@@ -774,6 +777,41 @@ def _read_item(r: "_Reader", node) -> Item:
 
 
 NS = {"c": C, "d": D}
+REPEATED = {"Invoice", "Item", "BOMLine"}
+
+
+def _field_path(element) -> str:
+    """Where an element is in the declaration, as the rejection reasons say it:
+    /Declaration/Items/Item[1]/Evidence/BOMLine[2]/Proof/ValidUntil."""
+    steps = []
+    while True:
+        name, parent = etree.QName(element).localname, element.getparent()
+        if parent is None or element.tag == f"{{{D}}}Declaration":
+            return "/" + "/".join([name, *reversed(steps)])
+        same = parent.findall(element.tag)
+        if name in REPEATED or len(same) > 1:
+            name += f"[{same.index(element) + 1}]"
+        steps.append(name)
+        element = parent
+
+
+def _date_refused(element) -> DeclarationError:
+    """A date the schema lets through (xs:date) that a customs declaration does not take: one
+    with a time zone, or a year outside 0001 to 9999. A declaration's dates are calendar days
+    (declared, departed, invoiced, valid until) that the checks compare with one another; a
+    zone on a day makes it an interval that starts at another instant in each zone, and
+    dropping or converting it would change what was declared."""
+    text = element.text
+    path = _field_path(element)
+    zoned = re.search(r"(Z|[+-][0-9]{2}:[0-9]{2})$", text or "")
+    why = "carries a time zone" if zoned else "has a year outside 0001 to 9999"
+    return DeclarationError(
+        "DATE_UNSUPPORTED",
+        path,
+        f"{path} is {text!r}: a date that {why}; declarations take calendar dates only.",
+        "Give the date as YYYY-MM-DD, without a time zone (for example 2026-01-31).",
+        line=element.sourceline,
+    )
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -820,7 +858,11 @@ class _Reader:
         return self.first(path, node).text
 
     def date(self, path: str, node=None) -> date:
-        return date.fromisoformat(self.text(path, node))
+        found = self.first(path, node)
+        try:
+            return date.fromisoformat(found.text)
+        except ValueError:
+            raise _date_refused(found) from None
 
     def address(self, path: str) -> tuple[str, str, str]:
         return (

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from lxml import etree
 
-from connectors.declaration import read_validated
+from connectors.declaration import DeclarationError, read_validated
 from connectors.single_window import SOAP_ENV, SW, WSSE, WSU
 from connectors.single_window.service import IdempotencyConflict, NonceReplayed, Service
 from connectors.single_window.signing import fingerprint
@@ -288,6 +288,9 @@ class SingleWindowApp:
             raise Fault("Client", exc.code, str(exc)) from None
         except SchemaInvalid as exc:
             raise Fault("Client", "SCHEMA_INVALID", str(exc)) from None
+        except DeclarationError as exc:  # schema-valid, but not a declaration's value
+            problem = (exc.line, exc.path, str(exc))
+            raise Fault("Client", exc.code, str(exc), [problem]) from None
         return self._outcome("SubmitDeclarationResponse", record, with_certificate)
 
     def _status(self, request, with_certificate: bool = False) -> bytes:
