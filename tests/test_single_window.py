@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import datetime
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -469,6 +470,27 @@ def test_an_odd_date_is_refused_by_the_exporter_before_anything_is_kept_or_sent(
     assert refused.value.code == "DATE_UNSUPPORTED"
     assert re.fullmatch(DATE_FIELDS["ValidUntil"], refused.value.path)
     assert sender.ledger.entries() == [] and count(app, "declarations") == 0
+
+
+@pytest.mark.parametrize(
+    "stamp", ["2026-01-01T24:00:00Z", "10000-01-01T00:00:00Z", "-0001-01-01T00:00:00+14:00"]
+)
+def test_answers_with_odd_but_schema_valid_timestamps_are_read_without_a_traceback(
+    tmp_path, declaration, monkeypatch, caplog, stamp
+):
+    # xs:dateTime values Python's datetime cannot hold; zeep logged a traceback for each
+    monkeypatch.setattr("connectors.single_window.service.now_utc", lambda: stamp)
+    with running(tmp_path / "sw") as (endpoint, _app):
+        sender = client(endpoint, tmp_path)
+        key = variant(declaration)
+        outcome = sender.submit(to_xml(key))
+        assert outcome.entry.state == "issued" and outcome.entry.issued_at == stamp
+        assert sender.status(key.idempotency_key).Receipt.UpdatedAt == stamp
+        items = list(declaration.items)  # and a rejection, which carries RejectedAt too
+        items[1] = dataclasses.replace(items[1], criterion="CTC", fob_value=None)
+        rejected = sender.submit(to_xml(variant(declaration, items=tuple(items))))
+        assert rejected.entry.state == "rejected"
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
 
 
 def test_a_request_over_the_size_limit_gets_413(single_window):
