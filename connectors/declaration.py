@@ -706,7 +706,7 @@ def _read_item(r: "_Reader", node) -> Item:
             r.text("d:Rule/d:HSVersion", ev),
             r.text("d:Rule/d:Code", ev),
             r.text("d:Rule/d:Text", ev),
-            r.text("d:Rule/d:Transposed", ev) == "true",
+            r.flag("d:Rule/d:Transposed", ev),
         )
     rvc = None
     if r.has("d:RVC", ev):
@@ -738,7 +738,7 @@ def _read_item(r: "_Reader", node) -> Item:
             item_code=r.text("d:ItemCode", ev),
             currency=r.text("d:Currency", ev),
             hs_version=r.text("d:HSVersion", ev),
-            wholly_obtained=r.text("d:WhollyObtained", ev) in ("true", "1"),
+            wholly_obtained=r.flag("d:WhollyObtained", ev),
             processes=tuple(p.text for p in r.all("d:Processes/d:Process", ev)),
             direct_costs=_decimal(r.optional("d:DirectCosts", ev)),
             rule=rule,
@@ -750,7 +750,7 @@ def _read_item(r: "_Reader", node) -> Item:
                     description=r.optional("d:Description", b),
                     hs=r.optional("d:HSCode", b),
                     origin_country=r.optional("d:OriginCountry", b),
-                    originating=r.text("d:Originating", b) in ("true", "1"),
+                    originating=r.flag("d:Originating", b),
                     proof=ProofInfo(
                         r.text("d:Proof/d:Type", b),
                         r.optional("d:Proof/d:Reference", b),
@@ -762,7 +762,7 @@ def _read_item(r: "_Reader", node) -> Item:
                     unit_cost=_decimal(r.optional("d:UnitCost", b)),
                     value=Decimal(r.text("d:Value", b)),
                     role=r.text("d:Role", b),
-                    wholly_obtained=(r.text("d:WhollyObtained", b) in ("true", "1"))
+                    wholly_obtained=r.flag("d:WhollyObtained", b)
                     if r.has("d:WhollyObtained", b)
                     else None,
                     processes=tuple(p.text for p in r.all("d:Processes/d:Process", b))
@@ -856,6 +856,10 @@ class _Reader:
 
     def text(self, path: str, node=None) -> str:
         return self.first(path, node).text
+
+    def flag(self, path: str, node=None) -> bool:
+        """An xs:boolean: true, false, 1 or 0, with the spaces the schema collapses."""
+        return self.text(path, node).strip(XML_SPACE) in ("true", "1")
 
     def date(self, path: str, node=None) -> date:
         found = self.first(path, node)

@@ -311,7 +311,7 @@ class SingleWindowApp:
         etree.SubElement(response, f"{{{SW}}}SignedCertificate").text = base64.b64encode(
             signed
         ).decode()
-        if request.findtext(f"{{{SW}}}WithPdf") in ("true", "1"):
+        if (request.findtext(f"{{{SW}}}WithPdf") or "").strip() in ("true", "1"):
             pdf = certificate_pdf(signed, fingerprint(self.service.identity.cert_pem))
             etree.SubElement(response, f"{{{SW}}}Pdf").text = base64.b64encode(pdf).decode()
         return _envelope(response)
