@@ -1,9 +1,14 @@
 """Load test and latency benchmark of the Single Window round trip (not part of the tests).
 
 Load: the mock Single Window in its own process (`rcep-origin mock-server`, with injected
-faults), CLIENTS threads each with its own zeep client and ledger, SUBMISSIONS declarations
-with distinct idempotency keys. Every submission must end issued exactly once: 0 lost, 0
-duplicated (checked against the service's database and the ledgers).
+faults); CLIENTS clients spread evenly over PROCESSES client processes (default 4 x 8 = 32;
+``--processes 1`` is one process with all of them as threads, the earlier shape), as
+separate exporters would be, each client a thread with its own zeep client and ledger;
+SUBMISSIONS declarations with idempotency keys drawn once in the parent, so distinct across
+all processes. Every submission must end issued exactly once: 0 lost, 0 duplicated, and
+every key issued once in one ledger with the certificate number the service holds for it
+(checked against the service's database and all the ledgers). The clock starts when every
+client process is up and stops when the last has reported; client CPU is the sum over them.
 
 Latency: one client, one declaration at a time, no faults: p50 and p99 of ``submit()`` (the
 declaration checked, kept in the ledger, sent, re-verified by the service, signed, the signed
@@ -17,12 +22,12 @@ certificate received with the receipt and its signature verified) against two ba
   second-level check, signing, SQLite). The ratio to this one is the cost of our client
   stack (schema check, ledger, zeep, signature verification) over the least a client can do.
 
-CPU per submission is reported for both processes of the load test (client: process time;
-server: user + system time from /proc), which is less disturbed than wall time when other
-work shares the machine.
+CPU per submission is reported for both sides of the load test (clients: process time, summed
+over the client processes; server: user + system time from /proc), which is less disturbed
+than wall time when other work shares the machine.
 
-    python benchmarks/load_single_window.py [--clients 32] [--submissions 10000]
-        [--faults 0.10] [--latency-runs 300]
+    python benchmarks/load_single_window.py [--clients 32] [--processes 4]
+        [--submissions 10000] [--faults 0.10] [--latency-runs 300]
 """
 
 import argparse
@@ -30,7 +35,9 @@ import base64
 import dataclasses
 import datetime
 import hashlib
+import multiprocessing
 import os
+import queue
 import socket
 import sqlite3
 import statistics
@@ -92,14 +99,15 @@ def start_mock(directory: Path, faults: float) -> tuple[subprocess.Popen, str]:
 
 
 def declarations(count: int) -> list[tuple[str, bytes]]:
+    return declarations_for([str(uuid.uuid4()) for _ in range(count)])
+
+
+def declarations_for(keys: list[str]) -> list[tuple[str, bytes]]:
+    """One single-item declaration per idempotency key, built from the bundled sample."""
     path = data_path("shipments", "hcmc_switchgear_and_phones.json")
     base = build(load_shipment_file(path), path.parent, Reference.load(rule_files=()))
     one = dataclasses.replace(base, items=base.items[:1])
-    out = []
-    for _ in range(count):
-        key = str(uuid.uuid4())
-        out.append((key, to_xml(dataclasses.replace(one, idempotency_key=key))))
-    return out
+    return [(key, to_xml(dataclasses.replace(one, idempotency_key=key))) for key in keys]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -145,19 +153,27 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def load(args, workdir: Path) -> dict:
-    process, endpoint = start_mock(workdir / "sw", args.faults)
-    work = declarations(args.submissions)
+def shape(clients: int, processes: int) -> list[list[int]]:
+    """Client indexes per process, spread evenly (32 over 4: 8 each; 33 over 4: 9, 8, 8, 8)."""
+    processes = max(1, min(processes, clients))
+    return [list(range(clients))[p::processes] for p in range(processes)]
+
+
+def client_process(endpoint, workdir, clients, work, ready, go, results) -> None:
+    """One exporter's machine: its own process, its own zeep clients and ledgers, one thread
+    per client. ``work`` maps each of its client indexes to (key, declaration) pairs; the
+    keys were drawn once by the parent, so they are distinct across all processes. Reports
+    (latencies, failures, CPU seconds) on ``results`` once all its threads are done."""
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
 
     def worker(index: int) -> None:
-        ledger = Ledger(workdir / f"ledger-{index}.sqlite3")
+        ledger = Ledger(Path(workdir) / f"ledger-{index}.sqlite3")
         client = SingleWindowClient(
             endpoint, USER, PASSWORD, ledger, retries=8, backoff=0.05, max_backoff=1.0
         )
-        for _key, xml in work[index :: args.clients]:
+        for _key, xml in work[index]:
             start = time.perf_counter()
             try:
                 outcome = client.submit(xml)
@@ -169,41 +185,142 @@ def load(args, workdir: Path) -> dict:
                 if not ok:
                     failures.append(str(outcome)[:200])
 
-    start = time.perf_counter()
-    server_cpu, client_cpu = cpu_seconds(process.pid), time.process_time()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.clients)]
+    ready.set()
+    go.wait()
+    cpu = time.process_time()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in clients]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - start
-    client_cpu = time.process_time() - client_cpu
-    server_cpu = cpu_seconds(process.pid) - server_cpu
-    process.terminate()
-    process.wait(timeout=10)
-    db = sqlite3.connect(workdir / "sw" / "single-window.sqlite3")
+    results.put((latencies, failures, time.process_time() - cpu))
+
+
+def account(keys: list[str], server_db: Path, ledgers: list[Path]) -> dict:
+    """0 lost, 0 duplicated, from the service's database and every client's ledger.
+
+    ``lost`` and ``duplicated`` are the totals as before (keys submitted minus declarations
+    issued in the ledgers; certificates in the service minus distinct keys it issued). On top,
+    every key is followed: it must be issued exactly once in exactly one ledger, be ISSUED in
+    the service, and the certificate number in the ledger must be the one the service holds
+    for that key, with a certificate row behind it. Any key that is not is listed in
+    ``mismatched``; a ledger file that is missing counts all its keys as lost."""
+    db = sqlite3.connect(server_db)
     issued = db.execute("SELECT count(*) FROM certificates").fetchone()[0]
-    keys = db.execute(
+    server_keys = db.execute(
         "SELECT count(DISTINCT idempotency_key) FROM declarations WHERE status = 'ISSUED'"
     ).fetchone()[0]
-    ledger_issued = sum(
-        sqlite3.connect(workdir / f"ledger-{i}.sqlite3")
-        .execute("SELECT count(*) FROM declarations WHERE state = 'issued'")
-        .fetchone()[0]
-        for i in range(args.clients)
+    service = dict(
+        db.execute(
+            "SELECT d.idempotency_key, d.certificate_number FROM declarations d "
+            "JOIN certificates c ON c.certificate_number = d.certificate_number "
+            "WHERE d.status = 'ISSUED'"
+        )
     )
-    lost = args.submissions - ledger_issued
+    db.close()
+    in_ledgers: dict[str, list[str]] = {}
+    for path in ledgers:
+        if not path.exists():  # a client process that died before its first submission
+            continue
+        ledger = sqlite3.connect(path)
+        for key, number in ledger.execute(
+            "SELECT idempotency_key, certificate_number FROM declarations WHERE state = 'issued'"
+        ):
+            in_ledgers.setdefault(key, []).append(number)
+        ledger.close()
+    ledger_issued = sum(len(numbers) for numbers in in_ledgers.values())
+    mismatched = []
+    for key in keys:
+        numbers = in_ledgers.pop(key, [])
+        if len(numbers) != 1 or numbers[0] is None or service.get(key) != numbers[0]:
+            mismatched.append(f"{key}: ledgers {numbers}, service {service.get(key)}")
+    mismatched += [
+        f"{key}: not submitted, in ledgers {numbers}" for key, numbers in in_ledgers.items()
+    ]
+    return {
+        "certificates_issued": issued,
+        "lost": len(keys) - ledger_issued,
+        "duplicated": issued - server_keys,
+        "mismatched": mismatched,
+    }
+
+
+def load(args, workdir: Path) -> dict:
+    process, endpoint = start_mock(workdir / "sw", args.faults)
+    work = declarations(args.submissions)
+    groups = shape(args.clients, args.processes)
+    context = multiprocessing.get_context("spawn")
+    ready = [context.Event() for _ in groups]
+    go, results = context.Event(), context.Queue()
+    children = [
+        context.Process(
+            target=client_process,
+            args=(
+                endpoint,
+                str(workdir),
+                group,
+                {i: work[i :: args.clients] for i in group},
+                event,
+                go,
+                results,
+            ),
+        )
+        for group, event in zip(groups, ready, strict=True)
+    ]
+    try:
+        for child in children:
+            child.start()
+        for event, child in zip(ready, children, strict=True):
+            while not event.wait(1):  # started, modules imported, work received
+                if not child.is_alive():
+                    raise SystemExit(f"a client process died on start ({child.exitcode})")
+        start = time.perf_counter()
+        server_cpu = cpu_seconds(process.pid)
+        go.set()
+        latencies: list[float] = []
+        failures: list[str] = []
+        client_cpu = 0.0
+        reported = 0
+        while reported < len(children):
+            try:
+                lat, fail, cpu = results.get(timeout=1)
+            except queue.Empty:
+                if any(child.exitcode not in (None, 0) for child in children):
+                    failures.append("a client process died before reporting")
+                    break
+                continue
+            reported += 1
+            latencies += lat
+            failures += fail
+            client_cpu += cpu
+        elapsed = time.perf_counter() - start
+        server_cpu = cpu_seconds(process.pid) - server_cpu
+        for child in children:
+            child.join()
+            if child.exitcode != 0:
+                failures.append(f"a client process ended with exit code {child.exitcode}")
+    finally:  # neither the mock nor a client process outlives the benchmark
+        for child in children:
+            if child.is_alive():
+                child.kill()
+        process.terminate()
+        process.wait(timeout=10)
+    counts = account(
+        [key for key, _xml in work],
+        workdir / "sw" / "single-window.sqlite3",
+        [workdir / f"ledger-{i}.sqlite3" for i in range(args.clients)],
+    )
     return {
         "submissions": args.submissions,
         "clients": args.clients,
+        "shape": f"{len(groups)} process{'es' if len(groups) > 1 else ''} x "
+        f"{'/'.join(str(n) for n in sorted({len(g) for g in groups}, reverse=True))} threads",
         "injected_faults": args.faults,
         "seconds": elapsed,
         "throughput_per_s": args.submissions / elapsed,
         "p50_ms": percentile(latencies, 50) * 1e3,
         "p99_ms": percentile(latencies, 99) * 1e3,
-        "certificates_issued": issued,
-        "lost": lost,
-        "duplicated": issued - keys,
+        **counts,
         "failures": failures[:5],
         "client_cpu_ms": client_cpu / args.submissions * 1e3,
         "server_cpu_ms": server_cpu / args.submissions * 1e3,
@@ -281,6 +398,12 @@ def latency(args, workdir: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=4,
+        help="client processes, the clients spread evenly over them (1: all in one process)",
+    )
     parser.add_argument("--submissions", type=int, default=10_000)
     parser.add_argument("--faults", type=float, default=0.10)
     parser.add_argument("--latency-runs", type=int, default=300)
@@ -288,7 +411,8 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="rcep-load-"))
     result = load(args, workdir)
     print(
-        f"load: {result['submissions']} submissions, {result['clients']} clients, "
+        f"load: {result['submissions']} submissions, {result['clients']} clients "
+        f"({result['shape']}), "
         f"{result['injected_faults']:.0%} injected faults, {result['seconds']:.1f} s: "
         f"{result['throughput_per_s']:.1f} submissions/s, p50 {result['p50_ms']:.1f} ms, "
         f"p99 {result['p99_ms']:.1f} ms; {result['certificates_issued']} certificates, "
@@ -297,6 +421,10 @@ def main() -> int:
     )
     for failure in result["failures"]:
         print(f"  failure: {failure}")
+    if result["mismatched"]:
+        print(f"  {len(result['mismatched'])} keys not issued exactly once, e.g.:")
+        for line in result["mismatched"][:5]:
+            print(f"    {line}")
     lat = latency(args, workdir)
     print(
         f"latency (one client, no faults, {lat['runs']} runs): p50 {lat['p50_ms']:.1f} ms, "
@@ -314,7 +442,8 @@ def main() -> int:
         f"{lat['ratio_to_bare_submit_p50']:.2f} (submit p50 {lat['p50_ms']:.1f} ms / "
         f"{lat['bare_submit_p50_ms']:.1f} ms; bare p99 {lat['bare_submit_p99_ms']:.1f} ms)"
     )
-    return 0 if result["lost"] == 0 and result["duplicated"] == 0 else 1
+    ok = result["lost"] == 0 and result["duplicated"] == 0 and not result["mismatched"]
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

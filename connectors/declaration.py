@@ -7,6 +7,7 @@ criterion, the RVC figures and the BOM evidence, so nothing is typed twice.
 """
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -32,9 +33,11 @@ XML_SPACE = " \t\r\n"  # what xs:token collapses; other spaces are text
 class DeclarationError(ValueError):
     """The shipment cannot be declared: a code, where, and what to do."""
 
-    def __init__(self, code: str, path: str, message: str, hint: str) -> None:
+    def __init__(
+        self, code: str, path: str, message: str, hint: str, line: int | None = None
+    ) -> None:
         super().__init__(message)
-        self.code, self.path, self.hint = code, path, hint
+        self.code, self.path, self.hint, self.line = code, path, hint, line
 
     def as_dict(self) -> dict:
         return {"code": self.code, "path": self.path, "message": str(self), "hint": self.hint}
@@ -703,7 +706,7 @@ def _read_item(r: "_Reader", node) -> Item:
             r.text("d:Rule/d:HSVersion", ev),
             r.text("d:Rule/d:Code", ev),
             r.text("d:Rule/d:Text", ev),
-            r.text("d:Rule/d:Transposed", ev) == "true",
+            r.flag("d:Rule/d:Transposed", ev),
         )
     rvc = None
     if r.has("d:RVC", ev):
@@ -735,7 +738,7 @@ def _read_item(r: "_Reader", node) -> Item:
             item_code=r.text("d:ItemCode", ev),
             currency=r.text("d:Currency", ev),
             hs_version=r.text("d:HSVersion", ev),
-            wholly_obtained=r.text("d:WhollyObtained", ev) in ("true", "1"),
+            wholly_obtained=r.flag("d:WhollyObtained", ev),
             processes=tuple(p.text for p in r.all("d:Processes/d:Process", ev)),
             direct_costs=_decimal(r.optional("d:DirectCosts", ev)),
             rule=rule,
@@ -747,7 +750,7 @@ def _read_item(r: "_Reader", node) -> Item:
                     description=r.optional("d:Description", b),
                     hs=r.optional("d:HSCode", b),
                     origin_country=r.optional("d:OriginCountry", b),
-                    originating=r.text("d:Originating", b) in ("true", "1"),
+                    originating=r.flag("d:Originating", b),
                     proof=ProofInfo(
                         r.text("d:Proof/d:Type", b),
                         r.optional("d:Proof/d:Reference", b),
@@ -759,7 +762,7 @@ def _read_item(r: "_Reader", node) -> Item:
                     unit_cost=_decimal(r.optional("d:UnitCost", b)),
                     value=Decimal(r.text("d:Value", b)),
                     role=r.text("d:Role", b),
-                    wholly_obtained=(r.text("d:WhollyObtained", b) in ("true", "1"))
+                    wholly_obtained=r.flag("d:WhollyObtained", b)
                     if r.has("d:WhollyObtained", b)
                     else None,
                     processes=tuple(p.text for p in r.all("d:Processes/d:Process", b))
@@ -774,6 +777,41 @@ def _read_item(r: "_Reader", node) -> Item:
 
 
 NS = {"c": C, "d": D}
+REPEATED = {"Invoice", "Item", "BOMLine"}
+
+
+def _field_path(element) -> str:
+    """Where an element is in the declaration, as the rejection reasons say it:
+    /Declaration/Items/Item[1]/Evidence/BOMLine[2]/Proof/ValidUntil."""
+    steps = []
+    while True:
+        name, parent = etree.QName(element).localname, element.getparent()
+        if parent is None or element.tag == f"{{{D}}}Declaration":
+            return "/" + "/".join([name, *reversed(steps)])
+        same = parent.findall(element.tag)
+        if name in REPEATED or len(same) > 1:
+            name += f"[{same.index(element) + 1}]"
+        steps.append(name)
+        element = parent
+
+
+def _date_refused(element) -> DeclarationError:
+    """A date the schema lets through (xs:date) that a customs declaration does not take: one
+    with a time zone, or a year outside 0001 to 9999. A declaration's dates are calendar days
+    (declared, departed, invoiced, valid until) that the checks compare with one another; a
+    zone on a day makes it an interval that starts at another instant in each zone, and
+    dropping or converting it would change what was declared."""
+    text = element.text
+    path = _field_path(element)
+    zoned = re.search(r"(Z|[+-][0-9]{2}:[0-9]{2})$", text or "")
+    why = "carries a time zone" if zoned else "has a year outside 0001 to 9999"
+    return DeclarationError(
+        "DATE_UNSUPPORTED",
+        path,
+        f"{path} is {text!r}: a date that {why}; declarations take calendar dates only.",
+        "Give the date as YYYY-MM-DD, without a time zone (for example 2026-01-31).",
+        line=element.sourceline,
+    )
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -819,8 +857,16 @@ class _Reader:
     def text(self, path: str, node=None) -> str:
         return self.first(path, node).text
 
+    def flag(self, path: str, node=None) -> bool:
+        """An xs:boolean: true, false, 1 or 0, with the spaces the schema collapses."""
+        return self.text(path, node).strip(XML_SPACE) in ("true", "1")
+
     def date(self, path: str, node=None) -> date:
-        return date.fromisoformat(self.text(path, node))
+        found = self.first(path, node)
+        try:
+            return date.fromisoformat(found.text)
+        except ValueError:
+            raise _date_refused(found) from None
 
     def address(self, path: str) -> tuple[str, str, str]:
         return (

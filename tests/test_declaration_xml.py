@@ -47,6 +47,21 @@ def test_a_shipment_of_three_originating_goods_becomes_a_valid_declaration_and_r
     ]
 
 
+@pytest.mark.parametrize(
+    "spelling", [{"true": " true ", "false": "\tfalse\n"}, {"true": "1", "false": "0"}]
+)
+def test_every_spelling_of_a_boolean_the_schema_takes_reads_the_same(spelling):
+    # xs:boolean is 1 or 0 too, and its spaces collapse: " true " once read as false
+    declaration = declare(shipment())
+    xml = re.sub(
+        rb"(<d:(?:Originating|WhollyObtained|Transposed)>)(true|false)<",
+        lambda m: m.group(1) + spelling[m.group(2).decode()].encode() + b"<",
+        to_xml(declaration),
+    )
+    assert problems(parse_untrusted(xml)) == []
+    assert from_xml(xml) == declaration
+
+
 def test_the_fob_value_is_declared_only_where_rvc_is_the_criterion():
     switchgear, base_station, _ = declare(shipment()).items
     assert switchgear.fob_value is None

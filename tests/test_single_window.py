@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import datetime
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -18,7 +19,7 @@ import requests
 import zeep
 from lxml import etree
 
-from connectors.declaration import build, from_xml, load_shipment_file, to_xml
+from connectors.declaration import DeclarationError, build, from_xml, load_shipment_file, to_xml
 from connectors.ledger import Ledger
 from connectors.single_window import SOAP_ENV, WSSE, WSU
 from connectors.single_window.client import SingleWindowClient, SingleWindowError
@@ -421,6 +422,75 @@ def test_the_nonce_of_a_refused_request_is_still_remembered(single_window):
     status, text = post(endpoint, bogus)
     assert status == 500 and "NONCE_REPLAYED" in text
     assert count(app, "nonces") == 1
+
+
+def with_date(xml: str, tag: str, value: str) -> str:
+    """The declaration (or a request carrying it) with the first ``tag`` date replaced."""
+    changed, found = re.subn(rf"(<\w+:{tag}>)[^<]*<", rf"\g<1>{value}<", xml, count=1)
+    assert found == 1, tag
+    return changed
+
+
+# schema-valid xs:date values (the schema takes them) that no customs date should be
+ODD_DATES = ["2026-01-01Z", "2026-01-01+08:00", "2026-01-01-14:00", "10000-01-01", "-0001-01-01"]
+DATE_FIELDS = {
+    "DeclarationDate": r"/Declaration/DeclarationDate",
+    "DepartureDate": r"/Declaration/Transport/DepartureDate",
+    "Date": r"/Declaration/Invoices/Invoice\[1\]/Date",
+    "ValidUntil": r"/Declaration/Items/Item\[1\]/Evidence/BOMLine\[\d+\]/Proof/ValidUntil",
+}
+
+
+@pytest.mark.parametrize("value", ODD_DATES)
+@pytest.mark.parametrize("tag", DATE_FIELDS)
+def test_a_schema_valid_date_a_declaration_does_not_take_is_a_client_fault_naming_it(
+    single_window, declaration, tag, value
+):
+    # these once escaped as a bare HTTP 500 from the WSGI server, with no SOAP fault at all
+    endpoint, app = single_window
+    status, text = post(endpoint, envelope(with_date(submission(variant(declaration)), tag, value)))
+    assert status == 500 and "soap:Client" in text
+    fault = etree.fromstring(text.encode())
+    assert fault.findtext(".//{urn:rcep-origin:single-window:1}Code") == "DATE_UNSUPPORTED"
+    problem = fault.find(".//{urn:rcep-origin:single-window:1}Problem")
+    assert re.fullmatch(DATE_FIELDS[tag], problem.get("path"))
+    assert int(problem.get("line")) > 1 and repr(value) in problem.text
+    assert count(app, "declarations") == 0 and count(app, "certificates") == 0
+
+
+@pytest.mark.parametrize("value", ["2026-01-01+08:00", "10000-01-01"])
+def test_an_odd_date_is_refused_by_the_exporter_before_anything_is_kept_or_sent(
+    single_window, tmp_path, declaration, value
+):
+    endpoint, app = single_window
+    xml = with_date(to_xml(variant(declaration)).decode(), "ValidUntil", value).encode()
+    sender = client(endpoint, tmp_path)
+    with pytest.raises(DeclarationError) as refused:
+        sender.submit(xml)
+    assert refused.value.code == "DATE_UNSUPPORTED"
+    assert re.fullmatch(DATE_FIELDS["ValidUntil"], refused.value.path)
+    assert sender.ledger.entries() == [] and count(app, "declarations") == 0
+
+
+@pytest.mark.parametrize(
+    "stamp", ["2026-01-01T24:00:00Z", "10000-01-01T00:00:00Z", "-0001-01-01T00:00:00+14:00"]
+)
+def test_answers_with_odd_but_schema_valid_timestamps_are_read_without_a_traceback(
+    tmp_path, declaration, monkeypatch, caplog, stamp
+):
+    # xs:dateTime values Python's datetime cannot hold; zeep logged a traceback for each
+    monkeypatch.setattr("connectors.single_window.service.now_utc", lambda: stamp)
+    with running(tmp_path / "sw") as (endpoint, _app):
+        sender = client(endpoint, tmp_path)
+        key = variant(declaration)
+        outcome = sender.submit(to_xml(key))
+        assert outcome.entry.state == "issued" and outcome.entry.issued_at == stamp
+        assert sender.status(key.idempotency_key).Receipt.UpdatedAt == stamp
+        items = list(declaration.items)  # and a rejection, which carries RejectedAt too
+        items[1] = dataclasses.replace(items[1], criterion="CTC", fob_value=None)
+        rejected = sender.submit(to_xml(variant(declaration, items=tuple(items))))
+        assert rejected.entry.state == "rejected"
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
 
 
 def test_a_request_over_the_size_limit_gets_413(single_window):

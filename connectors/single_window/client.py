@@ -96,6 +96,11 @@ class SingleWindowClient:
             settings=settings,
             wsse=UsernameToken(username, password, use_digest=digest),
         )
+        # the answers' timestamps (c:ZonedDateTime) are kept as the service wrote them; nothing
+        # here computes with them. zeep's reading into datetime cannot hold every value the
+        # schema allows (24:00:00, years past 9999 or before 1): on those it logged a traceback
+        # for each answer and dropped the value. This client's own schema object only.
+        client.get_type("{urn:rcep-origin:common:1}ZonedDateTime").pythonvalue = str
         self.service = client.create_service(BINDING, endpoint)
         self._timeouts = (connect_timeout, operation_timeout)
         if signing_cert_pem:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from lxml import etree
 
-from connectors.declaration import read_validated
+from connectors.declaration import DeclarationError, read_validated
 from connectors.single_window import SOAP_ENV, SW, WSSE, WSU
 from connectors.single_window.service import IdempotencyConflict, NonceReplayed, Service
 from connectors.single_window.signing import fingerprint
@@ -288,6 +288,9 @@ class SingleWindowApp:
             raise Fault("Client", exc.code, str(exc)) from None
         except SchemaInvalid as exc:
             raise Fault("Client", "SCHEMA_INVALID", str(exc)) from None
+        except DeclarationError as exc:  # schema-valid, but not a declaration's value
+            problem = (exc.line, exc.path, str(exc))
+            raise Fault("Client", exc.code, str(exc), [problem]) from None
         return self._outcome("SubmitDeclarationResponse", record, with_certificate)
 
     def _status(self, request, with_certificate: bool = False) -> bytes:
@@ -308,7 +311,7 @@ class SingleWindowApp:
         etree.SubElement(response, f"{{{SW}}}SignedCertificate").text = base64.b64encode(
             signed
         ).decode()
-        if request.findtext(f"{{{SW}}}WithPdf") in ("true", "1"):
+        if (request.findtext(f"{{{SW}}}WithPdf") or "").strip() in ("true", "1"):
             pdf = certificate_pdf(signed, fingerprint(self.service.identity.cert_pem))
             etree.SubElement(response, f"{{{SW}}}Pdf").text = base64.b64encode(pdf).decode()
         return _envelope(response)
