@@ -348,7 +348,8 @@ class _Walk:
         self.nodes: dict[int, Node] = {}
         self.kinds: dict[LineKind, str] = {}  # the reason of each kind of bought line
         self.buckets: dict[LineKind, object] = {}
-        self.transposed: dict[RuleMatch, dict] = {}  # the facts of PSR_TRANSPOSED, per rule
+        self.transposed: dict[int, dict] = {}  # the facts of PSR_TRANSPOSED, per rule (by id)
+        self.plans: dict[int, tuple] = {}  # each rule row's branches, as _plan gives them
         self.bad_kinds: set[LineKind] = set()
         self.minimal: dict[tuple[str, ...], bool] = {}
         self.editions: dict[tuple[LineKind, str], object] = {}
@@ -494,9 +495,9 @@ class _Walk:
         elif isinstance(rule, RuleMatch):
             row = rule.row
             if rule.transposed:
-                facts = self.transposed.get(rule)
+                facts = self.transposed.get(id(rule))
                 if facts is None:
-                    facts = self.transposed[rule] = {
+                    facts = self.transposed[id(rule)] = {
                         "code": display(rule.code),
                         "rule_code": display(row.code),
                         "rule_text": row.psr,
@@ -548,16 +549,24 @@ class _Walk:
                 block = block or w.uses_non_originating
         value = node.value
         rvc = Rvc(value, vnm, vom, node.costs)
-        wo = item.wholly_obtained and not block and self.wholly_obtained(node, cumulation)
-        pe = not wo and not block and bool(item.bom)
-        minimal = block and node.minimal
+        if block:
+            wo = pe = False
+            minimal = node.minimal
+        else:
+            wo = item.wholly_obtained and self.wholly_obtained(node, cumulation)
+            pe = not wo and bool(item.bom)
+            minimal = False
         satisfied = ["WO"] if wo else ["PE"] if pe else []
         outcomes: tuple[CtcOutcome, ...] = ()
         held: dict[str, str] = {}
         # Fewer originating materials never make a good originating (see the property tests):
         # what fails with cumulation fails without it, and its rule need not be tried again.
-        hopeless = not cumulation and not node.world(True).originating
-        if node.judgeable and node.hs and not minimal and not hopeless:
+        if (
+            node.judgeable
+            and node.hs
+            and not minimal
+            and (cumulation or node.world(True).originating)
+        ):
             row = node.rule.row
             outcomes = tuple(
                 [self.ctc_outcome(t, node, value, ctc, cumulation) for t in row.ctc_terms]
@@ -689,31 +698,34 @@ class _Walk:
         self, row, item, rvc: Rvc, outcomes: tuple[CtcOutcome, ...], wo_or_pe: bool
     ) -> dict[str, str]:
         """Which criteria of the rule hold: {"CTC": "strict" | "dmi", "RVC": "strict", ...}."""
-        by_term = dict(zip(row.ctc_terms, outcomes, strict=True))
+        plan = self.plans.get(id(row))
+        if plan is None:
+            plan = self.plans[id(row)] = _plan(row)
         held: dict[str, str] = {}
-        for branch in row.branches:
-            if branch.criterion is None:
-                continue
+        for criterion, ctc_at, others in plan:
             strict = dmi = True
-            for term in branch.terms:
-                if isinstance(term, CTC):
-                    outcome = by_term[term]
-                    strict = strict and outcome.strict
-                    dmi = dmi and outcome.de_minimis
-                    continue
-                if isinstance(term, RVC):
-                    ok = rvc.meets(term.threshold)
-                elif isinstance(term, CR):
+            for i in ctc_at:
+                outcome = outcomes[i]
+                strict = strict and not outcome.failing
+                dmi = dmi and outcome.de_minimis
+            if not (strict or dmi):
+                continue
+            for what, threshold in others:
+                if what is RVC:
+                    ok = rvc.meets(threshold)
+                elif what is CR:
                     ok = "chemical_reaction" in item.processes
-                elif isinstance(term, WO):
+                elif what is WO:
                     ok = wo_or_pe
                 else:  # Incomplete: the illegible rest of a partial rule never holds
                     ok = False
-                strict, dmi = strict and ok, dmi and ok
+                if not ok:
+                    strict = dmi = False
+                    break
             if strict:
-                held[branch.criterion] = "strict"
-            elif dmi and held.get(branch.criterion) != "strict":
-                held[branch.criterion] = "dmi"  # its CTC part holds by de minimis only
+                held[criterion] = "strict"
+            elif dmi and held.get(criterion) != "strict":
+                held[criterion] = "dmi"  # its CTC part holds by de minimis only
         return held
 
     # --- checks -----------------------------------------------------------------------------
@@ -993,6 +1005,25 @@ class _Walk:
                 {"country": party.name, "role": f"origin of {what}", "note": party.note},
             )
         return None
+
+
+def _plan(row) -> tuple:
+    """A rule row's branches (those that give a criterion) as (criterion, the positions of their
+    CTC terms in ``row.ctc_terms``, their other terms as (type, RVC threshold or None)): the
+    terms are looked up by position, not hashed, for every good or sub-assembly judged."""
+    position = {term: i for i, term in enumerate(row.ctc_terms)}
+    plan = []
+    for branch in row.branches:
+        if branch.criterion is None:
+            continue
+        ctc_at = tuple(position[t] for t in branch.terms if isinstance(t, CTC))
+        others = tuple(
+            (type(t), t.threshold if isinstance(t, RVC) else None)
+            for t in branch.terms
+            if not isinstance(t, CTC)
+        )
+        plan.append((branch.criterion, ctc_at, others))
+    return tuple(plan)
 
 
 def _merged(base: dict, extra: dict, factor: Decimal) -> dict:
