@@ -225,6 +225,7 @@ class Evaluation:
         if (
             top.has_cum
             and world.criterion in ("CTC", "RVC", "CR")
+            and not walk.holds_at_worst(top, world)
             and not _still_holds(world, top.world(cumulation=False))
         ):
             annotations.append("ACU")
@@ -591,6 +592,86 @@ class _Walk:
             ctc,
             block,
         )
+
+    def holds_at_worst(self, top: Node, declared: World) -> bool:
+        """Whether the good's declared criterion holds without cumulation even if none of its
+        in-house sub-assemblies were originating. Then it holds without cumulation (no ACU),
+        and the sub-assemblies need not be judged again without it. False when unsure.
+
+        Fewer originating materials never make a criterion hold (see the property tests): a
+        sub-assembly that is not originating adds its non-originating inputs to the good's,
+        so taking all of them so, and every cumulated material as non-originating, gives the
+        most non-originating value and failing HS codes the good can have without cumulation.
+        The sums are exact, so the bound is exact too."""
+        if not top.judgeable or not top.hs or top.minimal:
+            return False  # no rule tried, or only minimal operations: the full judgement says
+        vnm, vom = top.vnm + top.c_value, top.vom - top.c_value
+        block = top.block or top.c_block
+        counted = [(top, None)]  # nodes whose materials count for CTC, and their quantity
+        for q, sub, role in top.subs:
+            total = q * sub.value
+            if role == "indirect":
+                vom += total
+                continue
+            sub_vnm, sub_block = self.worst(sub, q if role == "material" else None, counted)
+            sub_vnm *= q
+            vnm += sub_vnm
+            vom += total - sub_vnm
+            if role != "packing":
+                block = block or sub_block
+        if not block:
+            return False  # WO or PE might hold: the full judgement says
+        codes: set = set()
+        for node, _ in counted:
+            codes.update(node.ctc)
+            codes.update(node.c_ctc)
+        row, hs, value = top.rule.row, top.hs, top.value
+        failing_codes = [
+            [code for code in codes if _fails(code, hs[: CTC_DIGITS[t.kind]], t)]
+            for t in row.ctc_terms
+        ]
+        values: dict = {}
+        for code in {code for found in failing_codes for code in found}:
+            total = ZERO
+            for node, q in counted:
+                v = node.ctc.get(code, ZERO) + node.c_ctc.get(code, ZERO)
+                total += v if q is None else v * q
+            values[code] = total
+        outcomes = []
+        for term, found in zip(row.ctc_terms, failing_codes, strict=True):
+            failing = tuple((code, values[code]) for code in found)
+            failing_value = sum([v for _, v in failing], ZERO)
+            within = failing_value * 10 <= value
+            if not within and failing and int(hs[:2]) in TEXTILE_CHAPTERS:
+                return False  # de minimis by weight (Art 3.7(b)): the full judgement says
+            outcomes.append(CtcOutcome(term, failing, failing_value, within))
+        held = self.rule_families(
+            row, top.item, Rvc(value, vnm, vom, top.costs), tuple(outcomes), False
+        )
+        found = held.get(declared.criterion)
+        if found is None:
+            return False
+        return found == "strict" or declared.criterion != "CTC" or declared.dmi
+
+    def worst(self, node: Node, q: Decimal | None, counted: list) -> tuple[Decimal, bool]:
+        """A sub-assembly's non-originating value per unit and whether it uses non-originating
+        materials, with no sub-assembly in it originating and nothing cumulated; ``counted``
+        gets it and the sub-assemblies below it whose materials count for the CTC of the good,
+        with their quantity per unit of the good (``q``: None when they do not count)."""
+        if q is not None:
+            counted.append((node, q))
+        vnm = node.vnm + node.c_value
+        block = node.block or node.c_block
+        for sub_q, sub, role in node.subs:
+            if role == "indirect":
+                continue
+            sub_vnm, sub_block = self.worst(
+                sub, q * sub_q if q is not None and role == "material" else None, counted
+            )
+            vnm += sub_vnm * sub_q
+            if role != "packing":
+                block = block or sub_block
+        return vnm, block
 
     def ctc_outcome(
         self, term: CTC, node: Node, value: Decimal, ctc: dict, cumulation: bool
@@ -1005,6 +1086,19 @@ class _Walk:
                 {"country": party.name, "role": f"origin of {what}", "note": party.note},
             )
         return None
+
+
+def _fails(code, own: str, term: CTC) -> bool:
+    """Whether a non-originating material coded ``code`` (None when unknown; a tuple when it
+    correlates to several codes, any of which may fail) fails ``term`` for a good whose code
+    starts ``own`` (as many digits as the term compares): what ``ctc_outcome`` tests."""
+    if isinstance(code, tuple):
+        return any(_fails(c, own, term) for c in code)
+    return (
+        code is None
+        or code[: len(own)] == own
+        or bool(term.excluded and code.startswith(term.excluded))
+    )
 
 
 def _plan(row) -> tuple:
