@@ -27,7 +27,7 @@ from functools import cached_property
 
 from rcep_rules.goods import Good, LineKind, Material, Shipment
 from rcep_rules.hs import HS2012, HS2022, display
-from rcep_rules.issues import ERROR, WARNING, Issue
+from rcep_rules.issues import CATALOGUE, ERROR, WARNING, Issue
 from rcep_rules.psr import CR, CTC, CTC_DIGITS, RVC, WO, RuleMatch, RuleNotFound
 from rcep_rules.reference import Reference
 
@@ -60,6 +60,7 @@ _NON_ORIGINATING_OTHER = "non-originating packing or accessory"  # RVC only (Art
 _CUMULATED_MATERIAL = "material originating by cumulation"
 _CUMULATED_OTHER = "packing or accessory originating by cumulation"
 _BAD = "wrong HS code or currency"
+_TRANSPOSED = CATALOGUE["PSR_TRANSPOSED"].severity
 
 
 class MaterialVerdict:
@@ -349,11 +350,15 @@ class _Walk:
         self.nodes: dict[int, Node] = {}
         self.kinds: dict[LineKind, str] = {}  # the reason of each kind of bought line
         self.buckets: dict[LineKind, object] = {}
-        self.transposed: dict[int, dict] = {}  # the facts of PSR_TRANSPOSED, per rule (by id)
+        self.transposed: dict[int, dict | bool] = {}  # PSR_TRANSPOSED facts (False: none), by rule
         self.plans: dict[int, tuple] = {}  # each rule row's branches, as _plan gives them
         self.bad_kinds: set[LineKind] = set()
         self.minimal: dict[tuple[str, ...], bool] = {}
         self.editions: dict[tuple[LineKind, str], object] = {}
+        self.slots: dict[str, dict[LineKind, tuple]] = {}  # per HS edition, as slot() gives
+        self.known_processes: set[tuple[str, ...]] = set()  # process lists found all known
+        self.rules: dict[str, dict[str, RuleMatch | RuleNotFound]] = {}  # per HS edition, code
+        self.failing_codes: dict[tuple, tuple[set, set]] = {}  # per CTC term and good's code
 
     def issue(self, _code: str, _path: str, severity: str = "", **facts) -> None:
         self.issues.append(Issue(_code, _path, facts, severity))
@@ -396,16 +401,25 @@ class _Walk:
 
     def node(self, item: Good | Material, given_value: Decimal | None, is_good: bool) -> Node:
         """Sum one good or sub-assembly's BOM lines; judge it; report what is wrong."""
-        what = _what(item, is_good)
-        hs = self.check_hs(item, what, ERROR if is_good else WARNING)
-        self.check_processes(item, what)
+        hs, version, processes = item.hs, item.hs_version, item.processes
+        if hs is None or hs not in self.ref.nomenclatures[version]:
+            hs = self.check_hs(item, _what(item, is_good), ERROR if is_good else WARNING)
+        minimal = self.minimal.get(processes)
+        if minimal is None:
+            minimal = self.only_minimal(processes)
+        if processes not in self.known_processes:
+            if all(p in self.ref.processes for p in processes):
+                self.known_processes.add(processes)
+            else:
+                self.check_processes(item, _what(item, is_good))
         vnm = vom = c_value = materials_value = ZERO
         ctc: dict = {}  # non-originating materials by HS code
         c_ctc: dict = {}  # materials originating only by cumulation, by HS code
         block = c_block = False
         subs = []
-        buckets = self.buckets
-        version = item.hs_version
+        slots = self.slots.get(version)
+        if slots is None:
+            slots = self.slots[version] = {}
         for m in item.bom or ():
             if m.bom is not None:
                 if m.currency is not None:
@@ -419,33 +433,34 @@ class _Walk:
                 total = m.quantity * m.unit_cost
             except TypeError:  # reported when the file was read; the evaluation stops
                 total = ZERO
-            kind = m.kind
-            bucket = buckets.get(kind)
-            if bucket is None:
-                bucket = self.bucket(kind)
+            slot = slots.get(m.kind)
+            if slot is None:
+                slot = self.slot(m.kind, version)
+            bucket, code = slot
+            # The values of non-originating and cumulated materials are summed by HS code only,
+            # and their totals taken from those sums below (exact, so in any order).
             if bucket is _NON_ORIGINATING_MATERIAL:
-                vnm += total
-                code = kind.hs if kind.hs_version == version else self.in_edition(kind, version)
                 ctc[code] = ctc.get(code, ZERO) + total
-                block = True
             elif bucket is _ORIGINATING:
                 vom += total
             elif bucket is _CUMULATED_MATERIAL:
-                vom += total
-                c_value += total
-                code = kind.hs if kind.hs_version == version else self.in_edition(kind, version)
                 c_ctc[code] = c_ctc.get(code, ZERO) + total
-                c_block = True
             elif bucket is _NON_ORIGINATING_OTHER:
                 vnm += total
-                block = block or kind.role != "packing"
+                block = block or code != "packing"
             elif bucket is _CUMULATED_OTHER:
-                vom += total
                 c_value += total
-                c_block = c_block or kind.role != "packing"
+                c_block = c_block or code != "packing"
             else:  # a kind with a wrong HS code or currency: report each of its lines
                 self.report_line(m)
                 vnm += total
+        if ctc:
+            vnm += sum(ctc.values())
+            block = True
+        if c_ctc:
+            c_value += sum(c_ctc.values())
+            c_block = True
+        vom += c_value
         materials_value += vnm + vom
 
         node = Node()
@@ -457,23 +472,46 @@ class _Walk:
             has_cum = has_cum or sub.has_cum
         node.has_cum = has_cum
         node.materials_value = materials_value
-        node.costs = sum(item.costs) if item.costs is not None else None
-        node.value = given_value if given_value is not None else materials_value + (node.costs or 0)
-        node.rule = self.ref.rules.find(hs, item.hs_version) if hs else None
-        node.judgeable = isinstance(node.rule, RuleMatch) and bool(item.processes)
-        node.minimal = self.only_minimal(item.processes)
-        node.with_cumulation = node.without_cumulation = None
+        costs = node.costs = sum(item.costs) if item.costs is not None else None
+        node.value = given_value if given_value is not None else materials_value + (costs or 0)
+        if hs:
+            rules = self.rules.get(version)
+            if rules is None:
+                rules = self.rules[version] = {}
+            rule = rules.get(hs)
+            if rule is None:
+                rule = rules[hs] = self.ref.rules.find(hs, version)
+        else:
+            rule = None
+        node.rule = rule
+        node.judgeable = bool(processes) and isinstance(rule, RuleMatch)
+        node.minimal = minimal
+        node.without_cumulation = None
         self.nodes[id(item)] = node
-        self.report_node(node, what)
+        node.with_cumulation = self.judge(node, True)
+        self.report_node(node)
         return node
 
-    def report_node(self, node: Node, what: str) -> None:
-        item, world = node.item, node.world()
+    def slot(self, kind: LineKind, version: str) -> tuple[str, object]:
+        """Where the value of a kind of bought line goes in the sums of a good or sub-assembly
+        coded in ``version``, and under which code (its role for packing and accessories)."""
+        bucket = self.buckets.get(kind)
+        if bucket is None:
+            bucket = self.bucket(kind)
+        if bucket is _NON_ORIGINATING_MATERIAL or bucket is _CUMULATED_MATERIAL:
+            code = kind.hs if kind.hs_version == version else self.in_edition(kind, version)
+        else:
+            code = kind.role
+        found = self.slots[version][kind] = (bucket, code)
+        return found
+
+    def report_node(self, node: Node) -> None:
+        item, world = node.item, node.with_cumulation
         if item.bom and node.materials_value > node.value:
             self.issue(
                 "BOM_VALUE_EXCEEDS_FOB",
                 item.path,
-                what=what,
+                what=_what(item, node.is_good),
                 value=node.value,
                 materials=node.materials_value,
                 currency=self.currency or "",
@@ -481,7 +519,7 @@ class _Walk:
         if node.is_good:
             self.check_good(item)
         elif item.bom == () and not item.wholly_obtained:
-            self.issue("BOM_EMPTY", item.path, what=what)
+            self.issue("BOM_EMPTY", item.path, what=_what(item))
         rule = node.rule
         if isinstance(rule, RuleNotFound):
             serious = node.is_good and not (world.wo or world.pe)
@@ -495,17 +533,21 @@ class _Walk:
             )
         elif isinstance(rule, RuleMatch):
             row = rule.row
-            if rule.transposed:
-                facts = self.transposed.get(id(rule))
-                if facts is None:
-                    facts = self.transposed[id(rule)] = {
+            facts = self.transposed.get(id(rule))
+            if facts is None:
+                facts = self.transposed[id(rule)] = (
+                    {
                         "code": display(rule.code),
                         "rule_code": display(row.code),
                         "rule_text": row.psr,
                         "mapped": ", ".join(display(c) for c in rule.mapped),
                         "relationship": rule.relationship or "correlation",
                     }
-                self.issues.append(Issue("PSR_TRANSPOSED", item.path, facts))
+                    if rule.transposed
+                    else False
+                )
+            if facts:
+                self.issues.append(Issue("PSR_TRANSPOSED", item.path, facts, _TRANSPOSED))
             if row.partial:
                 self.issue(
                     "PSR_PARTIAL",
@@ -516,10 +558,18 @@ class _Walk:
         if not item.processes:
             serious = node.is_good and world.uses_non_originating
             self.issue(
-                "PROCESS_MISSING", item.path, what=what, severity=ERROR if serious else WARNING
+                "PROCESS_MISSING",
+                item.path,
+                what=_what(item, node.is_good),
+                severity=ERROR if serious else WARNING,
             )
         elif world.minimal:
-            self.issue("PROCESS_MINIMAL", item.path, what=what, processes=", ".join(item.processes))
+            self.issue(
+                "PROCESS_MINIMAL",
+                item.path,
+                what=_what(item, node.is_good),
+                processes=", ".join(item.processes),
+            )
 
     # --- judging one node --------------------------------------------------------------------
 
@@ -535,7 +585,7 @@ class _Walk:
             if role == "indirect":  # an in-house jig or tool: originating (Art 3.10)
                 vom += total
                 continue
-            w = sub.world(cumulation)
+            w = sub.with_cumulation if cumulation else sub.world(False)
             if w.originating:  # roll-up, Art 3.12
                 vom += total
                 continue
@@ -677,36 +727,38 @@ class _Walk:
         self, term: CTC, node: Node, value: Decimal, ctc: dict, cumulation: bool
     ) -> CtcOutcome:
         hs = node.hs
-        digits = CTC_DIGITS[term.kind]
-        own = hs[:digits]
-        excluded = term.excluded
-        if self.editions:  # some material is coded in another HS edition than its good
-
-            def fails(code) -> bool:
-                if isinstance(code, tuple):  # several correlated codes: any of them may fail
-                    return any(fails(c) for c in code)
-                return (
-                    code is None
-                    or code[:digits] == own
-                    or bool(excluded and code.startswith(excluded))
-                )
-
-            failing = [(code, v) for code, v in ctc.items() if fails(code)]
-        elif excluded:
-            failing = [
-                (code, v)
-                for code, v in ctc.items()
-                if code is None or code[:digits] == own or code.startswith(excluded)
-            ]
+        # The codes seen so far, and those of them that fail the term for a good coded hs: a
+        # BOM repeats few codes, so each is tested once per evaluation, and a good's failing
+        # materials are found by set operations rather than by testing every code again.
+        key = (id(term), hs)
+        found = self.failing_codes.get(key)
+        if found is None:
+            found = self.failing_codes[key] = (set(), set())
+        known, fails = found
+        if not known.issuperset(ctc):
+            own = hs[: CTC_DIGITS[term.kind]]
+            for code in ctc:
+                if code not in known:
+                    known.add(code)
+                    if _fails(code, own, term):
+                        fails.add(code)
+        hit = ctc.keys() & fails if fails else ()
+        if not hit:
+            failing: tuple = ()
+            failing_value = ZERO
         else:
-            failing = [(code, v) for code, v in ctc.items() if code is None or code[:digits] == own]
-        failing_value = sum([v for _, v in failing], ZERO) if failing else ZERO
+            if len(hit) == 1:
+                (code,) = hit
+                failing = ((code, ctc[code]),)
+            else:  # in the order of the BOM
+                failing = tuple([(code, v) for code, v in ctc.items() if code in hit])
+            failing_value = sum([v for _, v in failing], ZERO)
         within = failing_value * 10 <= value  # Art 3.7(a): not more than 10 % of FOB
         weights = None
         if not within and failing and int(hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b)
             weights = self.failing_weight(node, {c for c, _ in failing}, cumulation)
             within = weights is not None and weights[0] * 10 <= weights[1]
-        return CtcOutcome(term, tuple(failing), failing_value, within, weights)
+        return CtcOutcome(term, failing, failing_value, within, weights)
 
     def failing_weight(self, node: Node, failing: set, cumulation: bool):
         """Art 3.7(b): the weight of the failing materials and of the good, when the good and
