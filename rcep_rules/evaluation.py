@@ -166,7 +166,12 @@ class World:
 
 
 class Node:
-    """The sums of one good or in-house sub-assembly, from which its outcomes follow."""
+    """The sums of one good or in-house sub-assembly, from which its outcomes follow.
+
+    Once walked, a node knows whether it is originating with cumulation (``originating``),
+    whether it is wholly obtained (``wo``) and its ``sums`` (vnm, vom, ctc, block) with its
+    sub-assemblies rolled up or seen through: all the nodes above it need. Its ``World``s
+    (with, and without, cumulation) are made on first use."""
 
     __slots__ = (
         "block",
@@ -182,14 +187,17 @@ class Node:
         "judgeable",
         "materials_value",
         "minimal",
+        "originating",
         "rule",
         "subs",
+        "sums",
         "value",
         "vnm",
         "vom",
         "walk",
         "with_cumulation",
         "without_cumulation",
+        "wo",
     )
 
     def world(self, cumulation: bool = True) -> World:
@@ -488,7 +496,8 @@ class _Walk:
         node.minimal = minimal
         node.without_cumulation = None
         self.nodes[id(item)] = node
-        node.with_cumulation = self.judge(node, True)
+        node.with_cumulation = None
+        node.originating = self.originates(node)
         self.report_node(node)
         return node
 
@@ -506,7 +515,8 @@ class _Walk:
         return found
 
     def report_node(self, node: Node) -> None:
-        item, world = node.item, node.with_cumulation
+        item = node.item
+        block = node.sums[3]
         if item.bom and node.materials_value > node.value:
             self.issue(
                 "BOM_VALUE_EXCEEDS_FOB",
@@ -522,6 +532,7 @@ class _Walk:
             self.issue("BOM_EMPTY", item.path, what=_what(item))
         rule = node.rule
         if isinstance(rule, RuleNotFound):
+            world = node.world()
             serious = node.is_good and not (world.wo or world.pe)
             self.issue(
                 "PSR_NOT_FOUND",
@@ -556,14 +567,14 @@ class _Walk:
                     rule_code=f"{row.hs_version} {display(row.code)}",
                 )
         if not item.processes:
-            serious = node.is_good and world.uses_non_originating
+            serious = node.is_good and block
             self.issue(
                 "PROCESS_MISSING",
                 item.path,
                 what=_what(item, node.is_good),
                 severity=ERROR if serious else WARNING,
             )
-        elif world.minimal:
+        elif block and node.minimal:
             self.issue(
                 "PROCESS_MINIMAL",
                 item.path,
@@ -573,9 +584,10 @@ class _Walk:
 
     # --- judging one node --------------------------------------------------------------------
 
-    def judge(self, node: Node, cumulation: bool) -> World:
-        """The outcome of one good or sub-assembly, with or without cumulation (Art 3.4)."""
-        item = node.item
+    def sums(self, node: Node, cumulation: bool) -> tuple[Decimal, Decimal, dict, bool]:
+        """A node's non-originating and originating value, non-originating materials by HS
+        code and whether it uses non-originating materials or accessories, with or without
+        cumulation: its own lines, and its sub-assemblies rolled up or seen through."""
         vnm, vom, block, ctc = node.vnm, node.vom, node.block, node.ctc
         if not cumulation:
             vnm, vom, block = vnm + node.c_value, vom - node.c_value, block or node.c_block
@@ -585,19 +597,83 @@ class _Walk:
             if role == "indirect":  # an in-house jig or tool: originating (Art 3.10)
                 vom += total
                 continue
-            w = sub.with_cumulation if cumulation else sub.world(False)
-            if w.originating:  # roll-up, Art 3.12
-                vom += total
-                continue
+            if cumulation:
+                if sub.originating:  # roll-up, Art 3.12
+                    vom += total
+                    continue
+                sub_vnm, _, sub_ctc, sub_block = sub.sums
+            else:
+                w = sub.world(False)
+                if w.originating:
+                    vom += total
+                    continue
+                sub_vnm, sub_ctc, sub_block = w.rvc.vnm, w.ctc_values, w.uses_non_originating
             # transparent: its non-originating inputs count here; for retail packing and
             # accessories only in the RVC (Arts 3.8, 3.9)
-            sub_vnm = w.rvc.vnm * q
+            sub_vnm *= q
             vnm += sub_vnm
             vom += total - sub_vnm
             if role == "material":
-                ctc = _merged(ctc, w.ctc_values, q)
+                ctc = _merged(ctc, sub_ctc, q)
             if role != "packing":
-                block = block or w.uses_non_originating
+                block = block or sub_block
+        return vnm, vom, ctc, block
+
+    def originates(self, node: Node) -> bool:
+        """Whether a node just walked is originating with cumulation, as ``judge`` would find
+        (``World.originating``), without the rest of its World: the walk needs no more of a
+        sub-assembly, and its World is made if something asks for it. Keeps the sums and
+        whether it is wholly obtained, which the nodes above it need."""
+        item = node.item
+        vnm, vom, ctc, block = node.sums = self.sums(node, True)
+        node.wo = False
+        if block:
+            minimal = node.minimal  # only minimal operations on non-originating materials
+        else:
+            if item.wholly_obtained and self.wholly_obtained(node, True):
+                node.wo = True
+                return True
+            if item.bom:
+                return True  # PE
+            minimal = False
+        if not node.judgeable or not node.hs or minimal:
+            return False
+        row, value = node.rule.row, node.value
+        plan = self.plans.get(id(row))
+        if plan is None:
+            plan = self.plans[id(row)] = _plan(row)
+        terms = row.ctc_terms
+        outcomes: list = [None] * len(terms)
+        rvc = None
+        for _, ctc_at, others in plan:
+            strict = dmi = True
+            for i in ctc_at:
+                outcome = outcomes[i]
+                if outcome is None:
+                    outcome = outcomes[i] = self.ctc_outcome(terms[i], node, value, ctc, True)
+                strict = strict and not outcome.failing
+                dmi = dmi and outcome.de_minimis
+            if not (strict or dmi):
+                continue
+            for what, threshold in others:
+                if what is RVC:
+                    if rvc is None:
+                        rvc = Rvc(value, vnm, vom, node.costs)
+                    ok = rvc.meets(threshold)
+                elif what is CR:
+                    ok = "chemical_reaction" in item.processes
+                else:  # WO holds here only with WO or PE, which need no non-originating input
+                    ok = False
+                if not ok:
+                    break
+            else:
+                return True
+        return False
+
+    def judge(self, node: Node, cumulation: bool) -> World:
+        """The outcome of one good or sub-assembly, with or without cumulation (Art 3.4)."""
+        item = node.item
+        vnm, vom, ctc, block = node.sums if cumulation else self.sums(node, False)
         value = node.value
         rvc = Rvc(value, vnm, vom, node.costs)
         if block:
@@ -612,12 +688,7 @@ class _Walk:
         held: dict[str, str] = {}
         # Fewer originating materials never make a good originating (see the property tests):
         # what fails with cumulation fails without it, and its rule need not be tried again.
-        if (
-            node.judgeable
-            and node.hs
-            and not minimal
-            and (cumulation or node.world(True).originating)
-        ):
+        if node.judgeable and node.hs and not minimal and (cumulation or node.originating):
             row = node.rule.row
             outcomes = tuple(
                 [self.ctc_outcome(t, node, value, ctc, cumulation) for t in row.ctc_terms]
@@ -781,7 +852,8 @@ class _Walk:
             if m.role in ("packing", "indirect"):
                 continue
             if m.bom is not None:
-                if not self.nodes[id(m)].world(cumulation).wo:
+                sub = self.nodes[id(m)]
+                if not (sub.wo if cumulation else sub.world(False).wo):
                     return False
             elif not (m.wholly_obtained and self.reason(m.kind) is PROOF):
                 return False
@@ -820,7 +892,9 @@ class _Walk:
             q = (m.quantity or ZERO) * factor
             if m.bom is not None:
                 sub = self.nodes[id(m)]
-                if m.role == "material" and not sub.world(cumulation).originating:
+                if m.role == "material" and not (
+                    sub.originating if cumulation else sub.world(False).originating
+                ):
                     yield from self.counted_lines(sub, cumulation, q)
             elif m.role == "material":
                 reason = self.reason(m.kind)
