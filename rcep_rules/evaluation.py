@@ -366,7 +366,11 @@ class _Walk:
         self.slots: dict[str, dict[LineKind, tuple]] = {}  # per HS edition, as slot() gives
         self.known_processes: set[tuple[str, ...]] = set()  # process lists found all known
         self.rules: dict[str, dict[str, RuleMatch | RuleNotFound]] = {}  # per HS edition, code
-        self.failing_codes: dict[tuple, tuple[set, set]] = {}  # per CTC term and good's code
+        # The HS codes non-originating materials are summed under (slot), in the order seen,
+        # and per CTC term and good's code, how many of them were tested and those that fail.
+        self.codes: list = []
+        self.code_set: set = set()
+        self.failing_codes: dict[tuple, list] = {}
 
     def issue(self, _code: str, _path: str, severity: str = "", **facts) -> None:
         self.issues.append(Issue(_code, _path, facts, severity))
@@ -441,10 +445,10 @@ class _Walk:
                 total = m.quantity * m.unit_cost
             except TypeError:  # reported when the file was read; the evaluation stops
                 total = ZERO
-            slot = slots.get(m.kind)
-            if slot is None:
-                slot = self.slot(m.kind, version)
-            bucket, code = slot
+            try:
+                bucket, code = slots[m.kind]
+            except KeyError:
+                bucket, code = self.slot(m.kind, version)
             # The values of non-originating and cumulated materials are summed by HS code only,
             # and their totals taken from those sums below (exact, so in any order).
             if bucket is _NON_ORIGINATING_MATERIAL:
@@ -503,12 +507,16 @@ class _Walk:
 
     def slot(self, kind: LineKind, version: str) -> tuple[str, object]:
         """Where the value of a kind of bought line goes in the sums of a good or sub-assembly
-        coded in ``version``, and under which code (its role for packing and accessories)."""
+        coded in ``version``, and under which code (its role for packing and accessories).
+        Every code a node's materials are summed under is made here, and kept in ``codes``."""
         bucket = self.buckets.get(kind)
         if bucket is None:
             bucket = self.bucket(kind)
         if bucket is _NON_ORIGINATING_MATERIAL or bucket is _CUMULATED_MATERIAL:
             code = kind.hs if kind.hs_version == version else self.in_edition(kind, version)
+            if code not in self.code_set:
+                self.code_set.add(code)
+                self.codes.append(code)
         else:
             code = kind.role
         found = self.slots[version][kind] = (bucket, code)
@@ -742,25 +750,22 @@ class _Walk:
                 block = block or sub_block
         if not block:
             return False  # WO or PE might hold: the full judgement says
-        codes: set = set()
-        for node, _ in counted:
-            codes.update(node.ctc)
-            codes.update(node.c_ctc)
         row, hs, value = top.rule.row, top.hs, top.value
-        failing_codes = [
-            [code for code in codes if _fails(code, hs[: CTC_DIGITS[t.kind]], t)]
-            for t in row.ctc_terms
-        ]
-        values: dict = {}
-        for code in {code for found in failing_codes for code in found}:
-            total = ZERO
+        failing_sets = [self.failing_set(term, hs) for term in row.ctc_terms]
+        values: dict = {}  # the failing codes found in the counted nodes, and their value
+        for code in set().union(*failing_sets):
+            total, found = ZERO, False
             for node, q in counted:
-                v = node.ctc.get(code, ZERO) + node.c_ctc.get(code, ZERO)
-                total += v if q is None else v * q
-            values[code] = total
+                ctc, c_ctc = node.ctc, node.c_ctc
+                if code in ctc or code in c_ctc:
+                    found = True
+                    v = ctc.get(code, ZERO) + c_ctc.get(code, ZERO)
+                    total += v if q is None else v * q
+            if found:
+                values[code] = total
         outcomes = []
-        for term, found in zip(row.ctc_terms, failing_codes, strict=True):
-            failing = tuple((code, values[code]) for code in found)
+        for term, fails in zip(row.ctc_terms, failing_sets, strict=True):
+            failing = tuple((code, v) for code, v in values.items() if code in fails)
             failing_value = sum([v for _, v in failing], ZERO)
             within = failing_value * 10 <= value
             if not within and failing and int(hs[:2]) in TEXTILE_CHAPTERS:
@@ -794,36 +799,38 @@ class _Walk:
                 block = block or sub_block
         return vnm, block
 
+    def failing_set(self, term: CTC, hs: str) -> set:
+        """The codes materials are summed under (``codes``) that fail ``term`` for a good coded
+        ``hs``. A BOM repeats few codes: each is tested once per term and good's code."""
+        key = (id(term), hs)
+        entry = self.failing_codes.get(key)
+        if entry is None:
+            entry = self.failing_codes[key] = [0, set()]
+        codes = self.codes
+        if entry[0] < len(codes):
+            own, fails = hs[: CTC_DIGITS[term.kind]], entry[1]
+            for code in codes[entry[0] :]:
+                if _fails(code, own, term):
+                    fails.add(code)
+            entry[0] = len(codes)
+        return entry[1]
+
     def ctc_outcome(
         self, term: CTC, node: Node, value: Decimal, ctc: dict, cumulation: bool
     ) -> CtcOutcome:
         hs = node.hs
-        # The codes seen so far, and those of them that fail the term for a good coded hs: a
-        # BOM repeats few codes, so each is tested once per evaluation, and a good's failing
-        # materials are found by set operations rather than by testing every code again.
-        key = (id(term), hs)
-        found = self.failing_codes.get(key)
-        if found is None:
-            found = self.failing_codes[key] = (set(), set())
-        known, fails = found
-        if not known.issuperset(ctc):
-            own = hs[: CTC_DIGITS[term.kind]]
-            for code in ctc:
-                if code not in known:
-                    known.add(code)
-                    if _fails(code, own, term):
-                        fails.add(code)
-        hit = ctc.keys() & fails if fails else ()
-        if not hit:
-            failing: tuple = ()
-            failing_value = ZERO
-        else:
+        fails = self.failing_set(term, hs)
+        failing: tuple = ()
+        failing_value = ZERO
+        if fails:
+            hit = [code for code in fails if code in ctc] if len(fails) < 3 else ctc.keys() & fails
             if len(hit) == 1:
                 (code,) = hit
-                failing = ((code, ctc[code]),)
-            else:  # in the order of the BOM
-                failing = tuple([(code, v) for code, v in ctc.items() if code in hit])
-            failing_value = sum([v for _, v in failing], ZERO)
+                v = ctc[code]
+                failing, failing_value = ((code, v),), ZERO + v
+            elif hit:  # in the order of the BOM
+                failing = tuple([(code, v) for code, v in ctc.items() if code in fails])
+                failing_value = sum([v for _, v in failing], ZERO)
         within = failing_value * 10 <= value  # Art 3.7(a): not more than 10 % of FOB
         weights = None
         if not within and failing and int(hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b)
