@@ -61,6 +61,7 @@ _CUMULATED_MATERIAL = "material originating by cumulation"
 _CUMULATED_OTHER = "packing or accessory originating by cumulation"
 _BAD = "wrong HS code or currency"
 _TRANSPOSED = CATALOGUE["PSR_TRANSPOSED"].severity
+_STRICT, _WITHIN = 2, 1  # how a CTC term holds (Walk.ctc_test)
 
 
 class MaterialVerdict:
@@ -370,7 +371,7 @@ class _Walk:
         # and per CTC term and good's code, how many of them were tested and those that fail.
         self.codes: list = []
         self.code_set: set = set()
-        self.failing_codes: dict[tuple, list] = {}
+        self.failing_codes: dict[int, dict[str, list]] = {}
 
     def issue(self, _code: str, _path: str, severity: str = "", **facts) -> None:
         self.issues.append(Issue(_code, _path, facts, severity))
@@ -651,16 +652,16 @@ class _Walk:
         if plan is None:
             plan = self.plans[id(row)] = _plan(row)
         terms = row.ctc_terms
-        outcomes: list = [None] * len(terms)
+        tested: list = [None] * len(terms)
         rvc = None
         for _, ctc_at, others in plan:
             strict = dmi = True
             for i in ctc_at:
-                outcome = outcomes[i]
-                if outcome is None:
-                    outcome = outcomes[i] = self.ctc_outcome(terms[i], node, value, ctc, True)
-                strict = strict and not outcome.failing
-                dmi = dmi and outcome.de_minimis
+                found = tested[i]
+                if found is None:
+                    found = tested[i] = self.ctc_test(terms[i], node, value, ctc)
+                strict = strict and found & _STRICT
+                dmi = dmi and found & _WITHIN
             if not (strict or dmi):
                 continue
             for what, threshold in others:
@@ -802,10 +803,12 @@ class _Walk:
     def failing_set(self, term: CTC, hs: str) -> set:
         """The codes materials are summed under (``codes``) that fail ``term`` for a good coded
         ``hs``. A BOM repeats few codes: each is tested once per term and good's code."""
-        key = (id(term), hs)
-        entry = self.failing_codes.get(key)
+        per_code = self.failing_codes.get(id(term))
+        if per_code is None:
+            per_code = self.failing_codes[id(term)] = {}
+        entry = per_code.get(hs)
         if entry is None:
-            entry = self.failing_codes[key] = [0, set()]
+            entry = per_code[hs] = [0, set()]
         codes = self.codes
         if entry[0] < len(codes):
             own, fails = hs[: CTC_DIGITS[term.kind]], entry[1]
@@ -814,6 +817,23 @@ class _Walk:
                     fails.add(code)
             entry[0] = len(codes)
         return entry[1]
+
+    def ctc_test(self, term: CTC, node: Node, value: Decimal, ctc: dict) -> int:
+        """What ``ctc_outcome`` (with cumulation) would find of a term, without making it:
+        _STRICT when no material fails it, _WITHIN when its ``de_minimis`` holds."""
+        fails = self.failing_set(term, node.hs)
+        failing_value, found = ZERO, False
+        if fails:
+            for code in fails if len(fails) < len(ctc) else ctc.keys() & fails:
+                v = ctc.get(code)
+                if v is not None:
+                    failing_value += v
+                    found = True
+        if failing_value * 10 <= value:  # Art 3.7(a)
+            return _WITHIN if found else _STRICT | _WITHIN
+        if found and int(node.hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b): by weight
+            return _WITHIN if self.ctc_outcome(term, node, value, ctc, True).de_minimis else 0
+        return 0 if found else _STRICT
 
     def ctc_outcome(
         self, term: CTC, node: Node, value: Decimal, ctc: dict, cumulation: bool

@@ -6,6 +6,10 @@ from builders import bought, made, make_good, proof, run
 from hypothesis import given
 from test_properties import SETTINGS, goods
 
+from rcep_rules import Reference
+
+HEADER = "hs_version,level,code,description,psr,legibility,source_url,locator\n"
+
 
 def assert_walk_agrees_with_worlds(result):
     for node in result._walk.nodes.values():
@@ -63,4 +67,20 @@ def test_the_walk_and_the_worlds_agree_on_edge_cases(sub):
     )
     result = run(good)
     assert len(result._walk.nodes) == 3  # (an empty BOM is an error, but it is walked)
+    assert_walk_agrees_with_worlds(result)
+
+
+@pytest.mark.parametrize(("label_weight", "originating"), [("0.010", True), ("0.050", False)])
+def test_the_walk_and_the_worlds_agree_on_de_minimis_by_weight(tmp_path, label_weight, originating):
+    # Art 3.7(b) in a sub-assembly: the label fails CTH and is 60 % of its value, but 5 %
+    # (within) or 25 % (not) of its weight.
+    path = tmp_path / "rules.csv"
+    path.write_text(HEADER + "HS2022,chapter,61,test row,CTH,clear,test,test\n")
+    reference = Reference.load(rule_files=(path,))
+    fabric = bought("6006.21", "2.00", origin="US", weight="0.190")
+    label = bought("6109.10", "3.00", origin="US", weight=label_weight)
+    shirt = made("6109.10", [fabric, label], ["assembly"], weight="0.200", code="SHIRT")
+    result = run(make_good("6109.10", fob="20.00", bom=[shirt], weight="0.200"), reference)
+    sub = next(n for n in result._walk.nodes.values() if n.item.code == "SHIRT")
+    assert sub.originating is originating
     assert_walk_agrees_with_worlds(result)
