@@ -172,7 +172,9 @@ class Node:
     Once walked, a node knows whether it is originating with cumulation (``originating``),
     whether it is wholly obtained (``wo``) and its ``sums`` (vnm, vom, ctc, block) with its
     sub-assemblies rolled up or seen through: all the nodes above it need. Its ``World``s
-    (with, and without, cumulation) are made on first use."""
+    (with, and without, cumulation) are made on first use. ``p_vnm`` and ``p_block`` are its
+    non-originating value and use of non-originating materials at worst: no sub-assembly
+    originating, nothing cumulated (for ``holds_at_worst``)."""
 
     __slots__ = (
         "block",
@@ -189,6 +191,8 @@ class Node:
         "materials_value",
         "minimal",
         "originating",
+        "p_block",
+        "p_vnm",
         "rule",
         "subs",
         "sums",
@@ -365,7 +369,7 @@ class _Walk:
         self.minimal: dict[tuple[str, ...], bool] = {}
         self.editions: dict[tuple[LineKind, str], object] = {}
         self.slots: dict[str, dict[LineKind, tuple]] = {}  # per HS edition, as slot() gives
-        self.known_processes: set[tuple[str, ...]] = set()  # process lists found all known
+        self.known_processes: dict[tuple[str, ...], bool] = {}  # all known: only minimal?
         self.rules: dict[str, dict[str, RuleMatch | RuleNotFound]] = {}  # per HS edition, code
         # The HS codes non-originating materials are summed under (slot), in the order seen,
         # and per CTC term and good's code, how many of them were tested and those that fail.
@@ -417,15 +421,15 @@ class _Walk:
         hs, version, processes = item.hs, item.hs_version, item.processes
         if hs is None or hs not in self.ref.nomenclatures[version]:
             hs = self.check_hs(item, _what(item, is_good), ERROR if is_good else WARNING)
-        minimal = self.minimal.get(processes)
+        minimal = self.known_processes.get(processes)
         if minimal is None:
             minimal = self.only_minimal(processes)
-        if processes not in self.known_processes:
             if all(p in self.ref.processes for p in processes):
-                self.known_processes.add(processes)
+                self.known_processes[processes] = minimal
             else:
                 self.check_processes(item, _what(item, is_good))
-        vnm = vom = c_value = materials_value = ZERO
+        vnm = vom = c_value = materials_value = p_vnm = ZERO
+        p_block = False
         ctc: dict = {}  # non-originating materials by HS code
         c_ctc: dict = {}  # materials originating only by cumulation, by HS code
         block = c_block = False
@@ -439,8 +443,12 @@ class _Walk:
                     self.check_currency(m)
                 q = m.quantity or ZERO
                 sub = self.node(m, m.unit_cost, False)
-                subs.append((q, sub, m.role))
+                role = m.role
+                subs.append((q, sub, role))
                 materials_value += q * sub.value
+                if role != "indirect":
+                    p_vnm += q * sub.p_vnm
+                    p_block = p_block or (sub.p_block and role != "packing")
                 continue
             try:
                 total = m.quantity * m.unit_cost
@@ -480,6 +488,8 @@ class _Walk:
         node.walk, node.item, node.is_good, node.hs = self, item, is_good, hs
         node.vnm, node.vom, node.ctc, node.block, node.subs = vnm, vom, ctc, block, subs
         node.c_value, node.c_ctc, node.c_block = c_value, c_ctc, c_block
+        node.p_vnm = p_vnm + vnm + c_value
+        node.p_block = p_block or block or c_block
         has_cum = bool(c_value or c_block)
         for _, sub, _ in subs:
             has_cum = has_cum or sub.has_cum
@@ -735,22 +745,16 @@ class _Walk:
         The sums are exact, so the bound is exact too."""
         if not top.judgeable or not top.hs or top.minimal:
             return False  # no rule tried, or only minimal operations: the full judgement says
-        vnm, vom = top.vnm + top.c_value, top.vom - top.c_value
-        block = top.block or top.c_block
-        counted = [(top, None)]  # nodes whose materials count for CTC, and their quantity
-        for q, sub, role in top.subs:
-            total = q * sub.value
-            if role == "indirect":
-                vom += total
-                continue
-            sub_vnm, sub_block = self.worst(sub, q if role == "material" else None, counted)
-            sub_vnm *= q
-            vnm += sub_vnm
-            vom += total - sub_vnm
-            if role != "packing":
-                block = block or sub_block
-        if not block:
+        if not top.p_block:
             return False  # WO or PE might hold: the full judgement says
+        # everything that is not non-originating at worst is originating (vom + vnm = value
+        # of the materials, exactly)
+        vnm, vom = top.p_vnm, top.materials_value - top.p_vnm
+        counted = [(top, None)]  # nodes whose materials count for CTC, and their quantity
+        if top.rule.row.ctc_terms:
+            for q, sub, role in top.subs:
+                if role == "material":
+                    self.counted(sub, q, counted)
         row, hs, value = top.rule.row, top.hs, top.value
         failing_sets = [self.failing_set(term, hs) for term in row.ctc_terms]
         values: dict = {}  # the failing codes found in the counted nodes, and their value
@@ -780,25 +784,13 @@ class _Walk:
             return False
         return found == "strict" or declared.criterion != "CTC" or declared.dmi
 
-    def worst(self, node: Node, q: Decimal | None, counted: list) -> tuple[Decimal, bool]:
-        """A sub-assembly's non-originating value per unit and whether it uses non-originating
-        materials, with no sub-assembly in it originating and nothing cumulated; ``counted``
-        gets it and the sub-assemblies below it whose materials count for the CTC of the good,
-        with their quantity per unit of the good (``q``: None when they do not count)."""
-        if q is not None:
-            counted.append((node, q))
-        vnm = node.vnm + node.c_value
-        block = node.block or node.c_block
+    def counted(self, node: Node, q: Decimal, counted: list) -> None:
+        """Add a sub-assembly seen through for the good's CTC, and those below it, with their
+        quantity per unit of the good (as ``judge`` merges their materials' values)."""
+        counted.append((node, q))
         for sub_q, sub, role in node.subs:
-            if role == "indirect":
-                continue
-            sub_vnm, sub_block = self.worst(
-                sub, q * sub_q if q is not None and role == "material" else None, counted
-            )
-            vnm += sub_vnm * sub_q
-            if role != "packing":
-                block = block or sub_block
-        return vnm, block
+            if role == "material":
+                self.counted(sub, q * sub_q, counted)
 
     def failing_set(self, term: CTC, hs: str) -> set:
         """The codes materials are summed under (``codes``) that fail ``term`` for a good coded

@@ -80,6 +80,23 @@ def test_acu_for_rvc_reached_only_with_a_sub_assembly_two_levels_down(german_cos
     assert result.annotations == annotations
 
 
+@pytest.mark.parametrize(("labour", "annotations"), [("20.00", ("ACU",)), ("40.00", ())])
+def test_acu_for_rvc_by_build_up_when_nothing_would_be_originating_without_cumulation(
+    labour, annotations
+):
+    good = switchgear("8538.90")
+    good["bom"][1] = bought("8538.90", "25.00", origin="DE", code="DE-PART")
+    good["direct_labour"] = labour
+
+    result = run(good)
+
+    # With cumulation: build-down (100.00 - 25.00) / 100.00 = 75 %. Without, every material
+    # (65.00) is non-originating: build-down 35 %, build-up (0.00 + labour) / 100.00 is 20 %
+    # (ACU) or 40 % (RVC40 holds without Japan).
+    assert result.criterion == "RVC"
+    assert result.annotations == annotations
+
+
 def _acu_judged_in_full(result) -> bool:
     world, top = result.result, result.node
     return (
