@@ -27,7 +27,7 @@ from functools import cached_property
 
 from rcep_rules.goods import Good, LineKind, Material, Shipment
 from rcep_rules.hs import HS2012, HS2022, display
-from rcep_rules.issues import CATALOGUE, ERROR, WARNING, Issue
+from rcep_rules.issues import CATALOGUE, ERROR, WARNING, Issue, make_issue
 from rcep_rules.psr import CR, CTC, CTC_DIGITS, RVC, WO, RuleMatch, RuleNotFound
 from rcep_rules.reference import Reference
 
@@ -62,6 +62,7 @@ _CUMULATED_OTHER = "packing or accessory originating by cumulation"
 _BAD = "wrong HS code or currency"
 _TRANSPOSED = CATALOGUE["PSR_TRANSPOSED"].severity
 _STRICT, _WITHIN = 2, 1  # how a CTC term holds (Walk.ctc_test)
+_NONE: dict = {}
 
 
 class MaterialVerdict:
@@ -363,7 +364,7 @@ class _Walk:
         self.nodes: dict[int, Node] = {}
         self.kinds: dict[LineKind, str] = {}  # the reason of each kind of bought line
         self.buckets: dict[LineKind, object] = {}
-        self.transposed: dict[int, dict | bool] = {}  # PSR_TRANSPOSED facts (False: none), by rule
+        self.transposed: dict[int, tuple] = {}  # per rule: PSR_TRANSPOSED facts, partial?
         self.plans: dict[int, tuple] = {}  # each rule row's branches, as _plan gives them
         self.bad_kinds: set[LineKind] = set()
         self.minimal: dict[tuple[str, ...], bool] = {}
@@ -444,8 +445,9 @@ class _Walk:
                 q = m.quantity or ZERO
                 sub = self.node(m, m.unit_cost, False)
                 role = m.role
-                subs.append((q, sub, role))
-                materials_value += q * sub.value
+                total = q * sub.value
+                subs.append((q, sub, role, total))
+                materials_value += total
                 if role != "indirect":
                     p_vnm += q * sub.p_vnm
                     p_block = p_block or (sub.p_block and role != "packing")
@@ -491,7 +493,7 @@ class _Walk:
         node.p_vnm = p_vnm + vnm + c_value
         node.p_block = p_block or block or c_block
         has_cum = bool(c_value or c_block)
-        for _, sub, _ in subs:
+        for _, sub, _, _ in subs:
             has_cum = has_cum or sub.has_cum
         node.has_cum = has_cum
         node.materials_value = materials_value
@@ -563,9 +565,9 @@ class _Walk:
             )
         elif isinstance(rule, RuleMatch):
             row = rule.row
-            facts = self.transposed.get(id(rule))
-            if facts is None:
-                facts = self.transposed[id(rule)] = (
+            found = self.transposed.get(id(rule))
+            if found is None:
+                found = self.transposed[id(rule)] = (
                     {
                         "code": display(rule.code),
                         "rule_code": display(row.code),
@@ -574,11 +576,13 @@ class _Walk:
                         "relationship": rule.relationship or "correlation",
                     }
                     if rule.transposed
-                    else False
+                    else None,
+                    row.partial,
                 )
+            facts, partial = found
             if facts:
-                self.issues.append(Issue("PSR_TRANSPOSED", item.path, facts, _TRANSPOSED))
-            if row.partial:
+                self.issues.append(make_issue("PSR_TRANSPOSED", item.path, facts, _TRANSPOSED))
+            if partial:
                 self.issue(
                     "PSR_PARTIAL",
                     item.path,
@@ -611,8 +615,7 @@ class _Walk:
         if not cumulation:
             vnm, vom, block = vnm + node.c_value, vom - node.c_value, block or node.c_block
             ctc = _merged(ctc, node.c_ctc, 1)
-        for q, sub, role in node.subs:
-            total = q * sub.value
+        for q, sub, role, total in node.subs:  # total: q x its value
             if role == "indirect":  # an in-house jig or tool: originating (Art 3.10)
                 vom += total
                 continue
@@ -644,7 +647,10 @@ class _Walk:
         sub-assembly, and its World is made if something asks for it. Keeps the sums and
         whether it is wholly obtained, which the nodes above it need."""
         item = node.item
-        vnm, vom, ctc, block = node.sums = self.sums(node, True)
+        if node.subs:
+            vnm, vom, ctc, block = node.sums = self.sums(node, True)
+        else:
+            vnm, vom, ctc, block = node.sums = node.vnm, node.vom, node.ctc, node.block
         node.wo = False
         if block:
             minimal = node.minimal  # only minimal operations on non-originating materials
@@ -752,7 +758,7 @@ class _Walk:
         vnm, vom = top.p_vnm, top.materials_value - top.p_vnm
         counted = [(top, None)]  # nodes whose materials count for CTC, and their quantity
         if top.rule.row.ctc_terms:
-            for q, sub, role in top.subs:
+            for q, sub, role, _ in top.subs:
                 if role == "material":
                     self.counted(sub, q, counted)
         row, hs, value = top.rule.row, top.hs, top.value
@@ -788,7 +794,7 @@ class _Walk:
         """Add a sub-assembly seen through for the good's CTC, and those below it, with their
         quantity per unit of the good (as ``judge`` merges their materials' values)."""
         counted.append((node, q))
-        for sub_q, sub, role in node.subs:
+        for sub_q, sub, role, _ in node.subs:
             if role == "material":
                 self.counted(sub, q * sub_q, counted)
 
@@ -813,7 +819,11 @@ class _Walk:
     def ctc_test(self, term: CTC, node: Node, value: Decimal, ctc: dict) -> int:
         """What ``ctc_outcome`` (with cumulation) would find of a term, without making it:
         _STRICT when no material fails it, _WITHIN when its ``de_minimis`` holds."""
-        fails = self.failing_set(term, node.hs)
+        entry = self.failing_codes.get(id(term), _NONE).get(node.hs)
+        if entry is not None and entry[0] == len(self.codes):
+            fails = entry[1]
+        else:
+            fails = self.failing_set(term, node.hs)
         failing_value, found = ZERO, False
         if fails:
             for code in fails if len(fails) < len(ctc) else ctc.keys() & fails:
