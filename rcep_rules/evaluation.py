@@ -371,7 +371,7 @@ class _Walk:
         self.editions: dict[tuple[LineKind, str], object] = {}
         self.slots: dict[str, dict[LineKind, tuple]] = {}  # per HS edition, as slot() gives
         self.known_processes: dict[tuple[str, ...], bool] = {}  # all known: only minimal?
-        self.rules: dict[str, dict[str, RuleMatch | RuleNotFound]] = {}  # per HS edition, code
+        self.editions_seen: dict[str, tuple[dict, dict, dict]] = {}  # as edition() gives
         # The HS codes non-originating materials are summed under (slot), in the order seen,
         # and per CTC term and good's code, how many of them were tested and those that fail.
         self.codes: list = []
@@ -420,7 +420,11 @@ class _Walk:
     def node(self, item: Good | Material, given_value: Decimal | None, is_good: bool) -> Node:
         """Sum one good or sub-assembly's BOM lines; judge it; report what is wrong."""
         hs, version, processes = item.hs, item.hs_version, item.processes
-        if hs is None or hs not in self.ref.nomenclatures[version]:
+        edition = self.editions_seen.get(version)
+        if edition is None:
+            edition = self.edition(version)
+        codes, slots, rules = edition
+        if hs is None or hs not in codes:
             hs = self.check_hs(item, _what(item, is_good), ERROR if is_good else WARNING)
         minimal = self.known_processes.get(processes)
         if minimal is None:
@@ -435,9 +439,6 @@ class _Walk:
         c_ctc: dict = {}  # materials originating only by cumulation, by HS code
         block = c_block = False
         subs = []
-        slots = self.slots.get(version)
-        if slots is None:
-            slots = self.slots[version] = {}
         for m in item.bom or ():
             if m.bom is not None:
                 if m.currency is not None:
@@ -500,9 +501,6 @@ class _Walk:
         costs = node.costs = sum(item.costs) if item.costs is not None else None
         node.value = given_value if given_value is not None else materials_value + (costs or 0)
         if hs:
-            rules = self.rules.get(version)
-            if rules is None:
-                rules = self.rules[version] = {}
             rule = rules.get(hs)
             if rule is None:
                 rule = rules[hs] = self.ref.rules.find(hs, version)
@@ -517,6 +515,16 @@ class _Walk:
         node.originating = self.originates(node)
         self.report_node(node)
         return node
+
+    def edition(self, version: str) -> tuple[dict, dict, dict]:
+        """For goods coded in one HS edition: its codes (those that exist), where each kind of
+        bought line goes (slot) and the rule of each code, as found so far."""
+        found = self.editions_seen[version] = (
+            self.ref.nomenclatures[version].descriptions,
+            self.slots.setdefault(version, {}),
+            {},
+        )
+        return found
 
     def slot(self, kind: LineKind, version: str) -> tuple[str, object]:
         """Where the value of a kind of bought line goes in the sums of a good or sub-assembly
