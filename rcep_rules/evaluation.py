@@ -62,7 +62,6 @@ _CUMULATED_OTHER = "packing or accessory originating by cumulation"
 _BAD = "wrong HS code or currency"
 _TRANSPOSED = CATALOGUE["PSR_TRANSPOSED"].severity
 _STRICT, _WITHIN = 2, 1  # how a CTC term holds (Walk.ctc_test)
-_NONE: dict = {}
 
 
 class MaterialVerdict:
@@ -184,6 +183,7 @@ class Node:
         "c_value",
         "costs",
         "ctc",
+        "facts",
         "has_cum",
         "hs",
         "is_good",
@@ -216,6 +216,14 @@ class Node:
             if found is None:
                 found = self.without_cumulation = self.walk.judge(self, False)
         return found
+
+
+class _RuleFacts:
+    """What the walk needs of the rule of one HS code, found once per evaluation: its
+    branches (``_plan``), the failing-code entries of its CTC terms (``_Walk.failing_entry``),
+    the facts of PSR_TRANSPOSED (None when it is not transposed) and whether it is partial."""
+
+    __slots__ = ("entries", "partial", "plan", "transposed")
 
 
 class Evaluation:
@@ -364,7 +372,6 @@ class _Walk:
         self.nodes: dict[int, Node] = {}
         self.kinds: dict[LineKind, str] = {}  # the reason of each kind of bought line
         self.buckets: dict[LineKind, object] = {}
-        self.transposed: dict[int, tuple] = {}  # per rule: PSR_TRANSPOSED facts, partial?
         self.plans: dict[int, tuple] = {}  # each rule row's branches, as _plan gives them
         self.bad_kinds: set[LineKind] = set()
         self.minimal: dict[tuple[str, ...], bool] = {}
@@ -501,11 +508,12 @@ class _Walk:
         costs = node.costs = sum(item.costs) if item.costs is not None else None
         node.value = given_value if given_value is not None else materials_value + (costs or 0)
         if hs:
-            rule = rules.get(hs)
-            if rule is None:
-                rule = rules[hs] = self.ref.rules.find(hs, version)
+            found = rules.get(hs)
+            if found is None:
+                found = rules[hs] = self.rule_facts(hs, version)
+            rule, node.facts = found
         else:
-            rule = None
+            rule = node.facts = None
         node.rule = rule
         node.judgeable = bool(processes) and isinstance(rule, RuleMatch)
         node.minimal = minimal
@@ -525,6 +533,32 @@ class _Walk:
             {},
         )
         return found
+
+    def rule_facts(self, hs: str, version: str) -> tuple:
+        """The rule of a code, and what the walk needs of it (None when no rule is found)."""
+        rule = self.ref.rules.find(hs, version)
+        if not isinstance(rule, RuleMatch):
+            return rule, None
+        row = rule.row
+        facts = _RuleFacts()
+        plan = self.plans.get(id(row))
+        if plan is None:
+            plan = self.plans[id(row)] = _plan(row)
+        facts.plan = plan
+        facts.entries = [self.failing_entry(term, hs) for term in row.ctc_terms]
+        facts.transposed = (
+            {
+                "code": display(rule.code),
+                "rule_code": display(row.code),
+                "rule_text": row.psr,
+                "mapped": ", ".join(display(c) for c in rule.mapped),
+                "relationship": rule.relationship or "correlation",
+            }
+            if rule.transposed
+            else None
+        )
+        facts.partial = row.partial
+        return rule, facts
 
     def slot(self, kind: LineKind, version: str) -> tuple[str, object]:
         """Where the value of a kind of bought line goes in the sums of a good or sub-assembly
@@ -572,25 +606,12 @@ class _Walk:
                 detail=rule.detail,
             )
         elif isinstance(rule, RuleMatch):
-            row = rule.row
-            found = self.transposed.get(id(rule))
-            if found is None:
-                found = self.transposed[id(rule)] = (
-                    {
-                        "code": display(rule.code),
-                        "rule_code": display(row.code),
-                        "rule_text": row.psr,
-                        "mapped": ", ".join(display(c) for c in rule.mapped),
-                        "relationship": rule.relationship or "correlation",
-                    }
-                    if rule.transposed
-                    else None,
-                    row.partial,
+            row, facts = rule.row, node.facts
+            if facts.transposed:
+                self.issues.append(
+                    make_issue("PSR_TRANSPOSED", item.path, facts.transposed, _TRANSPOSED)
                 )
-            facts, partial = found
-            if facts:
-                self.issues.append(make_issue("PSR_TRANSPOSED", item.path, facts, _TRANSPOSED))
-            if partial:
+            if facts.partial:
                 self.issue(
                     "PSR_PARTIAL",
                     item.path,
@@ -671,19 +692,16 @@ class _Walk:
             minimal = False
         if not node.judgeable or not node.hs or minimal:
             return False
-        row, value = node.rule.row, node.value
-        plan = self.plans.get(id(row))
-        if plan is None:
-            plan = self.plans[id(row)] = _plan(row)
-        terms = row.ctc_terms
+        facts, value = node.facts, node.value
+        terms, entries = node.rule.row.ctc_terms, facts.entries
         tested: list = [None] * len(terms)
         rvc = None
-        for _, ctc_at, others in plan:
+        for _, ctc_at, others in facts.plan:
             strict = dmi = True
             for i in ctc_at:
                 found = tested[i]
                 if found is None:
-                    found = tested[i] = self.ctc_test(terms[i], node, value, ctc)
+                    found = tested[i] = self.ctc_test(terms[i], entries[i], node, value, ctc)
                 strict = strict and found & _STRICT
                 dmi = dmi and found & _WITHIN
             if not (strict or dmi):
@@ -806,15 +824,21 @@ class _Walk:
             if role == "material":
                 self.counted(sub, q * sub_q, counted)
 
-    def failing_set(self, term: CTC, hs: str) -> set:
-        """The codes materials are summed under (``codes``) that fail ``term`` for a good coded
-        ``hs``. A BOM repeats few codes: each is tested once per term and good's code."""
+    def failing_entry(self, term: CTC, hs: str) -> list:
+        """[how many of ``codes`` were tested, those that fail] for a term and good's code."""
         per_code = self.failing_codes.get(id(term))
         if per_code is None:
             per_code = self.failing_codes[id(term)] = {}
         entry = per_code.get(hs)
         if entry is None:
             entry = per_code[hs] = [0, set()]
+        return entry
+
+    def failing_set(self, term: CTC, hs: str, entry: list | None = None) -> set:
+        """The codes materials are summed under (``codes``) that fail ``term`` for a good coded
+        ``hs``. A BOM repeats few codes: each is tested once per term and good's code."""
+        if entry is None:
+            entry = self.failing_entry(term, hs)
         codes = self.codes
         if entry[0] < len(codes):
             own, fails = hs[: CTC_DIGITS[term.kind]], entry[1]
@@ -824,14 +848,11 @@ class _Walk:
             entry[0] = len(codes)
         return entry[1]
 
-    def ctc_test(self, term: CTC, node: Node, value: Decimal, ctc: dict) -> int:
+    def ctc_test(self, term: CTC, entry: list, node: Node, value: Decimal, ctc: dict) -> int:
         """What ``ctc_outcome`` (with cumulation) would find of a term, without making it:
-        _STRICT when no material fails it, _WITHIN when its ``de_minimis`` holds."""
-        entry = self.failing_codes.get(id(term), _NONE).get(node.hs)
-        if entry is not None and entry[0] == len(self.codes):
-            fails = entry[1]
-        else:
-            fails = self.failing_set(term, node.hs)
+        _STRICT when no material fails it, _WITHIN when its ``de_minimis`` holds. ``entry``
+        is the term's failing_entry for the node's code."""
+        fails = entry[1] if entry[0] == len(self.codes) else self.failing_set(term, node.hs, entry)
         failing_value, found = ZERO, False
         if fails:
             for code in fails if len(fails) < len(ctc) else ctc.keys() & fails:
