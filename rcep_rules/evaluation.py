@@ -208,11 +208,11 @@ class Node:
 
     def world(self, cumulation: bool = True) -> World:
         if cumulation or not self.has_cum:
-            found = self.with_cumulation
+            found = getattr(self, "with_cumulation", None)  # unset until first asked for
             if found is None:
                 found = self.with_cumulation = self.walk.judge(self, True)
         else:
-            found = self.without_cumulation
+            found = getattr(self, "without_cumulation", None)
             if found is None:
                 found = self.without_cumulation = self.walk.judge(self, False)
         return found
@@ -498,7 +498,7 @@ class _Walk:
         node.walk, node.item, node.is_good, node.hs = self, item, is_good, hs
         node.vnm, node.vom, node.ctc, node.block, node.subs = vnm, vom, ctc, block, subs
         node.c_value, node.c_ctc, node.c_block = c_value, c_ctc, c_block
-        node.p_vnm = p_vnm + vnm + c_value
+        node.p_vnm = p_vnm + vnm + c_value if subs else vnm + c_value
         node.p_block = p_block or block or c_block
         has_cum = bool(c_value or c_block)
         for _, sub, _, _ in subs:
@@ -506,7 +506,10 @@ class _Walk:
         node.has_cum = has_cum
         node.materials_value = materials_value
         costs = node.costs = sum(item.costs) if item.costs is not None else None
-        node.value = given_value if given_value is not None else materials_value + (costs or 0)
+        if given_value is not None:
+            node.value = given_value
+        else:
+            node.value = materials_value if costs is None else materials_value + costs
         if hs:
             found = rules.get(hs)
             if found is None:
@@ -515,11 +518,9 @@ class _Walk:
         else:
             rule = node.facts = None
         node.rule = rule
-        node.judgeable = bool(processes) and isinstance(rule, RuleMatch)
+        node.judgeable = bool(processes) and node.facts is not None  # a RuleMatch
         node.minimal = minimal
-        node.without_cumulation = None
         self.nodes[id(item)] = node
-        node.with_cumulation = None
         node.originating = self.originates(node)
         self.report_node(node)
         return node

@@ -55,7 +55,8 @@ def test_no_acu_when_the_japanese_part_passes_cth_anyway_and_nothing_is_judged_t
     assert result.criterion == "CTC"
     assert result.annotations == ()
     # The bound settles it: no sub-assembly (nor the good) was judged without cumulation.
-    assert all(node.without_cumulation is None for node in result._walk.nodes.values())
+    nodes = result._walk.nodes.values()
+    assert all(getattr(node, "without_cumulation", None) is None for node in nodes)
 
 
 @pytest.mark.parametrize(
