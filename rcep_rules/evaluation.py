@@ -14,10 +14,14 @@ For the good and for every in-house sub-assembly (a material with a ``bom`` of i
 
 One walk over the BOM sums, for each good or sub-assembly, the values of its originating and
 non-originating lines, the latter grouped by HS code (all that the CTC test needs), and keeps
-apart what cumulation made originating. The outcome "with cumulation" is the declared one; the
-outcome "without cumulation" is derived from the same sums when the declared criterion might
-depend on it (``ACU``). Verdicts per BOM line and the warnings about single materials are facts
-derived from the same functions, on first use (``Evaluation.materials``, ``.issues``).
+apart what cumulation made originating. The walk decides whether each sub-assembly is
+originating with cumulation (``_Walk.originates``); its full outcome (``World``: criteria,
+RVC, CTC outcomes) is made on first use. The outcome "with cumulation" is the declared one;
+whether the declared criterion holds without cumulation (``ACU``) is first bounded from the
+same sums with no sub-assembly originating (``_Walk.holds_at_worst``), and only when that
+bound cannot tell is every sub-assembly judged again without cumulation. Verdicts per BOM
+line and the warnings about single materials are facts derived from the same functions, on
+first use (``Evaluation.materials``, ``.issues``).
 """
 
 from dataclasses import dataclass
