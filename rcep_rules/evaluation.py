@@ -490,10 +490,10 @@ class _Walk:
                 self.report_line(m)
                 vnm += total
         if ctc:
-            vnm += sum(ctc.values())
+            vnm = sum(ctc.values(), vnm)
             block = True
         if c_ctc:
-            c_value += sum(c_ctc.values())
+            c_value = sum(c_ctc.values(), c_value)
             c_block = True
         vom += c_value
         materials_value += vnm + vom
@@ -585,7 +585,9 @@ class _Walk:
     def report_node(self, node: Node) -> None:
         item = node.item
         block = node.sums[3]
-        if item.bom and node.materials_value > node.value:
+        # (a value derived from the materials is never below them)
+        value = node.value
+        if value is not node.materials_value and item.bom and node.materials_value > value:
             self.issue(
                 "BOM_VALUE_EXCEEDS_FOB",
                 item.path,
@@ -858,14 +860,14 @@ class _Walk:
         _STRICT when no material fails it, _WITHIN when its ``de_minimis`` holds. ``entry``
         is the term's failing_entry for the node's code."""
         fails = entry[1] if entry[0] == len(self.codes) else self.failing_set(term, node.hs, entry)
-        failing_value, found = ZERO, False
+        failing_value = None  # the value of the failing materials, once one is found
         if fails:
             for code in fails if len(fails) < len(ctc) else ctc.keys() & fails:
                 v = ctc.get(code)
                 if v is not None:
-                    failing_value += v
-                    found = True
-        if failing_value * 10 <= value:  # Art 3.7(a)
+                    failing_value = v if failing_value is None else failing_value + v
+        found = failing_value is not None
+        if (failing_value * 10 if found else ZERO) <= value:  # Art 3.7(a)
             return _WITHIN if found else _STRICT | _WITHIN
         if found and int(node.hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b): by weight
             return _WITHIN if self.ctc_outcome(term, node, value, ctc, True).de_minimis else 0
