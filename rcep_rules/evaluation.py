@@ -14,10 +14,14 @@ For the good and for every in-house sub-assembly (a material with a ``bom`` of i
 
 One walk over the BOM sums, for each good or sub-assembly, the values of its originating and
 non-originating lines, the latter grouped by HS code (all that the CTC test needs), and keeps
-apart what cumulation made originating. The outcome "with cumulation" is the declared one; the
-outcome "without cumulation" is derived from the same sums when the declared criterion might
-depend on it (``ACU``). Verdicts per BOM line and the warnings about single materials are facts
-derived from the same functions, on first use (``Evaluation.materials``, ``.issues``).
+apart what cumulation made originating. The walk decides whether each sub-assembly is
+originating with cumulation (``_Walk.originates``); its full outcome (``World``: criteria,
+RVC, CTC outcomes) is made on first use. The outcome "with cumulation" is the declared one;
+whether the declared criterion holds without cumulation (``ACU``) is first bounded from the
+same sums with no sub-assembly originating (``_Walk.holds_at_worst``), and only when that
+bound cannot tell is every sub-assembly judged again without cumulation. Verdicts per BOM
+line and the warnings about single materials are facts derived from the same functions, on
+first use (``Evaluation.materials``, ``.issues``).
 """
 
 from dataclasses import dataclass
@@ -27,7 +31,7 @@ from functools import cached_property
 
 from rcep_rules.goods import Good, LineKind, Material, Shipment
 from rcep_rules.hs import HS2012, HS2022, display
-from rcep_rules.issues import ERROR, WARNING, Issue
+from rcep_rules.issues import CATALOGUE, ERROR, WARNING, Issue, make_issue
 from rcep_rules.psr import CR, CTC, CTC_DIGITS, RVC, WO, RuleMatch, RuleNotFound
 from rcep_rules.reference import Reference
 
@@ -60,6 +64,8 @@ _NON_ORIGINATING_OTHER = "non-originating packing or accessory"  # RVC only (Art
 _CUMULATED_MATERIAL = "material originating by cumulation"
 _CUMULATED_OTHER = "packing or accessory originating by cumulation"
 _BAD = "wrong HS code or currency"
+_TRANSPOSED = CATALOGUE["PSR_TRANSPOSED"].severity
+_STRICT, _WITHIN = 2, 1  # how a CTC term holds (Walk.ctc_test)
 
 
 class MaterialVerdict:
@@ -165,7 +171,14 @@ class World:
 
 
 class Node:
-    """The sums of one good or in-house sub-assembly, from which its outcomes follow."""
+    """The sums of one good or in-house sub-assembly, from which its outcomes follow.
+
+    Once walked, a node knows whether it is originating with cumulation (``originating``),
+    whether it is wholly obtained (``wo``) and its ``sums`` (vnm, vom, ctc, block) with its
+    sub-assemblies rolled up or seen through: all the nodes above it need. Its ``World``s
+    (with, and without, cumulation) are made on first use. ``p_vnm`` and ``p_block`` are its
+    non-originating value and use of non-originating materials at worst: no sub-assembly
+    originating, nothing cumulated (for ``holds_at_worst``)."""
 
     __slots__ = (
         "block",
@@ -174,6 +187,7 @@ class Node:
         "c_value",
         "costs",
         "ctc",
+        "facts",
         "has_cum",
         "hs",
         "is_good",
@@ -181,26 +195,39 @@ class Node:
         "judgeable",
         "materials_value",
         "minimal",
+        "originating",
+        "p_block",
+        "p_vnm",
         "rule",
         "subs",
+        "sums",
         "value",
         "vnm",
         "vom",
         "walk",
         "with_cumulation",
         "without_cumulation",
+        "wo",
     )
 
     def world(self, cumulation: bool = True) -> World:
         if cumulation or not self.has_cum:
-            found = self.with_cumulation
+            found = getattr(self, "with_cumulation", None)  # unset until first asked for
             if found is None:
                 found = self.with_cumulation = self.walk.judge(self, True)
         else:
-            found = self.without_cumulation
+            found = getattr(self, "without_cumulation", None)
             if found is None:
                 found = self.without_cumulation = self.walk.judge(self, False)
         return found
+
+
+class _RuleFacts:
+    """What the walk needs of the rule of one HS code, found once per evaluation: its
+    branches (``_plan``), the failing-code entries of its CTC terms (``_Walk.failing_entry``),
+    the facts of PSR_TRANSPOSED (None when it is not transposed) and whether it is partial."""
+
+    __slots__ = ("entries", "partial", "plan", "transposed")
 
 
 class Evaluation:
@@ -225,6 +252,7 @@ class Evaluation:
         if (
             top.has_cum
             and world.criterion in ("CTC", "RVC", "CR")
+            and not walk.holds_at_worst(top, world)
             and not _still_holds(world, top.world(cumulation=False))
         ):
             annotations.append("ACU")
@@ -348,10 +376,18 @@ class _Walk:
         self.nodes: dict[int, Node] = {}
         self.kinds: dict[LineKind, str] = {}  # the reason of each kind of bought line
         self.buckets: dict[LineKind, object] = {}
-        self.transposed: dict[RuleMatch, dict] = {}  # the facts of PSR_TRANSPOSED, per rule
+        self.plans: dict[int, tuple] = {}  # each rule row's branches, as _plan gives them
         self.bad_kinds: set[LineKind] = set()
         self.minimal: dict[tuple[str, ...], bool] = {}
         self.editions: dict[tuple[LineKind, str], object] = {}
+        self.slots: dict[str, dict[LineKind, tuple]] = {}  # per HS edition, as slot() gives
+        self.known_processes: dict[tuple[str, ...], bool] = {}  # all known: only minimal?
+        self.editions_seen: dict[str, tuple[dict, dict, dict]] = {}  # as edition() gives
+        # The HS codes non-originating materials are summed under (slot), in the order seen,
+        # and per CTC term and good's code, how many of them were tested and those that fail.
+        self.codes: list = []
+        self.code_set: set = set()
+        self.failing_codes: dict[int, dict[str, list]] = {}
 
     def issue(self, _code: str, _path: str, severity: str = "", **facts) -> None:
         self.issues.append(Issue(_code, _path, facts, severity))
@@ -394,84 +430,168 @@ class _Walk:
 
     def node(self, item: Good | Material, given_value: Decimal | None, is_good: bool) -> Node:
         """Sum one good or sub-assembly's BOM lines; judge it; report what is wrong."""
-        what = _what(item, is_good)
-        hs = self.check_hs(item, what, ERROR if is_good else WARNING)
-        self.check_processes(item, what)
-        vnm = vom = c_value = materials_value = ZERO
+        hs, version, processes = item.hs, item.hs_version, item.processes
+        edition = self.editions_seen.get(version)
+        if edition is None:
+            edition = self.edition(version)
+        codes, slots, rules = edition
+        if hs is None or hs not in codes:
+            hs = self.check_hs(item, _what(item, is_good), ERROR if is_good else WARNING)
+        minimal = self.known_processes.get(processes)
+        if minimal is None:
+            minimal = self.only_minimal(processes)
+            if all(p in self.ref.processes for p in processes):
+                self.known_processes[processes] = minimal
+            else:
+                self.check_processes(item, _what(item, is_good))
+        vnm = vom = c_value = materials_value = p_vnm = ZERO
+        p_block = False
         ctc: dict = {}  # non-originating materials by HS code
         c_ctc: dict = {}  # materials originating only by cumulation, by HS code
         block = c_block = False
         subs = []
-        buckets = self.buckets
-        version = item.hs_version
         for m in item.bom or ():
             if m.bom is not None:
                 if m.currency is not None:
                     self.check_currency(m)
                 q = m.quantity or ZERO
                 sub = self.node(m, m.unit_cost, False)
-                subs.append((q, sub, m.role))
-                materials_value += q * sub.value
+                role = m.role
+                total = q * sub.value
+                subs.append((q, sub, role, total))
+                materials_value += total
+                if role != "indirect":
+                    p_vnm += q * sub.p_vnm
+                    p_block = p_block or (sub.p_block and role != "packing")
                 continue
             try:
                 total = m.quantity * m.unit_cost
             except TypeError:  # reported when the file was read; the evaluation stops
                 total = ZERO
-            kind = m.kind
-            bucket = buckets.get(kind)
-            if bucket is None:
-                bucket = self.bucket(kind)
+            try:
+                bucket, code = slots[m.kind]
+            except KeyError:
+                bucket, code = self.slot(m.kind, version)
+            # The values of non-originating and cumulated materials are summed by HS code only,
+            # and their totals taken from those sums below (exact, so in any order).
             if bucket is _NON_ORIGINATING_MATERIAL:
-                vnm += total
-                code = kind.hs if kind.hs_version == version else self.in_edition(kind, version)
                 ctc[code] = ctc.get(code, ZERO) + total
-                block = True
             elif bucket is _ORIGINATING:
                 vom += total
             elif bucket is _CUMULATED_MATERIAL:
-                vom += total
-                c_value += total
-                code = kind.hs if kind.hs_version == version else self.in_edition(kind, version)
                 c_ctc[code] = c_ctc.get(code, ZERO) + total
-                c_block = True
             elif bucket is _NON_ORIGINATING_OTHER:
                 vnm += total
-                block = block or kind.role != "packing"
+                block = block or code != "packing"
             elif bucket is _CUMULATED_OTHER:
-                vom += total
                 c_value += total
-                c_block = c_block or kind.role != "packing"
+                c_block = c_block or code != "packing"
             else:  # a kind with a wrong HS code or currency: report each of its lines
                 self.report_line(m)
                 vnm += total
+        if ctc:
+            vnm = sum(ctc.values(), vnm)
+            block = True
+        if c_ctc:
+            c_value = sum(c_ctc.values(), c_value)
+            c_block = True
+        vom += c_value
         materials_value += vnm + vom
 
         node = Node()
         node.walk, node.item, node.is_good, node.hs = self, item, is_good, hs
         node.vnm, node.vom, node.ctc, node.block, node.subs = vnm, vom, ctc, block, subs
         node.c_value, node.c_ctc, node.c_block = c_value, c_ctc, c_block
+        node.p_vnm = p_vnm + vnm + c_value if subs else vnm + c_value
+        node.p_block = p_block or block or c_block
         has_cum = bool(c_value or c_block)
-        for _, sub, _ in subs:
+        for _, sub, _, _ in subs:
             has_cum = has_cum or sub.has_cum
         node.has_cum = has_cum
         node.materials_value = materials_value
-        node.costs = sum(item.costs) if item.costs is not None else None
-        node.value = given_value if given_value is not None else materials_value + (node.costs or 0)
-        node.rule = self.ref.rules.find(hs, item.hs_version) if hs else None
-        node.judgeable = isinstance(node.rule, RuleMatch) and bool(item.processes)
-        node.minimal = self.only_minimal(item.processes)
-        node.with_cumulation = node.without_cumulation = None
+        costs = node.costs = sum(item.costs) if item.costs is not None else None
+        if given_value is not None:
+            node.value = given_value
+        else:
+            node.value = materials_value if costs is None else materials_value + costs
+        if hs:
+            found = rules.get(hs)
+            if found is None:
+                found = rules[hs] = self.rule_facts(hs, version)
+            rule, node.facts = found
+        else:
+            rule = node.facts = None
+        node.rule = rule
+        node.judgeable = bool(processes) and node.facts is not None  # a RuleMatch
+        node.minimal = minimal
         self.nodes[id(item)] = node
-        self.report_node(node, what)
+        node.originating = self.originates(node)
+        self.report_node(node)
         return node
 
-    def report_node(self, node: Node, what: str) -> None:
-        item, world = node.item, node.world()
-        if item.bom and node.materials_value > node.value:
+    def edition(self, version: str) -> tuple[dict, dict, dict]:
+        """For goods coded in one HS edition: its codes (those that exist), where each kind of
+        bought line goes (slot) and the rule of each code, as found so far."""
+        found = self.editions_seen[version] = (
+            self.ref.nomenclatures[version].descriptions,
+            self.slots.setdefault(version, {}),
+            {},
+        )
+        return found
+
+    def rule_facts(self, hs: str, version: str) -> tuple:
+        """The rule of a code, and what the walk needs of it (None when no rule is found)."""
+        rule = self.ref.rules.find(hs, version)
+        if not isinstance(rule, RuleMatch):
+            return rule, None
+        row = rule.row
+        facts = _RuleFacts()
+        plan = self.plans.get(id(row))
+        if plan is None:
+            plan = self.plans[id(row)] = _plan(row)
+        facts.plan = plan
+        facts.entries = [self.failing_entry(term, hs) for term in row.ctc_terms]
+        facts.transposed = (
+            {
+                "code": display(rule.code),
+                "rule_code": display(row.code),
+                "rule_text": row.psr,
+                "mapped": ", ".join(display(c) for c in rule.mapped),
+                "relationship": rule.relationship or "correlation",
+            }
+            if rule.transposed
+            else None
+        )
+        facts.partial = row.partial
+        return rule, facts
+
+    def slot(self, kind: LineKind, version: str) -> tuple[str, object]:
+        """Where the value of a kind of bought line goes in the sums of a good or sub-assembly
+        coded in ``version``, and under which code (its role for packing and accessories).
+        Every code a node's materials are summed under is made here, and kept in ``codes``."""
+        bucket = self.buckets.get(kind)
+        if bucket is None:
+            bucket = self.bucket(kind)
+        if bucket is _NON_ORIGINATING_MATERIAL or bucket is _CUMULATED_MATERIAL:
+            code = kind.hs if kind.hs_version == version else self.in_edition(kind, version)
+            if code not in self.code_set:
+                self.code_set.add(code)
+                self.codes.append(code)
+        else:
+            code = kind.role
+        found = self.slots[version][kind] = (bucket, code)
+        return found
+
+    def report_node(self, node: Node) -> None:
+        item = node.item
+        block = node.sums[3]
+        # (a value derived from the materials is never below them)
+        value = node.value
+        if value is not node.materials_value and item.bom and node.materials_value > value:
             self.issue(
                 "BOM_VALUE_EXCEEDS_FOB",
                 item.path,
-                what=what,
+                what=_what(item, node.is_good),
                 value=node.value,
                 materials=node.materials_value,
                 currency=self.currency or "",
@@ -479,9 +599,10 @@ class _Walk:
         if node.is_good:
             self.check_good(item)
         elif item.bom == () and not item.wholly_obtained:
-            self.issue("BOM_EMPTY", item.path, what=what)
+            self.issue("BOM_EMPTY", item.path, what=_what(item))
         rule = node.rule
         if isinstance(rule, RuleNotFound):
+            world = node.world()
             serious = node.is_good and not (world.wo or world.pe)
             self.issue(
                 "PSR_NOT_FOUND",
@@ -492,19 +613,12 @@ class _Walk:
                 detail=rule.detail,
             )
         elif isinstance(rule, RuleMatch):
-            row = rule.row
-            if rule.transposed:
-                facts = self.transposed.get(rule)
-                if facts is None:
-                    facts = self.transposed[rule] = {
-                        "code": display(rule.code),
-                        "rule_code": display(row.code),
-                        "rule_text": row.psr,
-                        "mapped": ", ".join(display(c) for c in rule.mapped),
-                        "relationship": rule.relationship or "correlation",
-                    }
-                self.issues.append(Issue("PSR_TRANSPOSED", item.path, facts))
-            if row.partial:
+            row, facts = rule.row, node.facts
+            if facts.transposed:
+                self.issues.append(
+                    make_issue("PSR_TRANSPOSED", item.path, facts.transposed, _TRANSPOSED)
+                )
+            if facts.partial:
                 self.issue(
                     "PSR_PARTIAL",
                     item.path,
@@ -512,52 +626,127 @@ class _Walk:
                     rule_code=f"{row.hs_version} {display(row.code)}",
                 )
         if not item.processes:
-            serious = node.is_good and world.uses_non_originating
+            serious = node.is_good and block
             self.issue(
-                "PROCESS_MISSING", item.path, what=what, severity=ERROR if serious else WARNING
+                "PROCESS_MISSING",
+                item.path,
+                what=_what(item, node.is_good),
+                severity=ERROR if serious else WARNING,
             )
-        elif world.minimal:
-            self.issue("PROCESS_MINIMAL", item.path, what=what, processes=", ".join(item.processes))
+        elif block and node.minimal:
+            self.issue(
+                "PROCESS_MINIMAL",
+                item.path,
+                what=_what(item, node.is_good),
+                processes=", ".join(item.processes),
+            )
 
     # --- judging one node --------------------------------------------------------------------
 
-    def judge(self, node: Node, cumulation: bool) -> World:
-        """The outcome of one good or sub-assembly, with or without cumulation (Art 3.4)."""
-        item = node.item
+    def sums(self, node: Node, cumulation: bool) -> tuple[Decimal, Decimal, dict, bool]:
+        """A node's non-originating and originating value, non-originating materials by HS
+        code and whether it uses non-originating materials or accessories, with or without
+        cumulation: its own lines, and its sub-assemblies rolled up or seen through."""
         vnm, vom, block, ctc = node.vnm, node.vom, node.block, node.ctc
         if not cumulation:
             vnm, vom, block = vnm + node.c_value, vom - node.c_value, block or node.c_block
             ctc = _merged(ctc, node.c_ctc, 1)
-        for q, sub, role in node.subs:
-            total = q * sub.value
+        for q, sub, role, total in node.subs:  # total: q x its value
             if role == "indirect":  # an in-house jig or tool: originating (Art 3.10)
                 vom += total
                 continue
-            w = sub.world(cumulation)
-            if w.originating:  # roll-up, Art 3.12
-                vom += total
-                continue
+            if cumulation:
+                if sub.originating:  # roll-up, Art 3.12
+                    vom += total
+                    continue
+                sub_vnm, _, sub_ctc, sub_block = sub.sums
+            else:
+                w = sub.world(False)
+                if w.originating:
+                    vom += total
+                    continue
+                sub_vnm, sub_ctc, sub_block = w.rvc.vnm, w.ctc_values, w.uses_non_originating
             # transparent: its non-originating inputs count here; for retail packing and
             # accessories only in the RVC (Arts 3.8, 3.9)
-            sub_vnm = w.rvc.vnm * q
+            sub_vnm *= q
             vnm += sub_vnm
             vom += total - sub_vnm
             if role == "material":
-                ctc = _merged(ctc, w.ctc_values, q)
+                ctc = _merged(ctc, sub_ctc, q)
             if role != "packing":
-                block = block or w.uses_non_originating
+                block = block or sub_block
+        return vnm, vom, ctc, block
+
+    def originates(self, node: Node) -> bool:
+        """Whether a node just walked is originating with cumulation, as ``judge`` would find
+        (``World.originating``), without the rest of its World: the walk needs no more of a
+        sub-assembly, and its World is made if something asks for it. Keeps the sums and
+        whether it is wholly obtained, which the nodes above it need."""
+        item = node.item
+        if node.subs:
+            vnm, vom, ctc, block = node.sums = self.sums(node, True)
+        else:
+            vnm, vom, ctc, block = node.sums = node.vnm, node.vom, node.ctc, node.block
+        node.wo = False
+        if block:
+            minimal = node.minimal  # only minimal operations on non-originating materials
+        else:
+            if item.wholly_obtained and self.wholly_obtained(node, True):
+                node.wo = True
+                return True
+            if item.bom:
+                return True  # PE
+            minimal = False
+        if not node.judgeable or not node.hs or minimal:
+            return False
+        facts, value = node.facts, node.value
+        terms, entries = node.rule.row.ctc_terms, facts.entries
+        tested: list = [None] * len(terms)
+        rvc = None
+        for _, ctc_at, others in facts.plan:
+            strict = dmi = True
+            for i in ctc_at:
+                found = tested[i]
+                if found is None:
+                    found = tested[i] = self.ctc_test(terms[i], entries[i], node, value, ctc)
+                strict = strict and found & _STRICT
+                dmi = dmi and found & _WITHIN
+            if not (strict or dmi):
+                continue
+            for what, threshold in others:
+                if what is RVC:
+                    if rvc is None:
+                        rvc = Rvc(value, vnm, vom, node.costs)
+                    ok = rvc.meets(threshold)
+                elif what is CR:
+                    ok = "chemical_reaction" in item.processes
+                else:  # WO holds here only with WO or PE, which need no non-originating input
+                    ok = False
+                if not ok:
+                    break
+            else:
+                return True
+        return False
+
+    def judge(self, node: Node, cumulation: bool) -> World:
+        """The outcome of one good or sub-assembly, with or without cumulation (Art 3.4)."""
+        item = node.item
+        vnm, vom, ctc, block = node.sums if cumulation else self.sums(node, False)
         value = node.value
         rvc = Rvc(value, vnm, vom, node.costs)
-        wo = item.wholly_obtained and not block and self.wholly_obtained(node, cumulation)
-        pe = not wo and not block and bool(item.bom)
-        minimal = block and node.minimal
+        if block:
+            wo = pe = False
+            minimal = node.minimal
+        else:
+            wo = item.wholly_obtained and self.wholly_obtained(node, cumulation)
+            pe = not wo and bool(item.bom)
+            minimal = False
         satisfied = ["WO"] if wo else ["PE"] if pe else []
         outcomes: tuple[CtcOutcome, ...] = ()
         held: dict[str, str] = {}
         # Fewer originating materials never make a good originating (see the property tests):
         # what fails with cumulation fails without it, and its rule need not be tried again.
-        hopeless = not cumulation and not node.world(True).originating
-        if node.judgeable and node.hs and not minimal and not hopeless:
+        if node.judgeable and node.hs and not minimal and (cumulation or node.originating):
             row = node.rule.row
             outcomes = tuple(
                 [self.ctc_outcome(t, node, value, ctc, cumulation) for t in row.ctc_terms]
@@ -583,40 +772,129 @@ class _Walk:
             block,
         )
 
+    def holds_at_worst(self, top: Node, declared: World) -> bool:
+        """Whether the good's declared criterion holds without cumulation even if none of its
+        in-house sub-assemblies were originating. Then it holds without cumulation (no ACU),
+        and the sub-assemblies need not be judged again without it. False when unsure.
+
+        Fewer originating materials never make a criterion hold (see the property tests): a
+        sub-assembly that is not originating adds its non-originating inputs to the good's,
+        so taking all of them so, and every cumulated material as non-originating, gives the
+        most non-originating value and failing HS codes the good can have without cumulation.
+        The sums are exact, so the bound is exact too."""
+        if not top.judgeable or not top.hs or top.minimal:
+            return False  # no rule tried, or only minimal operations: the full judgement says
+        if not top.p_block:
+            return False  # WO or PE might hold: the full judgement says
+        # everything that is not non-originating at worst is originating (vom + vnm = value
+        # of the materials, exactly)
+        vnm, vom = top.p_vnm, top.materials_value - top.p_vnm
+        counted = [(top, None)]  # nodes whose materials count for CTC, and their quantity
+        if top.rule.row.ctc_terms:
+            for q, sub, role, _ in top.subs:
+                if role == "material":
+                    self.counted(sub, q, counted)
+        row, hs, value = top.rule.row, top.hs, top.value
+        failing_sets = [self.failing_set(term, hs) for term in row.ctc_terms]
+        values: dict = {}  # the failing codes found in the counted nodes, and their value
+        for code in set().union(*failing_sets):
+            total, found = ZERO, False
+            for node, q in counted:
+                ctc, c_ctc = node.ctc, node.c_ctc
+                if code in ctc or code in c_ctc:
+                    found = True
+                    v = ctc.get(code, ZERO) + c_ctc.get(code, ZERO)
+                    total += v if q is None else v * q
+            if found:
+                values[code] = total
+        outcomes = []
+        for term, fails in zip(row.ctc_terms, failing_sets, strict=True):
+            failing = tuple((code, v) for code, v in values.items() if code in fails)
+            failing_value = sum([v for _, v in failing], ZERO)
+            within = failing_value * 10 <= value
+            if not within and failing and int(hs[:2]) in TEXTILE_CHAPTERS:
+                return False  # de minimis by weight (Art 3.7(b)): the full judgement says
+            outcomes.append(CtcOutcome(term, failing, failing_value, within))
+        held = self.rule_families(
+            row, top.item, Rvc(value, vnm, vom, top.costs), tuple(outcomes), False
+        )
+        found = held.get(declared.criterion)
+        if found is None:
+            return False
+        return found == "strict" or declared.criterion != "CTC" or declared.dmi
+
+    def counted(self, node: Node, q: Decimal, counted: list) -> None:
+        """Add a sub-assembly seen through for the good's CTC, and those below it, with their
+        quantity per unit of the good (as ``judge`` merges their materials' values)."""
+        counted.append((node, q))
+        for sub_q, sub, role, _ in node.subs:
+            if role == "material":
+                self.counted(sub, q * sub_q, counted)
+
+    def failing_entry(self, term: CTC, hs: str) -> list:
+        """[how many of ``codes`` were tested, those that fail] for a term and good's code."""
+        per_code = self.failing_codes.get(id(term))
+        if per_code is None:
+            per_code = self.failing_codes[id(term)] = {}
+        entry = per_code.get(hs)
+        if entry is None:
+            entry = per_code[hs] = [0, set()]
+        return entry
+
+    def failing_set(self, term: CTC, hs: str, entry: list | None = None) -> set:
+        """The codes materials are summed under (``codes``) that fail ``term`` for a good coded
+        ``hs``. A BOM repeats few codes: each is tested once per term and good's code."""
+        if entry is None:
+            entry = self.failing_entry(term, hs)
+        codes = self.codes
+        if entry[0] < len(codes):
+            own, fails = hs[: CTC_DIGITS[term.kind]], entry[1]
+            for code in codes[entry[0] :]:
+                if _fails(code, own, term):
+                    fails.add(code)
+            entry[0] = len(codes)
+        return entry[1]
+
+    def ctc_test(self, term: CTC, entry: list, node: Node, value: Decimal, ctc: dict) -> int:
+        """What ``ctc_outcome`` (with cumulation) would find of a term, without making it:
+        _STRICT when no material fails it, _WITHIN when its ``de_minimis`` holds. ``entry``
+        is the term's failing_entry for the node's code."""
+        fails = entry[1] if entry[0] == len(self.codes) else self.failing_set(term, node.hs, entry)
+        failing_value = None  # the value of the failing materials, once one is found
+        if fails:
+            for code in fails if len(fails) < len(ctc) else ctc.keys() & fails:
+                v = ctc.get(code)
+                if v is not None:
+                    failing_value = v if failing_value is None else failing_value + v
+        found = failing_value is not None
+        if (failing_value * 10 if found else ZERO) <= value:  # Art 3.7(a)
+            return _WITHIN if found else _STRICT | _WITHIN
+        if found and int(node.hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b): by weight
+            return _WITHIN if self.ctc_outcome(term, node, value, ctc, True).de_minimis else 0
+        return 0 if found else _STRICT
+
     def ctc_outcome(
         self, term: CTC, node: Node, value: Decimal, ctc: dict, cumulation: bool
     ) -> CtcOutcome:
         hs = node.hs
-        digits = CTC_DIGITS[term.kind]
-        own = hs[:digits]
-        excluded = term.excluded
-        if self.editions:  # some material is coded in another HS edition than its good
-
-            def fails(code) -> bool:
-                if isinstance(code, tuple):  # several correlated codes: any of them may fail
-                    return any(fails(c) for c in code)
-                return (
-                    code is None
-                    or code[:digits] == own
-                    or bool(excluded and code.startswith(excluded))
-                )
-
-            failing = [(code, v) for code, v in ctc.items() if fails(code)]
-        elif excluded:
-            failing = [
-                (code, v)
-                for code, v in ctc.items()
-                if code is None or code[:digits] == own or code.startswith(excluded)
-            ]
-        else:
-            failing = [(code, v) for code, v in ctc.items() if code is None or code[:digits] == own]
-        failing_value = sum([v for _, v in failing], ZERO) if failing else ZERO
+        fails = self.failing_set(term, hs)
+        failing: tuple = ()
+        failing_value = ZERO
+        if fails:
+            hit = [code for code in fails if code in ctc] if len(fails) < 3 else ctc.keys() & fails
+            if len(hit) == 1:
+                (code,) = hit
+                v = ctc[code]
+                failing, failing_value = ((code, v),), ZERO + v
+            elif hit:  # in the order of the BOM
+                failing = tuple([(code, v) for code, v in ctc.items() if code in fails])
+                failing_value = sum([v for _, v in failing], ZERO)
         within = failing_value * 10 <= value  # Art 3.7(a): not more than 10 % of FOB
         weights = None
         if not within and failing and int(hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b)
             weights = self.failing_weight(node, {c for c, _ in failing}, cumulation)
             within = weights is not None and weights[0] * 10 <= weights[1]
-        return CtcOutcome(term, tuple(failing), failing_value, within, weights)
+        return CtcOutcome(term, failing, failing_value, within, weights)
 
     def failing_weight(self, node: Node, failing: set, cumulation: bool):
         """Art 3.7(b): the weight of the failing materials and of the good, when the good and
@@ -639,7 +917,8 @@ class _Walk:
             if m.role in ("packing", "indirect"):
                 continue
             if m.bom is not None:
-                if not self.nodes[id(m)].world(cumulation).wo:
+                sub = self.nodes[id(m)]
+                if not (sub.wo if cumulation else sub.world(False).wo):
                     return False
             elif not (m.wholly_obtained and self.reason(m.kind) is PROOF):
                 return False
@@ -678,7 +957,9 @@ class _Walk:
             q = (m.quantity or ZERO) * factor
             if m.bom is not None:
                 sub = self.nodes[id(m)]
-                if m.role == "material" and not sub.world(cumulation).originating:
+                if m.role == "material" and not (
+                    sub.originating if cumulation else sub.world(False).originating
+                ):
                     yield from self.counted_lines(sub, cumulation, q)
             elif m.role == "material":
                 reason = self.reason(m.kind)
@@ -689,31 +970,34 @@ class _Walk:
         self, row, item, rvc: Rvc, outcomes: tuple[CtcOutcome, ...], wo_or_pe: bool
     ) -> dict[str, str]:
         """Which criteria of the rule hold: {"CTC": "strict" | "dmi", "RVC": "strict", ...}."""
-        by_term = dict(zip(row.ctc_terms, outcomes, strict=True))
+        plan = self.plans.get(id(row))
+        if plan is None:
+            plan = self.plans[id(row)] = _plan(row)
         held: dict[str, str] = {}
-        for branch in row.branches:
-            if branch.criterion is None:
-                continue
+        for criterion, ctc_at, others in plan:
             strict = dmi = True
-            for term in branch.terms:
-                if isinstance(term, CTC):
-                    outcome = by_term[term]
-                    strict = strict and outcome.strict
-                    dmi = dmi and outcome.de_minimis
-                    continue
-                if isinstance(term, RVC):
-                    ok = rvc.meets(term.threshold)
-                elif isinstance(term, CR):
+            for i in ctc_at:
+                outcome = outcomes[i]
+                strict = strict and not outcome.failing
+                dmi = dmi and outcome.de_minimis
+            if not (strict or dmi):
+                continue
+            for what, threshold in others:
+                if what is RVC:
+                    ok = rvc.meets(threshold)
+                elif what is CR:
                     ok = "chemical_reaction" in item.processes
-                elif isinstance(term, WO):
+                elif what is WO:
                     ok = wo_or_pe
                 else:  # Incomplete: the illegible rest of a partial rule never holds
                     ok = False
-                strict, dmi = strict and ok, dmi and ok
+                if not ok:
+                    strict = dmi = False
+                    break
             if strict:
-                held[branch.criterion] = "strict"
-            elif dmi and held.get(branch.criterion) != "strict":
-                held[branch.criterion] = "dmi"  # its CTC part holds by de minimis only
+                held[criterion] = "strict"
+            elif dmi and held.get(criterion) != "strict":
+                held[criterion] = "dmi"  # its CTC part holds by de minimis only
         return held
 
     # --- checks -----------------------------------------------------------------------------
@@ -993,6 +1277,38 @@ class _Walk:
                 {"country": party.name, "role": f"origin of {what}", "note": party.note},
             )
         return None
+
+
+def _fails(code, own: str, term: CTC) -> bool:
+    """Whether a non-originating material coded ``code`` (None when unknown; a tuple when it
+    correlates to several codes, any of which may fail) fails ``term`` for a good whose code
+    starts ``own`` (as many digits as the term compares): what ``ctc_outcome`` tests."""
+    if isinstance(code, tuple):
+        return any(_fails(c, own, term) for c in code)
+    return (
+        code is None
+        or code[: len(own)] == own
+        or bool(term.excluded and code.startswith(term.excluded))
+    )
+
+
+def _plan(row) -> tuple:
+    """A rule row's branches (those that give a criterion) as (criterion, the positions of their
+    CTC terms in ``row.ctc_terms``, their other terms as (type, RVC threshold or None)): the
+    terms are looked up by position, not hashed, for every good or sub-assembly judged."""
+    position = {term: i for i, term in enumerate(row.ctc_terms)}
+    plan = []
+    for branch in row.branches:
+        if branch.criterion is None:
+            continue
+        ctc_at = tuple(position[t] for t in branch.terms if isinstance(t, CTC))
+        others = tuple(
+            (type(t), t.threshold if isinstance(t, RVC) else None)
+            for t in branch.terms
+            if not isinstance(t, CTC)
+        )
+        plan.append((branch.criterion, ctc_at, others))
+    return tuple(plan)
 
 
 def _merged(base: dict, extra: dict, factor: Decimal) -> dict:

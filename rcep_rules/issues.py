@@ -229,6 +229,27 @@ class Issue:
         }
 
 
+_new = object.__new__
+_set_code, _set_path, _set_facts, _set_severity = (
+    Issue.code.__set__,  # type: ignore[attr-defined]
+    Issue.path.__set__,  # type: ignore[attr-defined]
+    Issue.facts.__set__,  # type: ignore[attr-defined]
+    Issue.severity.__set__,  # type: ignore[attr-defined]
+)
+
+
+def make_issue(code: str, path: str, facts: dict[str, Any], severity: str) -> Issue:
+    """``Issue(code, path, facts, severity)``, made without the frozen dataclass's
+    ``__init__`` (which sets each field through ``object.__setattr__``): for issues the
+    engine reports for every sub-assembly. The same object, twice as fast to make."""
+    issue = _new(Issue)
+    _set_code(issue, code)
+    _set_path(issue, path)
+    _set_facts(issue, facts)
+    _set_severity(issue, severity)
+    return issue
+
+
 class _Facts(dict):
     def __init__(self, facts: dict[str, Any], path: str) -> None:
         super().__init__(facts)
