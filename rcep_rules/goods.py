@@ -377,7 +377,12 @@ class _Reader:
         return fob - sum((amounts[n] for n in deducted), Decimal(0)), incoterm, ""
 
     def material(self, data: dict, path: str, ancestors: tuple[str, ...]) -> Material:
-        code = self.text(data, "code", path)
+        # The common case (plain strings, no optional fields) is read without the helpers'
+        # calls: a confirmed order can hold thousands of lines. Anything else goes through
+        # the helpers, which report the problem.
+        code = data.get("code")
+        if type(code) is not str:
+            code = self.text(data, "code", path)
         hs, hs_full, version = self.hs(data, path)
         role = data.get("role", "material")
         if role not in ROLES:
@@ -387,9 +392,18 @@ class _Reader:
         cycle = bool(code) and code in ancestors
         if cycle:
             self.issues.append(Issue("BOM_CYCLE", path, {"what": _name(code, path), "code": code}))
-        bom = None if cycle else self.bom(data, path, (*ancestors, code) if code else ancestors)
-        unit_cost = self.decimal(data, "unit_cost", path, "BOM_COST_MISSING", _name(code, path))
-        if bom is None and data.get("unit_cost") is None:
+        bom = None
+        if not cycle and "bom" in data:
+            bom = self.bom(data, path, (*ancestors, code) if code else ancestors)
+        cost = data.get("unit_cost")
+        unit_cost = None
+        if cost is not None:
+            unit_cost = _to_decimal(cost)
+            if unit_cost is None or unit_cost < 0:
+                unit_cost = self.decimal(
+                    data, "unit_cost", path, "BOM_COST_MISSING", _name(code, path)
+                )
+        elif bom is None:
             problem = " (a bought material needs its cost, even when it is zero)"
             self.issues.append(
                 Issue("BOM_COST_MISSING", path, {"what": _name(code, path), "problem": problem})
@@ -403,25 +417,32 @@ class _Reader:
             kind = self.kinds.get(key)
             if kind is None:
                 kind = self.kinds[key] = LineKind(hs, version, role, country, proof, currency)
-        return Material(
-            path=path,
-            code=code,
-            description=self.text(data, "description", path),
-            hs=hs,
-            hs_full=hs_full,
-            hs_version=version,
-            quantity=quantity,
-            unit_cost=unit_cost,
-            origin_country=country,
-            proof=kind.proof if kind else proof,
-            role=role,
-            processes=self.processes(data, path) if "processes" in data else (),
-            bom=bom,
-            wholly_obtained=self.flag(data, "wholly_obtained", path),
-            costs=self.costs(data, path),
-            weight=self.decimal(data, "weight", path) if "weight" in data else None,
-            currency=currency,
-            kind=kind,
+            proof = kind.proof
+        description = data.get("description")
+        if type(description) is not str:
+            description = self.text(data, "description", path)
+        wholly = data.get("wholly_obtained", False)
+        if wholly is not False and wholly is not True:
+            wholly = self.flag(data, "wholly_obtained", path)
+        return Material(  # positional: the fields' order (a bought line is made often)
+            path,
+            code,
+            description,
+            hs,
+            hs_full,
+            version,
+            quantity,
+            unit_cost,
+            country,
+            proof,
+            role,
+            self.processes(data, path) if "processes" in data else (),
+            bom,
+            wholly,
+            None if _COST_KEYS.isdisjoint(data) else self.costs(data, path),
+            self.decimal(data, "weight", path) if "weight" in data else None,
+            currency,
+            kind,
         )
 
     def _quantity(self, data: dict, path: str, code: str) -> Decimal | None:
