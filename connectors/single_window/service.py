@@ -150,35 +150,28 @@ class Service:
         db = self._db()
         stamp = now_utc()
         reference = self._next("reference", f"SW-{stamp[:10].replace('-', '')}-", 6)
+        number = signed = rejection = None
         if reasons:
-            rejection = _rejection(declaration, reference, stamp, reasons)
-            db.execute(
-                "INSERT INTO declarations VALUES (?, ?, ?, 'REJECTED', ?, ?, ?, NULL, ?)",
-                (
-                    declaration.idempotency_key,
-                    digest,
-                    reference,
-                    stamp,
-                    stamp,
-                    declaration_xml,
-                    rejection,
-                ),
-            )
+            status, rejection = "REJECTED", _rejection(declaration, reference, stamp, reasons)
         else:
             number = self._certificate_number(declaration, stamp)
             signed = self.identity.sign(_certificate(declaration, number, reference, stamp))
-            db.execute(
-                "INSERT INTO declarations VALUES (?, ?, ?, 'ISSUED', ?, ?, ?, ?, NULL)",
-                (
-                    declaration.idempotency_key,
-                    digest,
-                    reference,
-                    stamp,
-                    stamp,
-                    declaration_xml,
-                    number,
-                ),
-            )
+            status = "ISSUED"
+        db.execute(
+            "INSERT INTO declarations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                declaration.idempotency_key,
+                digest,
+                reference,
+                status,
+                stamp,
+                stamp,
+                declaration_xml,
+                number,
+                rejection,
+            ),
+        )
+        if signed is not None:
             db.execute(
                 "INSERT INTO certificates VALUES (?, ?, ?, ?)",
                 (number, reference, stamp, signed),
