@@ -22,7 +22,8 @@ class MrpBom(models.Model):
 
     def _rcep_good(self, product, bom, fob, tree):
         """The goods file's ``good`` for a product made with ``bom`` (may be empty for a wholly
-        obtained product). Components that have a normal BOM of their own are in-house
+        obtained product), and the product ids of its BOM lines, depth first (the order of
+        `bom_paths`). Components that have a normal BOM of their own are in-house
         sub-assemblies (Odoo's explode() only follows kits, so the recursion is ours)."""
         template = product.product_tmpl_id
         good = {
@@ -34,9 +35,10 @@ class MrpBom(models.Model):
             "processes": template.rcep_process_ids.mapped("code"),
             "wholly_obtained": template.rcep_wholly_obtained,
         }
+        product_ids = []
         if bom:
-            good["bom"] = bom._rcep_lines(tree, (product.id,))
-        return good
+            good["bom"] = bom._rcep_lines(tree, (product.id,), product_ids)
+        return good, product_ids
 
     def _rcep_tree(self, company, day):
         """What mapping these BOMs (any number) to goods files needs, read once for all of
@@ -95,7 +97,7 @@ class MrpBom(models.Model):
             lines[bom_id].append((product_id, quantity, uom_id))
         return lines
 
-    def _rcep_lines(self, tree, ancestors):
+    def _rcep_lines(self, tree, ancestors, product_ids):
         self.ensure_one()
         lines = []
         per_unit = self.product_qty or 1.0
@@ -106,6 +108,7 @@ class MrpBom(models.Model):
                     .browse(uom_id)
                     ._compute_quantity(quantity, tree.product(product_id).uom_id, round=False)
                 )
+            product_ids.append(product_id)
             sub = tree.sub_boms.get(product_id)
             if not sub:
                 lines.append(dict(tree.bought(product_id), quantity=repr(quantity / per_unit)))
@@ -113,7 +116,6 @@ class MrpBom(models.Model):
             product = tree.product(product_id)
             template = product.product_tmpl_id
             entry = {
-                "_product_id": product_id,
                 "code": product.default_code or product.display_name,
                 "description": product.name,
                 "hs_code": template.hs_code or None,
@@ -125,7 +127,7 @@ class MrpBom(models.Model):
             if product_id in ancestors:
                 entry["bom"] = []  # the engine reports BOM_CYCLE for this line
             else:
-                entry["bom"] = sub._rcep_lines(tree, (*ancestors, product_id))
+                entry["bom"] = sub._rcep_lines(tree, (*ancestors, product_id), product_ids)
             lines.append(entry)
         return lines
 
@@ -162,7 +164,6 @@ class BomTree:
     def _bought_line(self, product):
         template = product.product_tmpl_id
         entry = {
-            "_product_id": product.id,
             "code": product.default_code or product.display_name,
             "description": product.name,
             "hs_code": template.hs_code or None,
@@ -188,3 +189,11 @@ class BomTree:
             entry["origin_country"] = template.country_of_origin.code
         entry["wholly_obtained"] = template.rcep_wholly_obtained
         return entry
+
+
+def bom_paths(good, path="good"):
+    """The goods-file paths of a good's BOM lines, depth first."""
+    for index, line in enumerate(good.get("bom", ())):
+        line_path = f"{path}.bom[{index}]"
+        yield line_path
+        yield from bom_paths(line, line_path)

@@ -10,6 +10,7 @@ from rcep_rules import __version__ as ENGINE_VERSION
 from rcep_rules import evaluate, parse_shipment
 from rcep_rules.explain import evaluation_dict, material_dicts
 
+from .mrp_bom import bom_paths
 from .product_template import VERDICTS
 
 _logger = logging.getLogger(__name__)
@@ -66,7 +67,9 @@ class RcepOriginEvaluation(models.Model):
         help="Made at an order's confirmation: the material lines are written by the job "
         "that runs right after it.",
     )
-    product_paths = fields.Text(readonly=True, help="{BOM path: product id}, until lines exist")
+    product_ids_json = fields.Text(
+        readonly=True, help="The products of the BOM lines, depth first, until lines exist"
+    )
     lines_note = fields.Char("About the material lines", readonly=True)
     issue_ids = fields.One2many("rcep.origin.evaluation.issue", "evaluation_id", readonly=True)
     error_count = fields.Integer(compute="_compute_issue_counts", store=True)
@@ -100,7 +103,7 @@ class RcepOriginEvaluation(models.Model):
             evaluation.goods_json_display = text and json.dumps(json.loads(text), indent=1)
 
     def write(self, vals):
-        completion = {"line_ids", "lines_pending", "product_paths", "lines_note"}
+        completion = {"line_ids", "lines_pending", "product_ids_json", "lines_note"}
         if set(vals) - {"error_count", "warning_count", "issue_codes"} - completion:
             raise UserError(
                 _(
@@ -136,11 +139,10 @@ class RcepOriginEvaluation(models.Model):
         company = bom.company_id or self.env.company
         if tree is None:
             tree = bom._rcep_tree(company, day)
-        good = self.env["mrp.bom"]._rcep_good(product, bom, fob, tree)
+        good, product_ids = self.env["mrp.bom"]._rcep_good(product, bom, fob, tree)
         if terms:  # another incoterm: the engine derives the FOB value (Art 3.1(e))
             good["invoice_value"] = good.pop("fob")
             good.update(terms)
-        products = {line["path"]: line["product_id"] for line in _walk(good)}
         shipment = {
             "exporting_party": company.country_id.code,
             "importing_party": importing_country.code,
@@ -188,9 +190,10 @@ class RcepOriginEvaluation(models.Model):
             ],
         }
         if lines:
+            products = dict(zip(bom_paths(good), product_ids, strict=True))
             values["line_ids"] = _line_commands(material_dicts(result), products)
         else:
-            values.update(lines_pending=True, product_paths=json.dumps(products))
+            values.update(lines_pending=True, product_ids_json=json.dumps(product_ids))
         return values
 
     def _rcep_run(self, shipment):
@@ -203,15 +206,17 @@ class RcepOriginEvaluation(models.Model):
         rules have changed in between (a verdict that differs), the lines are not written
         and the evaluation says so: evaluate again."""
         for evaluation in self.filtered("lines_pending"):
-            result = evaluation._rcep_run(json.loads(evaluation.goods_json, parse_float=Decimal))
+            shipment = json.loads(evaluation.goods_json, parse_float=Decimal)
+            result = evaluation._rcep_run(shipment)
             same = (
                 evaluation.engine_version == ENGINE_VERSION
                 and evaluation_dict(result, materials=False)["explanation"]
                 == evaluation.explanation
             )
-            values = {"lines_pending": False, "product_paths": False}
+            values = {"lines_pending": False, "product_ids_json": False}
             if same:
-                products = json.loads(evaluation.product_paths or "{}")
+                ids = json.loads(evaluation.product_ids_json or "[]")
+                products = dict(zip(bom_paths(shipment["good"]), ids, strict=True))
                 values["line_ids"] = _line_commands(material_dicts(result), products)
             else:
                 values["lines_note"] = _(
@@ -269,10 +274,3 @@ def _line_commands(materials, products):
         )
         for m in materials
     ]
-
-
-def _walk(good: dict, path: str = "good"):
-    for index, line in enumerate(good.get("bom", [])):
-        line_path = f"{path}.bom[{index}]"
-        yield {"path": line_path, "product_id": line.pop("_product_id", None)}
-        yield from _walk(line, line_path)
