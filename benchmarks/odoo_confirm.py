@@ -8,7 +8,7 @@ action_confirm over several orders; everything is rolled back.
 import statistics
 import time
 
-ORDERS, LINES, BOM_LINES = 5, 20, 200
+ORDERS, LINES, BOM_LINES = 9, 20, 200
 
 env = globals()["env"]  # the Odoo shell provides it
 has_rcep = "rcep.origin.evaluation" in env

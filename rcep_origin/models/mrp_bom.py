@@ -187,7 +187,8 @@ class BomTree:
             }
         elif template.country_of_origin:
             entry["origin_country"] = template.country_of_origin.code
-        entry["wholly_obtained"] = template.rcep_wholly_obtained
+        if template.rcep_wholly_obtained:  # false is the goods file's default
+            entry["wholly_obtained"] = True
         return entry
 
 

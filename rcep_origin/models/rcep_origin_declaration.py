@@ -105,7 +105,8 @@ class RcepOriginDeclaration(models.Model):
         connector = self.env["rcep.origin.connector"].search(
             [("company_id", "=", order.company_id.id)], limit=1
         )
-        return self.create(
+        # no "created" message: the order's chatter and the state tracking tell the story
+        return self.with_context(mail_create_nolog=True).create(
             {
                 "sale_order_id": order.id,
                 "company_id": order.company_id.id,

@@ -76,6 +76,19 @@ class RcepOriginEvaluation(models.Model):
     warning_count = fields.Integer(compute="_compute_issue_counts", store=True)
     issue_codes = fields.Char(compute="_compute_issue_counts", store=True, index=True)
 
+    def init(self):
+        # The goods files are large JSON texts written while a salesman waits for an order's
+        # confirmation: lz4 compresses them several times faster than PostgreSQL's default.
+        # Only where the server offers it (PostgreSQL 14 on, built with lz4).
+        self.env.cr.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        row = self.env.cr.fetchone()
+        if row and row[0]:
+            self.env.cr.execute(
+                "ALTER TABLE rcep_origin_evaluation ALTER COLUMN goods_json SET COMPRESSION lz4"
+            )
+
     @api.depends("product_tmpl_id", "date")
     def _compute_name(self):
         for evaluation in self:
