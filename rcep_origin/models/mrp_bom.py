@@ -25,15 +25,10 @@ class MrpBom(models.Model):
         obtained product), and the product ids of its BOM lines, depth first (the order of
         `bom_paths`). Components that have a normal BOM of their own are in-house
         sub-assemblies (Odoo's explode() only follows kits, so the recursion is ours)."""
-        template = product.product_tmpl_id
         good = {
-            "code": product.default_code or product.display_name,
-            "description": product.name,
-            "hs_code": template.hs_code or None,
-            "hs_version": template.rcep_hs_version,
+            **_described(product),
             "fob": str(Decimal(str(fob))),
-            "processes": template.rcep_process_ids.mapped("code"),
-            "wholly_obtained": template.rcep_wholly_obtained,
+            **_made_here(product.product_tmpl_id),
         }
         product_ids = []
         if bom:
@@ -114,15 +109,10 @@ class MrpBom(models.Model):
                 lines.append(dict(tree.bought(product_id), quantity=repr(quantity / per_unit)))
                 continue
             product = tree.product(product_id)
-            template = product.product_tmpl_id
             entry = {
-                "code": product.default_code or product.display_name,
-                "description": product.name,
-                "hs_code": template.hs_code or None,
-                "hs_version": template.rcep_hs_version,
+                **_described(product),
                 "quantity": repr(quantity / per_unit),
-                "processes": template.rcep_process_ids.mapped("code"),
-                "wholly_obtained": template.rcep_wholly_obtained,
+                **_made_here(product.product_tmpl_id),
             }
             if product_id in ancestors:
                 entry["bom"] = []  # the engine reports BOM_CYCLE for this line
@@ -163,13 +153,7 @@ class BomTree:
 
     def _bought_line(self, product):
         template = product.product_tmpl_id
-        entry = {
-            "code": product.default_code or product.display_name,
-            "description": product.name,
-            "hs_code": template.hs_code or None,
-            "hs_version": template.rcep_hs_version,
-            "unit_cost": repr(product.standard_price),
-        }
+        entry = {**_described(product), "unit_cost": repr(product.standard_price)}
         declaration = next(
             (
                 self.proofs[(seller.partner_id.id, template.id)]
@@ -190,6 +174,25 @@ class BomTree:
         if template.rcep_wholly_obtained:  # false is the goods file's default
             entry["wholly_obtained"] = True
         return entry
+
+
+def _described(product):
+    """What names a product in a goods file: its code, description and HS code (edition)."""
+    template = product.product_tmpl_id
+    return {
+        "code": product.default_code or product.display_name,
+        "description": product.name,
+        "hs_code": template.hs_code or None,
+        "hs_version": template.rcep_hs_version,
+    }
+
+
+def _made_here(template):
+    """How an in-house product is made: its processes, or wholly obtained."""
+    return {
+        "processes": template.rcep_process_ids.mapped("code"),
+        "wholly_obtained": template.rcep_wholly_obtained,
+    }
 
 
 def bom_paths(good, path="good"):
