@@ -282,8 +282,8 @@ class _Reader:
         raw = data.get("hs_code")
         if raw is None or raw == "":
             return None, None, version
-        key = (raw, type(raw))
-        known = self._codes.get(key)
+        key = (raw, type(raw)) if isinstance(raw, str | int) else None  # others: not codes
+        known = self._codes.get(key) if key else None
         if known is None:
             digits = normalise(raw)
             if digits is None or not 6 <= len(digits) <= 12:
@@ -291,7 +291,8 @@ class _Reader:
                 known = ("?", str(raw))
             else:
                 known = (digits[:6], digits)
-            self._codes[key] = known
+            if key:
+                self._codes[key] = known
         return known[0], known[1], version
 
     def processes(self, data: dict, path: str) -> tuple[str, ...]:

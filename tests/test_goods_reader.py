@@ -73,3 +73,14 @@ def test_values_the_quick_path_cannot_take_are_reported_with_their_path():
     assert ("BOM_COST_MISSING", "good.bom[0]") in found
     assert ("INPUT_INVALID", "good.bom[0].description") in found
     assert ("INPUT_INVALID", "good.bom[0].wholly_obtained") in found
+
+
+def test_values_of_the_wrong_kind_are_reported_never_a_crash():
+    odd = dict(FULL, hs_code=["7320.20"], proof={"type": "RCEP_CO", "reference": ["x"]})
+    twice = parse_shipment(shipment(odd, dict(odd, hs_code={"code": "7320.20"})))
+    first, second = twice.good.bom
+    assert (first.hs, first.hs_full) == ("?", "['7320.20']")  # the review says HS_INVALID
+    assert (second.hs, second.hs_full) == ("?", "{'code': '7320.20'}")
+    found = {(i.code, i.path) for i in twice.input_issues}
+    assert ("INPUT_INVALID", "good.bom[0].proof.reference") in found
+    assert ("INPUT_INVALID", "good.bom[1].proof.reference") in found  # each line its own
