@@ -422,7 +422,8 @@ class _Reader:
         description = data.get("description")
         if type(description) is not str:
             description = self.text(data, "description", path)
-        wholly = data.get("wholly_obtained", False)
+        processes = self.processes(data, path) if "processes" in data else ()
+        wholly = data.get("wholly_obtained", False)  # after processes: issues in field order
         if wholly is not False and wholly is not True:
             wholly = self.flag(data, "wholly_obtained", path)
         return Material(  # positional: the fields' order (a bought line is made often)
@@ -437,7 +438,7 @@ class _Reader:
             country,
             proof,
             role,
-            self.processes(data, path) if "processes" in data else (),
+            processes,
             bom,
             wholly,
             None if _COST_KEYS.isdisjoint(data) else self.costs(data, path),

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from odoo import _, api, fields, models
 
+from .rcep_origin_evaluation import isolated
+
 _logger = logging.getLogger(__name__)
 # UN/ECE Recommendation 20 codes of Odoo's units (by external id: names are translated)
 UNECE = {
@@ -157,6 +159,18 @@ class RcepOriginDeclaration(models.Model):
             }
         )
 
+    def _rcep_withdraw(self):
+        """The order was cancelled: what was never sent stays a draft that says so. What was
+        sent is left to settle (the Single Window may have issued it)."""
+        unsent = self.filtered(lambda d: d.state in ("draft", "to_submit") and not d.attempts)
+        unsent.write(
+            {
+                "state": "draft",
+                "build_pending": False,
+                "note": _("The order was cancelled: not sent."),
+            }
+        )
+
     def action_queue(self):
         """Queue a built declaration for the Single Window (the cron sends it)."""
         for declaration in self:
@@ -164,6 +178,7 @@ class RcepOriginDeclaration(models.Model):
                 declaration.state == "draft"
                 and declaration.request_attachment_id
                 and declaration.connector_id
+                and declaration.sale_order_id.state != "cancel"
             ):
                 declaration.write({"state": "to_submit", "note": False})
         self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
@@ -326,12 +341,23 @@ class RcepOriginDeclaration(models.Model):
         transient errors; each record in its own transaction."""
         commit = not self.env.context.get("rcep_no_commit")
         Evaluation = self.env["rcep.origin.evaluation"]
-        for evaluation in Evaluation.search([("lines_pending", "=", True)]):
-            evaluation._rcep_complete_lines()
+        for evaluation in Evaluation.search([("lines_pending", "=", True)], order="id"):
+            isolated(
+                evaluation,
+                evaluation._rcep_complete_lines,
+                lambda exc: {
+                    "lines_pending": False,
+                    "lines_note": _("The material lines could not be written: %s", exc),
+                },
+            )
             if commit:
                 self.env.cr.commit()
-        for declaration in self.search([("build_pending", "=", True)]):
-            declaration._rcep_build()
+        for declaration in self.search([("build_pending", "=", True)], order="id"):
+            isolated(
+                declaration,
+                declaration._rcep_build,
+                lambda exc: {"build_pending": False, "note": _("Not queued: %s", str(exc)[:300])},
+            )
             if commit:
                 self.env.cr.commit()
         pending = self.search(
@@ -341,10 +367,19 @@ class RcepOriginDeclaration(models.Model):
                 "&",
                 ("state", "=", "error"),
                 ("error_transient", "=", True),
-            ]
+            ],
+            order="id",
         )
         for declaration in pending:
-            declaration._rcep_send()
+            try:
+                declaration._rcep_send()
+            except Exception:
+                if not commit:
+                    raise
+                # what was committed stays ("submitted": the next run asks the status first);
+                # the others are still sent
+                self.env.cr.rollback()
+                _logger.exception("RCEP declaration %s: sending failed", declaration.id)
             if commit:
                 self.env.cr.commit()  # a crash later keeps what is settled here
 

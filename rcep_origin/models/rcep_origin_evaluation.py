@@ -55,6 +55,7 @@ class RcepOriginEvaluation(models.Model):
     vnm = fields.Char("VNM", readonly=True)
     explanation = fields.Text(readonly=True)
     engine_version = fields.Char(readonly=True)
+    rules_digest = fields.Char("Rules (SHA-256)", readonly=True, help="Of the rule table used")
     input_hash = fields.Char("Inputs (SHA-256)", readonly=True, index=True)
     goods_json = fields.Text(
         "Goods file as hashed", readonly=True, help="What the engine was given, as hashed."
@@ -84,7 +85,12 @@ class RcepOriginEvaluation(models.Model):
             "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
         )
         row = self.env.cr.fetchone()
-        if row and row[0]:
+        self.env.cr.execute(
+            "SELECT attcompression FROM pg_attribute"
+            " WHERE attrelid = 'rcep_origin_evaluation'::regclass AND attname = 'goods_json'"
+        )
+        current = self.env.cr.fetchone()
+        if row and row[0] and current and current[0] != "l":  # an update does not lock again
             self.env.cr.execute(
                 "ALTER TABLE rcep_origin_evaluation ALTER COLUMN goods_json SET COMPRESSION lz4"
             )
@@ -195,6 +201,7 @@ class RcepOriginEvaluation(models.Model):
             "vnm": rvc.get("vnm"),
             "explanation": facts["explanation"],
             "engine_version": ENGINE_VERSION,
+            "rules_digest": self.env["rcep.origin.psr"]._rcep_rules_digest(),
             "input_hash": hashlib.sha256(text.encode()).hexdigest(),
             "goods_json": text,
             "issue_ids": [
@@ -215,20 +222,22 @@ class RcepOriginEvaluation(models.Model):
 
     def _rcep_complete_lines(self):
         """Write the material lines that order confirmation left out: the engine runs again on
-        the stored goods file. Inputs and engine are the same, so are the verdicts; should the
-        rules have changed in between (a verdict that differs), the lines are not written
-        and the evaluation says so: evaluate again."""
+        the stored goods file. Same inputs, engine and rules give the same verdicts; should the
+        engine or the rule table have changed in between (version and digest are kept), the
+        lines are not written and the evaluation says so: evaluate again."""
+        Psr = self.env["rcep.origin.psr"]
         for evaluation in self.filtered("lines_pending"):
             shipment = json.loads(evaluation.goods_json, parse_float=Decimal)
-            result = evaluation._rcep_run(shipment)
             same = (
                 evaluation.engine_version == ENGINE_VERSION
-                and evaluation_dict(result, materials=False)["explanation"]
-                == evaluation.explanation
+                and evaluation.rules_digest == Psr._rcep_rules_digest()
             )
+            result = evaluation._rcep_run(shipment) if same else None
             values = {"lines_pending": False, "product_ids_json": False}
             if same:
                 ids = json.loads(evaluation.product_ids_json or "[]")
+                kept = set(self.env["product.product"].browse(ids).exists().ids)  # not deleted
+                ids = [i if i in kept else None for i in ids]
                 products = dict(zip(bom_paths(shipment["good"]), ids, strict=True))
                 values["line_ids"] = _line_commands(material_dicts(result), products)
             else:
@@ -287,3 +296,15 @@ def _line_commands(materials, products):
         )
         for m in materials
     ]
+
+
+def isolated(record, method, failed):
+    """Run one record's step of the job; should it fail unexpectedly, undo it, log it, and
+    write ``failed(exception)`` on the record, so that it neither stops the others (the job
+    takes the records one by one) nor comes back at every run."""
+    try:
+        with record.env.cr.savepoint():
+            method()
+    except Exception as exc:
+        _logger.exception("RCEP %s %s: %s failed", record._name, record.id, method.__name__)
+        record.write(failed(exc))

@@ -1,3 +1,6 @@
+import hashlib
+import json
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
@@ -94,7 +97,12 @@ class RcepOriginPsr(models.Model):
 
     def _rcep_reference(self):
         """The engine's reference data with the rule table as kept in this database."""
-        return self._rcep_reference_cached(self.env.cr.dbname)
+        return self._rcep_reference_cached(self.env.cr.dbname)[0]
+
+    def _rcep_rules_digest(self):
+        """SHA-256 of the rule table as kept in this database: an evaluation made with other
+        rules says so."""
+        return self._rcep_reference_cached(self.env.cr.dbname)[1]
 
     @tools.ormcache("dbname")
     def _rcep_reference_cached(self, dbname):
@@ -111,4 +119,6 @@ class RcepOriginPsr(models.Model):
             }
             for r in self.sudo().search([])
         ]
-        return Reference.with_rows(rows_from_dicts(rows, origin="rcep.origin.psr"))
+        text = "\n".join(sorted(json.dumps(row, sort_keys=True) for row in rows))
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        return Reference.with_rows(rows_from_dicts(rows, origin="rcep.origin.psr")), digest

@@ -63,7 +63,11 @@ class SaleOrder(models.Model):
         must be valid and Parties in force then, as the Single Window checks it."""
         self.ensure_one()
         when = self.commitment_date or self.date_order
-        return fields.Date.to_date(when) if when else fields.Date.context_today(self)
+        if not when:
+            return fields.Date.context_today(self)
+        # the day where the order is handled, not in UTC: 01:00 in Shanghai is still "today"
+        tz = self.user_id.tz or self.company_id.partner_id.tz or self.env.user.tz or "UTC"
+        return fields.Datetime.context_timestamp(self.with_context(tz=tz), when).date()
 
     def _rcep_applicable(self):
         """Shipped to an ASEAN RCEP Party in force, by a company in an RCEP Party."""
@@ -121,6 +125,12 @@ class SaleOrder(models.Model):
                     summary=_("Check RCEP origin"),
                     note=findings,
                 )
+        return result
+
+    # EXTENDS sale
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        self.rcep_declaration_ids.sudo()._rcep_withdraw()
         return result
 
     # --- business -----------------------------------------------------------------------------

@@ -204,6 +204,31 @@ class TestDeclarationFlow(TransactionCase):
         self.assertRecordValues(declaration, [{"state": "rejected", "attempts": 1}])
         self.assertEqual(self.certificates(), 0)
 
+    def test_a_declaration_that_cannot_be_built_stops_no_other(self):
+        # a vertical tab pasted into the marks: no XML can carry it
+        broken = self.confirm_order(line_values={"rcep_marks": "SPE\x0bHCM 1-4"})
+        sound = self.confirm_order()
+        with self.assertLogs("odoo.addons.rcep_origin", "ERROR"):
+            self.send()
+        self.assertRecordValues(
+            broken.rcep_declaration_ids, [{"state": "draft", "build_pending": False}]
+        )
+        self.assertIn("Not queued", broken.rcep_declaration_ids.note)
+        self.assertEqual(sound.rcep_declaration_ids.state, "issued")
+        self.send()  # the broken one does not come back at every run
+        self.assertEqual(self.certificates(), 1)
+
+    def test_a_cancelled_order_sends_nothing(self):
+        order = self.confirm_order()
+        declaration = order.rcep_declaration_ids
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        self.send()
+        self.assertRecordValues(declaration, [{"state": "draft", "build_pending": False}])
+        self.assertIn("cancelled", declaration.note)
+        declaration.action_queue()  # a manager cannot queue it either
+        self.send()
+        self.assertEqual(self.certificates(), 0)
+
     def test_the_password_is_for_system_administrators_only(self):
         salesman = new_test_user(self.env, "sw_salesman", groups="sales_team.group_sale_salesman")
         rcep_user = new_test_user(self.env, "sw_rcep", groups="rcep_origin.group_rcep_user")

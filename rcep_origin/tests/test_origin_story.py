@@ -1,7 +1,9 @@
 """An export-compliance officer keeps origin data in Odoo and asks whether a CNC-machined
 switchgear part (HS 8538.90, rule CTH or RVC40) qualifies for Viet Nam, and why not."""
 
+import json
 from datetime import date, timedelta
+from decimal import Decimal
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
@@ -162,6 +164,34 @@ class TestOriginStory(TransactionCase):
         self.assertTrue(line.originating)
         self.assertIn("Art 3.12", line.reason)
         self.assertEqual(evaluation.verdict, "originating")
+        # every material line, at every depth, names its own product
+        self.assertEqual(len(evaluation.line_ids), 3)
+        for material in evaluation.line_ids:
+            self.assertEqual(material.product_id.default_code, material.code, material.path)
+
+    def test_a_bom_quantity_in_another_unit_is_converted_exactly(self):
+        kg, gram = self.env.ref("uom.product_uom_kgm"), self.env.ref("uom.product_uom_gram")
+        grease = self.env["product.product"].create(
+            {
+                "name": "GREASE",
+                "default_code": "GREASE",
+                "hs_code": "3403.99",
+                "standard_price": 40.0,
+                "uom_id": kg.id,
+                "uom_po_id": kg.id,
+                "country_of_origin": self.env.ref("base.de").id,
+            }
+        )
+        self.bom.bom_line_ids = [
+            (0, 0, {"product_id": grease.id, "product_qty": 0.4, "product_uom_id": gram.id})
+        ]
+        evaluation = self.evaluate()
+        bom = json.loads(evaluation.goods_json)["good"]["bom"]
+        line = next(line for line in bom if line["code"] == "GREASE")
+        self.assertEqual(Decimal(line["quantity"]), Decimal("0.0004"))  # not rounded up
+        material = evaluation.line_ids.filtered(lambda line: line.code == "GREASE")
+        self.assertEqual(material.product_id, grease)
+        self.assertEqual(Decimal(material.value), Decimal("0.016"))  # 0.0004 kg x 40.00 per kg
 
     def test_a_wrong_hs_code_is_refused_on_save(self):
         with self.assertRaisesRegex(ValidationError, "HS_INVALID"):
