@@ -151,11 +151,12 @@ class RcepOriginEvaluation(models.Model):
         tree=None,
         terms=None,
         lines=True,
+        company=None,
     ):
         """The values of the evaluation record of one product (the engine runs here). Without
         ``lines``, the material lines are left to `_rcep_complete_lines` (order confirmation,
         where a salesman waits: the verdict, criterion and issues are all there)."""
-        company = bom.company_id or self.env.company
+        company = company or bom.company_id or self.env.company  # an order's: its company
         if tree is None:
             tree = bom._rcep_tree(company, day)
         good, product_ids = self.env["mrp.bom"]._rcep_good(product, bom, fob, tree)

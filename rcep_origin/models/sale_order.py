@@ -199,6 +199,7 @@ class SaleOrder(models.Model):
                 tree,
                 terms=terms,
                 lines=False,  # written by the job right after the commit
+                company=company,
             )
             vals.update(sale_order_id=self.id, sale_line_id=line.id)
             values.append((line, vals))

@@ -97,6 +97,25 @@ class TestSaleConfirmation(TransactionCase):
         self.assertIn("Evaluate again", evaluation.lines_note)
         self.assertIn("the rules or the engine changed", logged.output[0])
 
+    def test_an_orders_evaluations_belong_to_the_company_that_sells(self):
+        thai = self.env["res.company"].create(
+            {"name": "Rayong plant", "country_id": self.env.ref("base.th").id}
+        )
+        thai.rcep_check_mode = "warn"
+        order = self.env["sale.order"].create(
+            {
+                "company_id": thai.id,
+                "partner_id": self.customer.id,
+                "date_order": datetime(2026, 11, 20, 9, 0),
+                "order_line": [(0, 0, {"product_id": self.good.id, "product_uom_qty": 10})],
+            }
+        )
+        order.action_confirm()  # while the user's current company is the Chinese one
+        self.assertRecordValues(
+            order.rcep_evaluation_ids,
+            [{"company_id": thai.id, "exporting_country_id": self.env.ref("base.th").id}],
+        )
+
     def test_an_order_shipping_after_a_suppliers_proof_expires_is_refused(self):
         self.company.rcep_check_mode = "block"
         # the Japanese contact's certificate is valid until 3 May 2027
