@@ -59,17 +59,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(metavar="COMMAND")
 
-    def command(name: str, run, help: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help)
+    def command(name: str, run, help: str, json=True, group=sub) -> argparse.ArgumentParser:
+        p = group.add_parser(name, help=help, description=help)
         p.set_defaults(run=run)
+        if json:
+            p.add_argument("--json", action="store_true", help="machine-readable output")
         return p
 
     p = command("evaluate", _evaluate, "Evaluate the RCEP origin of the goods in goods files.")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
     p = command("review", _review, "Pre-review goods files: list every issue with its fix.")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
     p = command(
         "declare",
         _declare,
@@ -78,7 +78,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("shipment", type=Path, metavar="SHIPMENT.json")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.xml")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
     p = command(
         "validate",
         _validate,
@@ -86,14 +85,12 @@ def _parser() -> argparse.ArgumentParser:
         "certificate or rejection) against xsd/; exit 0 valid, 1 invalid, 2 unreadable.",
     )
     p.add_argument("file", type=Path, metavar="FILE.xml")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
     p = command(
         "demo",
         _demo,
         "The whole pipeline on the bundled samples: evaluate, declare, "
         "submit to an embedded mock Single Window, verify the signed certificate.",
     )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument(
         "--keep",
         type=Path,
@@ -101,7 +98,9 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the demo's ledger, service database and certificates in DIR",
     )
 
-    p = command("mock-server", _mock_server, "Run the mock Single Window (SOAP over HTTP).")
+    p = command(
+        "mock-server", _mock_server, "Run the mock Single Window (SOAP over HTTP).", json=False
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8070)
     p.add_argument(
@@ -143,7 +142,6 @@ def _parser() -> argparse.ArgumentParser:
             default=None,
             help=f"default $RCEP_ORIGIN_LEDGER or {default_ledger()}",
         )
-        p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command(
         "submit",
@@ -155,8 +153,9 @@ def _parser() -> argparse.ArgumentParser:
     connection(p)
     p = command("certificates", _certificates, "The declarations and certificates in the ledger.")
     p.add_argument("--ledger", type=Path, default=None)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p = command("certificate", _certificate, "Write a certificate (signed XML and PDF summary).")
+    p = command(
+        "certificate", _certificate, "Write a certificate (signed XML and PDF summary).", json=False
+    )
     p.add_argument("number")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.add_argument("--ledger", type=Path, default=None)
@@ -172,21 +171,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--password", default=None)
     p.add_argument("--signing-cert", type=Path, metavar="PEM")
     p.add_argument("--ledger", type=Path, default=None)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     psr = sub.add_parser("psr", help="Show or import product-specific rules (Annex 3A).")
     psr_sub = psr.add_subparsers(metavar="ACTION")
-    p = psr_sub.add_parser(
-        "show", help="The rule that applies to an HS code, or the rows under a chapter or heading."
+    p = command(
+        "show",
+        _psr_show,
+        "The rule that applies to an HS code, or the rows under a chapter or heading.",
+        group=psr_sub,
     )
-    p.set_defaults(run=_psr_show)
     p.add_argument("code")
     p.add_argument("--hs-version", choices=VERSIONS, default=HS2022)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p = psr_sub.add_parser(
-        "import", help="Validate a PSR CSV file and add its rows to the user rules file."
+    p = command(
+        "import",
+        _psr_import,
+        "Validate a PSR CSV file and add its rows to the user rules file.",
+        group=psr_sub,
     )
-    p.set_defaults(run=_psr_import)
     p.add_argument("file", type=Path)
     p.add_argument(
         "--rules-file",
@@ -199,7 +200,6 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let imported rows replace loaded rows with a different rule",
     )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
