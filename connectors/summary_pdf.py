@@ -14,6 +14,33 @@ from connectors.xmlsafe import parse_untrusted
 NS = {"k": "urn:rcep-origin:certificate:1", "c": "urn:rcep-origin:common:1"}
 
 
+def certificate_items(signed_xml: bytes) -> list[dict]:
+    """The items of a signed certificate (number, description, HS, criterion with its
+    annotations, origin, quantity with its unit), for a summary."""
+    return _items(parse_untrusted(signed_xml).getroot())
+
+
+def _items(root) -> list[dict]:
+    items = []
+    for item in root.iterfind("k:Items/k:Item", NS):
+        criterion = item.find("c:OriginCriterion", NS)
+        codes = [etree.QName(criterion[0]).localname] + [
+            a.text for a in criterion.iterfind("c:Annotation", NS)
+        ]
+        quantity = item.find("c:Quantity", NS)
+        items.append(
+            {
+                "number": item.findtext("c:ItemNumber", "", NS),
+                "description": item.findtext("c:Description", "", NS),
+                "hs": item.findtext("c:HSCode", "", NS),
+                "criterion": " ".join(codes),
+                "origin": item.findtext("c:CountryOfOrigin", "", NS),
+                "quantity": f"{quantity.text} {quantity.get('unit')}",
+            }
+        )
+    return items
+
+
 def certificate_pdf(signed_xml: bytes, signature_fingerprint: str) -> bytes:
     root = parse_untrusted(signed_xml).getroot()
 
@@ -54,20 +81,15 @@ def certificate_pdf(signed_xml: bytes, signature_fingerprint: str) -> bytes:
     )
     story += [table, Spacer(1, 12)]
     rows = [["#", "Description", "HS", "Criterion", "Origin", "Quantity"]]
-    for item in root.iterfind("k:Items/k:Item", NS):
-        criterion = item.find("c:OriginCriterion", NS)
-        codes = [etree.QName(criterion[0]).localname] + [
-            a.text for a in criterion.iterfind("c:Annotation", NS)
-        ]
-        quantity = item.find("c:Quantity", NS)
+    for item in _items(root):
         rows.append(
             [
-                text("c:ItemNumber", item),
-                Paragraph(text("c:Description", item), styles["BodyText"]),
-                text("c:HSCode", item),
-                " ".join(codes),
-                text("c:CountryOfOrigin", item),
-                f"{quantity.text} {quantity.get('unit')}",
+                item["number"],
+                Paragraph(item["description"], styles["BodyText"]),
+                item["hs"],
+                item["criterion"],
+                item["origin"],
+                item["quantity"],
             ]
         )
     items = Table(rows, colWidths=[25, 215, 55, 70, 45, 90], repeatRows=1)

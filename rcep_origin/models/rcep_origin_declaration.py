@@ -209,30 +209,11 @@ class RcepOriginDeclaration(models.Model):
 
     def _rcep_certificate_items(self):
         """The certificate's items, read from the signed XML (for the summary report)."""
-        from connectors.xmlsafe import parse_untrusted
+        from connectors.summary_pdf import certificate_items
 
         if not self.certificate_attachment_id:
             return []
-        ns = {"k": "urn:rcep-origin:certificate:1", "c": "urn:rcep-origin:common:1"}
-        root = parse_untrusted(self.certificate_attachment_id.raw).getroot()
-        items = []
-        for item in root.iterfind("k:Items/k:Item", ns):
-            criterion = item.find("c:OriginCriterion", ns)
-            codes = [criterion[0].tag.split("}")[1]] + [
-                a.text for a in criterion.iterfind("c:Annotation", ns)
-            ]
-            quantity = item.find("c:Quantity", ns)
-            items.append(
-                {
-                    "number": item.findtext("c:ItemNumber", namespaces=ns),
-                    "description": item.findtext("c:Description", namespaces=ns),
-                    "hs": item.findtext("c:HSCode", namespaces=ns),
-                    "criterion": " ".join(codes),
-                    "origin": item.findtext("c:CountryOfOrigin", namespaces=ns),
-                    "quantity": f"{quantity.text} {quantity.get('unit')}",
-                }
-            )
-        return items
+        return certificate_items(self.certificate_attachment_id.raw)
 
     def _rcep_unece_quantity(self, quantity, uom):
         """The quantity with a UN/ECE unit code: in its own unit when it has one, else in the
