@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 
@@ -9,14 +9,7 @@ class MrpBom(models.Model):
 
     def action_rcep_evaluate(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Evaluate RCEP origin"),
-            "res_model": "rcep.origin.evaluate.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_bom_id": self.id},
-        }
+        return self.env["rcep.origin.evaluate.wizard"]._rcep_open(bom_id=self.id)
 
     # --- Odoo records -> the engine's goods file (DESIGN.md) -------------------------------------
 

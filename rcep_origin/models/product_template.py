@@ -77,14 +77,7 @@ class ProductTemplate(models.Model):
 
     def action_rcep_evaluate_all(self):
         """Batch re-evaluation of the selected products (asks destination and date)."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Evaluate RCEP origin"),
-            "res_model": "rcep.origin.evaluate.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_product_tmpl_ids": self.ids},
-        }
+        return self.env["rcep.origin.evaluate.wizard"]._rcep_open(product_tmpl_ids=self.ids)
 
     def action_rcep_evaluations(self):
         self.ensure_one()

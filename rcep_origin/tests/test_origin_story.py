@@ -74,11 +74,8 @@ class TestOriginStory(TransactionCase):
         cls.declaration.action_validate()
 
     def evaluate(self, day=SHIPMENT, product=None, bom=None):
-        wizard = Form(
-            self.env["rcep.origin.evaluate.wizard"].with_context(
-                default_bom_id=(bom or self.bom).id
-            )
-        )
+        opened = (bom or self.bom).action_rcep_evaluate()  # the button on the BOM
+        wizard = Form(self.env[opened["res_model"]].with_context(opened["context"]))
         wizard.importing_country_id = self.vietnam
         wizard.date = day
         action = wizard.save().action_evaluate()

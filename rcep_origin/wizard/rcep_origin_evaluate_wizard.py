@@ -40,6 +40,18 @@ class RcepOriginEvaluateWizard(models.TransientModel):
         for wizard in self:
             wizard.fob = wizard.product_id.list_price
 
+    @api.model
+    def _rcep_open(self, **defaults):
+        """The "Evaluate RCEP origin" dialog, with these defaults (a BOM or products)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Evaluate RCEP origin"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "target": "new",
+            "context": {f"default_{field}": value for field, value in defaults.items()},
+        }
+
     def action_evaluate(self):
         self.ensure_one()
         if self.product_tmpl_ids:
