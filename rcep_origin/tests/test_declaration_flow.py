@@ -52,20 +52,16 @@ class TestDeclarationFlow(TransactionCase):
     def confirm_order(self, line_values=None, **transport):
         order = Form(self.env["sale.order"])
         order.partner_id = self.customer
+        # required in the form: RCEP applies and declarations are submitted automatically
+        order.rcep_vessel_or_flight = "KOTA LARIS V.612S"
+        order.rcep_port_of_loading = "Ningbo (CNNGB)"
+        order.rcep_port_of_discharge = "Ho Chi Minh City (VNSGN)"
         with order.order_line.new() as line:
             line.product_id = self.good
             line.product_uom_qty = 400
             line.price_unit = 100.0
         order = order.save()
-        order.write(
-            {
-                "date_order": datetime(2026, 11, 20, 9, 0),
-                "rcep_vessel_or_flight": "KOTA LARIS V.612S",
-                "rcep_port_of_loading": "Ningbo (CNNGB)",
-                "rcep_port_of_discharge": "Ho Chi Minh City (VNSGN)",
-                **transport,
-            }
-        )
+        order.write({"date_order": datetime(2026, 11, 20, 9, 0), **transport})
         order.order_line.write(line_values or {})
         order.action_confirm()
         return order
