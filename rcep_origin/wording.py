@@ -44,6 +44,7 @@ PATHS = {
     "delivery_address": _lt("Sales order › Delivery Address (its country)"),
     "delivery_date": _lt("Sales order › Other Info › Delivery Date"),
     "log_note": _lt("Sales order › chatter › Log note"),
+    "evaluations": _lt("Manufacturing › RCEP Origin › Evaluations"),
     "company_country": _lt("Settings › Users & Companies › Companies › Country"),
     "freight": _lt("Sales order › Other Info › RCEP origin › Freight after loading"),
     "insurance": _lt("Sales order › Other Info › RCEP origin › Insurance included"),
@@ -70,12 +71,12 @@ _ISSUES = {
     ),
     "HS_MISSING": (
         _lt("%(product)s has no HS code."),
-        _lt("%(hs_code)s: a code of 6 digits or more, e.g. 8538.90"),
+        _lt("%(at_hs_code)s: a code of 6 digits or more, e.g. 8538.90"),
         WHO_MANAGER,
     ),
     "HS_INVALID": (
         _lt("The HS code %(code)s of %(product)s is not a subheading of %(version)s%(other)s."),
-        _lt("%(hs_code)s: check the classification"),
+        _lt("%(at_hs_code)s: check the classification"),
         WHO_MANAGER,
     ),
     "HS_INCONSISTENT": (
@@ -83,7 +84,7 @@ _ISSUES = {
             "The HS code of %(product)s does not agree with the rest of the bill of materials "
             "(one product with two HS codes, or another HS edition than the good's)."
         ),
-        _lt("%(hs_code)s: one HS code per product, in the edition of the good"),
+        _lt("%(at_hs_code)s: one HS code per product, in the edition of the good"),
         WHO_MANAGER,
     ),
     "PSR_NOT_FOUND": (
@@ -93,7 +94,7 @@ _ISSUES = {
             "can apply."
         ),
         _lt(
-            "%(rules)s: load the official Annex 3A rule for this code (fta.mofcom.gov.cn for "
+            "%(at_rules)s: load the official Annex 3A rule for this code (fta.mofcom.gov.cn for "
             "HS2012, rcepsec.org for HS2022); rules are never guessed"
         ),
         WHO_MANAGER,
@@ -103,7 +104,7 @@ _ISSUES = {
             "No HS2022 rule is loaded for %(code)s: the HS2012 rule of %(rule_code)s "
             "(%(rule_text)s) is applied through the official correlation to %(mapped)s."
         ),
-        _lt("%(rules)s: confirm the HS2022 rule for %(code)s and load it"),
+        _lt("%(at_rules)s: confirm the HS2022 rule for %(code)s and load it"),
         WHO_MANAGER,
     ),
     "PSR_PARTIAL": (
@@ -111,12 +112,12 @@ _ISSUES = {
             "The rule for %(rule_code)s (%(rule_text)s) could only partly be read from its "
             "source: only its legible alternatives were checked."
         ),
-        _lt("%(rules)s: load the full text from the official Annex 3A"),
+        _lt("%(at_rules)s: load the full text from the official Annex 3A"),
         WHO_MANAGER,
     ),
     "FOB_MISSING": (
         _lt("%(product)s has no positive price on the order, so its FOB value is unknown."),
-        _lt("%(unit_price)s"),
+        _lt("%(at_unit_price)s"),
         WHO_SALES,
     ),
     "FOB_UNDETERMINED": (
@@ -129,22 +130,22 @@ _ISSUES = {
     ),
     "BOM_EMPTY": (
         _lt("%(product)s has no bill of materials and is not marked wholly obtained."),
-        _lt("%(bom)s, or %(wholly_obtained)s if it is wholly obtained (Art 3.3)"),
+        _lt("%(at_bom)s, or %(at_wholly_obtained)s if it is wholly obtained (Art 3.3)"),
         WHO_MANAGER,
     ),
     "BOM_COST_MISSING": (
         _lt("%(product)s has no valid cost%(problem)s."),
-        _lt("%(cost)s (imported: its CIF value; bought here: the price paid)"),
+        _lt("%(at_cost)s (imported: its CIF value; bought here: the price paid)"),
         WHO_MANAGER,
     ),
     "BOM_QTY_INVALID": (
         _lt("%(product)s has a missing, zero or negative quantity in a bill of materials."),
-        _lt("%(bom_quantity)s"),
+        _lt("%(at_bom_quantity)s"),
         WHO_MANAGER,
     ),
     "BOM_CYCLE": (
         _lt("%(product)s contains itself: its bill of materials uses a product it goes into."),
-        _lt("%(bom)s: remove the loop"),
+        _lt("%(at_bom)s: remove the loop"),
         WHO_MANAGER,
     ),
     "BOM_VALUE_EXCEEDS_FOB": (
@@ -152,7 +153,7 @@ _ISSUES = {
             "The materials of %(product)s cost %(materials)s %(currency)s, more than its value "
             "of %(value)s %(currency)s."
         ),
-        _lt("%(bom_quantity)s, %(cost)s and %(unit_price)s"),
+        _lt("%(at_bom_quantity)s, %(at_cost)s and %(at_unit_price)s"),
         WHO_MANAGER,
     ),
     "ORIGIN_UNKNOWN": (
@@ -161,8 +162,8 @@ _ISSUES = {
             "not originating (Art 3.5.4)."
         ),
         _lt(
-            "%(origin)s; from an RCEP country, a supplier declaration in "
-            "%(supplier_declarations)s for a vendor listed in %(vendors)s"
+            "%(at_origin)s; from an RCEP country, a supplier declaration in "
+            "%(at_supplier_declarations)s for a vendor listed in %(at_vendors)s"
         ),
         WHO_MANAGER,
     ),
@@ -172,8 +173,8 @@ _ISSUES = {
             "proof, so it counts as not originating%(missed)s."
         ),
         _lt(
-            "%(supplier_declarations)s: record the supplier's declaration or certificate of "
-            "origin, for a vendor listed in %(vendors)s"
+            "%(at_supplier_declarations)s: record the supplier's declaration or certificate of "
+            "origin, for a vendor listed in %(at_vendors)s"
         ),
         WHO_MANAGER,
     ),
@@ -182,24 +183,24 @@ _ISSUES = {
             "The origin proof %(reference)s of %(product)s is %(problem)s on the shipment day "
             "%(date)s, so it counts as not originating (Art 3.16: a proof is valid one year)."
         ),
-        _lt("%(supplier_declarations)s: a proof valid on the shipment day"),
+        _lt("%(at_supplier_declarations)s: a proof valid on the shipment day"),
         WHO_MANAGER,
     ),
     "ORIGIN_PROOF_INVALID": (
         _lt(
             "The origin proof %(reference)s of %(product)s cannot make it originating: %(problem)s."
         ),
-        _lt("%(supplier_declarations)s and %(origin)s"),
+        _lt("%(at_supplier_declarations)s and %(at_origin)s"),
         WHO_MANAGER,
     ),
     "PROCESS_MISSING": (
         _lt("No production process is recorded for %(product)s."),
-        _lt("%(processes)s"),
+        _lt("%(at_processes)s"),
         WHO_MANAGER,
     ),
     "PROCESS_UNKNOWN": (
         _lt("%(product)s has the process %(process)s, which is not in the list of processes."),
-        _lt("%(processes)s (the list: %(process_list)s)"),
+        _lt("%(at_processes)s (the list: %(at_process_list)s)"),
         WHO_MANAGER,
     ),
     "PROCESS_MINIMAL": (
@@ -208,8 +209,8 @@ _ISSUES = {
             "that are not originating; these never give origin, whatever the rule (Art 3.6)."
         ),
         _lt(
-            "%(processes)s: the substantial processes really performed; or buy the materials "
-            "with origin proofs (%(supplier_declarations)s)"
+            "%(at_processes)s: the substantial processes really performed; or buy the materials "
+            "with origin proofs (%(at_supplier_declarations)s)"
         ),
         WHO_MANAGER,
     ),
@@ -220,20 +221,20 @@ _ISSUES = {
     ),
     "PARTY_NOT_IN_FORCE": (
         _lt("RCEP is not in force for %(country)s on %(date)s (it is from %(since)s)."),
-        _lt("%(delivery_date)s, or %(party_where)s"),
+        _lt("%(at_delivery_date)s, or %(party_where)s"),
         WHO_SALES,
     ),
     "PARTY_CONTESTED": (
         _lt("RCEP treatment of %(country)s is not accepted everywhere: %(note)s."),
         _lt(
             "Confirm with the importing customs that they accept it, and note their answer in "
-            "%(log_note)s"
+            "%(at_log_note)s"
         ),
         WHO_MANAGER,
     ),
     "CURRENCY_MISMATCH": (
         _lt("%(product)s is valued in %(found)s, the shipment in %(expected)s."),
-        _lt("%(cost)s, in the company's currency"),
+        _lt("%(at_cost)s, in the company's currency"),
         WHO_MANAGER,
     ),
 }
@@ -289,8 +290,8 @@ def issue_words(env, code, facts, product=None):
     """What an issue means (with its facts), where to fix it (an Odoo path) and who can, in
     the language of ``env``. ``product``: the product the issue is about (a record or a name)."""
     meaning, fix, who = _ISSUES.get(code, (None, None, WHO_MANAGER))
-    values = _Values({key: env._(path) for key, path in PATHS.items()})
-    values.update(_fact_values(env, code, facts or {}, product))
+    values = _Values(_fact_values(env, code, facts or {}, product))
+    values.update({f"at_{key}": env._(path) for key, path in PATHS.items()})
     if meaning is None:  # a code newer than this table: the engine's own words
         return IssueWords((facts or {}).get("message") or code, env._(PATHS["rules"]), env._(who))
     return IssueWords(env._(meaning) % values, env._(fix) % values, env._(who))
@@ -318,7 +319,11 @@ def _fact_values(env, code, facts, product):
         values["where"] = (
             env._(PATHS[where])
             if where
-            else env._("The product, bill of materials or order data named in the technical detail")
+            else env._(
+                "%s: the field its technical detail names, on the product, its bill of "
+                "materials or the order"
+            )
+            % env._(PATHS["evaluations"])
         )
     elif code == "HS_INVALID":
         values["other"] = (

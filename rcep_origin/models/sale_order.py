@@ -229,10 +229,9 @@ class SaleOrder(models.Model):
             return False
         return _(
             "RCEP origin (ships to %(country)s): these goods do not qualify, so the order "
-            "cannot be confirmed:\n%(findings)s\n\nFix the product data where each line says "
-            "(an RCEP manager can; the order's own fields, the salesperson too), then confirm "
-            "again. To confirm anyway, an administrator can set Settings › Sales › RCEP origin "
-            "› RCEP check on confirmation to Warn.",
+            "cannot be confirmed:\n%(findings)s\n\nFix each point where it says (an RCEP "
+            "manager can fix the products; the salesperson the order's own fields), then "
+            "confirm again.",
             country=self.partner_shipping_id.country_id.name,
             findings=findings,
         )
