@@ -184,7 +184,8 @@ class SaleOrder(models.Model):
                     order._rcep_note_refusal(message)
                     raise UserError(message)
             checked.append((order, values))
-        confirming = self.with_context(rcep_confirmed_at=confirmed_at)
+        # as text: a context may be serialised by what the confirmation triggers
+        confirming = self.with_context(rcep_confirmed_at=fields.Datetime.to_string(confirmed_at))
         result = super(SaleOrder, confirming).action_confirm()
         for order, values in checked:
             order._rcep_record_confirmation(values)
@@ -195,7 +196,7 @@ class SaleOrder(models.Model):
         values = super()._prepare_confirmation_values()
         confirmed_at = self.env.context.get("rcep_confirmed_at")
         if confirmed_at:  # the moment the RCEP evaluation took for the order date
-            values["date_order"] = confirmed_at
+            values["date_order"] = fields.Datetime.to_datetime(confirmed_at)
         return values
 
     def _rcep_record_confirmation(self, values):
