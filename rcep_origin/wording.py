@@ -292,8 +292,8 @@ def issue_words(env, code, facts, product=None):
     meaning, fix, who = _ISSUES.get(code, (None, None, WHO_MANAGER))
     values = _Values(_fact_values(env, code, facts or {}, product))
     values.update({f"at_{key}": env._(path) for key, path in PATHS.items()})
-    if meaning is None:  # a code newer than this table: the engine's own words
-        return IssueWords((facts or {}).get("message") or code, env._(PATHS["rules"]), env._(who))
+    if meaning is None:  # a code newer than this table: its evaluation says more
+        return IssueWords(code, env._(PATHS["evaluations"]), env._(who))
     return IssueWords(env._(meaning) % values, env._(fix) % values, env._(who))
 
 

@@ -3,6 +3,7 @@ checks whether the goods qualify under RCEP and what the certificate still needs
 company blocks goods that do not qualify, the refusal tells him, in his words, which product
 is wrong, where it is fixed and who can fix it; the chatter keeps it."""
 
+import re
 from datetime import date, datetime
 
 from freezegun import freeze_time
@@ -344,6 +345,21 @@ class TestIssueWording(TransactionCase):
                 self.assertIn("RCEP manager", words.who)
                 for internal in ("good.", "bom[", "rcep-origin", "_"):
                     self.assertNotIn(internal, words.message + words.fix)
+
+    def test_the_words_use_only_the_facts_the_engine_gives(self):
+        derived = {"product", "where", "field", "other", "missing", "missing_where"}
+        derived |= {"incoterm_where", "processes_done", "role", "party_where", "mapped"}
+        for code, texts in wording._ISSUES.items():
+            engine = CATALOGUE[code]
+            facts = set(re.findall(r"{(\w+)", engine.message + engine.hint))
+            used = set(re.findall(r"%\((\w+)\)s", "".join(t._source for t in texts)))
+            with self.subTest(code=code):
+                self.assertLessEqual(
+                    {name for name in used if not name.startswith("at_")}, facts | derived
+                )
+                self.assertLessEqual(
+                    {name[3:] for name in used if name.startswith("at_")}, set(wording.PATHS)
+                )
 
     def test_a_goods_file_path_names_the_good_or_bom_line_it_is_about(self):
         self.assertEqual(wording.subject_path("good.bom[1].bom[0].proof"), "good.bom[1].bom[0]")
