@@ -209,8 +209,8 @@ class SaleOrder(models.Model):
         declaration = self.env["rcep.origin.declaration"].sudo()._rcep_prepare(self, evaluations)
         if evaluations or declaration:  # the job right after the commit finishes them
             self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
-        findings = self._rcep_findings(values)
-        if findings and self.company_id.rcep_check_mode == "warn":
+        findings = self.company_id.rcep_check_mode == "warn" and self._rcep_findings(values)
+        if findings:
             self.message_post(
                 body=plaintext2html(_("RCEP origin: some goods do not qualify.\n%s", findings))
             )
@@ -413,6 +413,26 @@ class SaleOrder(models.Model):
             )
         )
 
+    # EXTENDS sale
+    def _create_invoices(self, grouped=False, final=False, date=None):
+        invoices = super()._create_invoices(grouped=grouped, final=final, date=date)
+        Attachment = self.env["ir.attachment"].sudo()
+        for declaration in self.rcep_declaration_ids.filtered(lambda d: d.state == "issued"):
+            signed = declaration.certificate_attachment_id
+            order = declaration.sale_order_id
+            for invoice in invoices:
+                if order in invoice.line_ids.sale_line_ids.order_id:
+                    Attachment.create(
+                        {
+                            "name": signed.name,
+                            "raw": signed.raw,
+                            "mimetype": "application/xml",
+                            "res_model": "account.move",
+                            "res_id": invoice.id,
+                        }
+                    )
+        return invoices
+
     def action_rcep_check(self):
         """Check RCEP origin: evaluate the lines as confirmation would now, and show what is
         found and what the declaration lacks, without confirming. No evaluation is kept (the
@@ -454,26 +474,6 @@ class SaleOrder(models.Model):
             "view_mode": "form",
             "target": "new",
         }
-
-    # EXTENDS sale
-    def _create_invoices(self, grouped=False, final=False, date=None):
-        invoices = super()._create_invoices(grouped=grouped, final=final, date=date)
-        Attachment = self.env["ir.attachment"].sudo()
-        for declaration in self.rcep_declaration_ids.filtered(lambda d: d.state == "issued"):
-            signed = declaration.certificate_attachment_id
-            order = declaration.sale_order_id
-            for invoice in invoices:
-                if order in invoice.line_ids.sale_line_ids.order_id:
-                    Attachment.create(
-                        {
-                            "name": signed.name,
-                            "raw": signed.raw,
-                            "mimetype": "application/xml",
-                            "res_model": "account.move",
-                            "res_id": invoice.id,
-                        }
-                    )
-        return invoices
 
     def action_rcep_evaluations(self):
         self.ensure_one()
