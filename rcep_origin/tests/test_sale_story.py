@@ -5,11 +5,13 @@ is wrong, where it is fixed and who can fix it; the chatter keeps it."""
 
 import re
 from datetime import date, datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tools.translate import code_translations
 
 from rcep_rules.issues import CATALOGUE
 
@@ -331,6 +333,22 @@ class TestSaleStory(TransactionCase):
         self.assertEqual(screw_issue.product_id, self.screw)  # now from the material lines
         self.assertIn("Terminal block", order.message_ids[0].body)
         self.assertIn("[HS_MISSING]", order.message_ids[0].body)
+
+    @freeze_time(NOW)
+    def test_an_issue_is_worded_when_read_in_the_readers_language(self):
+        self.company.rcep_check_mode = "warn"
+        order = self.quotation(self.terminal)
+        order.action_confirm()
+        issue = order.rcep_evaluation_ids.issue_ids.filtered(lambda i: i.code == "HS_MISSING")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        french = dict(code_translations.get_python_translations("rcep_origin", "fr_FR"))
+        french["%(product)s has no HS code."] = "%(product)s n'a pas de code SH."
+        with patch.dict(code_translations.python_translations, {("rcep_origin", "fr_FR"): french}):
+            self.assertEqual(
+                issue.with_context(lang="fr_FR").user_message,
+                "[SCREW-M6] Brass screw n'a pas de code SH.",
+            )
+        self.assertEqual(issue.user_message, "[SCREW-M6] Brass screw has no HS code.")
 
 
 @tagged("post_install", "-at_install")
