@@ -609,9 +609,11 @@ def _verify(args) -> int:
                 f"{fingerprint(pem)}",
             }
         )
-    except SignatureInvalid as exc:
+    except SignatureInvalid as exc:  # wrapped, missing, other algorithms, or not verified
         ok, number = False, None
-        checks.append({"check": "signature", "ok": False, "detail": str(exc)})
+        checks.append(
+            {"check": "signature", "ok": False, "code": exc.code, "detail": f"{exc.code}: {exc}"}
+        )
     if ok and args.endpoint:
         try:
             client = _client(args, ledger)

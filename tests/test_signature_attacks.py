@@ -1,0 +1,291 @@
+"""A signed certificate is read only when the document is exactly the element customs signed.
+
+XML signature wrapping: the genuine signed certificate is kept somewhere in the document (in a
+ds:Object of the signature, as a child of a forged root, beside a forged one under another
+root) while the root, which every reader takes, is a forged certificate. Each is refused with
+a code by the one verifier the client, the CLI, the mock and Odoo share, and the genuine
+certificate still verifies."""
+
+import copy
+import re
+
+import pytest
+from lxml import etree
+from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner, methods
+
+from connectors.cli import main
+from connectors.declaration import build, load_shipment_file, to_xml
+from connectors.single_window.service import Service
+from connectors.single_window.signing import (
+    SignatureInvalid,
+    SigningIdentity,
+    signed_root,
+    verify,
+)
+from connectors.summary_pdf import certificate_items, certificate_pdf
+from rcep_rules import Reference
+from rcep_rules.datafiles import data_path
+
+SHIPMENT = data_path("shipments", "hcmc_switchgear_and_phones.json")
+K = "urn:rcep-origin:certificate:1"
+C = "urn:rcep-origin:common:1"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory):
+    """A certificate as the mock Single Window issues it: (signed bytes, service)."""
+    declaration = build(
+        load_shipment_file(SHIPMENT), SHIPMENT.parent, Reference.load(rule_files=())
+    )
+    service = Service(tmp_path_factory.mktemp("sw") / "single-window.sqlite3")
+    record = service.submit(to_xml(declaration))
+    assert record.status == "ISSUED"
+    return service.certificate(record.certificate_number), service
+
+
+@pytest.fixture(scope="module")
+def genuine(issued):
+    return issued[0]
+
+
+@pytest.fixture(scope="module")
+def pem(issued):
+    return issued[1].identity.cert_pem
+
+
+def quantities(root) -> list[str]:
+    return [q.text for q in root.iter(f"{{{C}}}Quantity")]
+
+
+def forged_from(genuine: bytes) -> etree._Element:
+    """The attacker's certificate: the genuine one, unsigned, with ten times the quantities."""
+    forged = etree.fromstring(genuine)
+    forged.remove(forged.find(f"{{{DS}}}Signature"))
+    for quantity in forged.iter(f"{{{C}}}Quantity"):
+        quantity.text = quantity.text + "0"
+    del forged.attrib["Id"]
+    return forged
+
+
+def split(genuine: bytes) -> tuple[etree._Element, etree._Element]:
+    """The genuine certificate without its signature (exactly what was digested), and the
+    signature."""
+    root = etree.fromstring(genuine)
+    signature = root.find(f"{{{DS}}}Signature")
+    root.remove(signature)
+    return root, signature
+
+
+def in_signature_object(genuine):
+    forged = forged_from(genuine)
+    original, signature = split(genuine)
+    etree.SubElement(signature, f"{{{DS}}}Object").append(original)
+    forged.append(signature)
+    return forged
+
+
+def as_child_of_a_forged_root(genuine):
+    forged = forged_from(genuine)
+    forged.append(etree.fromstring(genuine))  # signed, signature and all
+    return forged
+
+
+def beside_a_forged_one_under_another_root(genuine):
+    wrapper = etree.Element("{urn:attacker}Documents", nsmap={"w": "urn:attacker"})
+    wrapper.append(forged_from(genuine))
+    wrapper.append(etree.fromstring(genuine))
+    return wrapper
+
+
+def id_moved_to_the_forged_root(genuine):
+    # the forged root carries the referenced Id (as xml:id, which looks like its own); the
+    # genuine one, kept inside it, still has Id="certificate", which signxml resolves first
+    forged = forged_from(genuine)
+    forged.set("{http://www.w3.org/XML/1998/namespace}id", "certificate")
+    original, signature = split(genuine)
+    forged.append(original)
+    forged.append(signature)
+    return forged
+
+
+def id_duplicated(genuine):
+    # the forged root and the genuine one (kept inside it) both carry Id="certificate"
+    forged = forged_from(genuine)
+    forged.set("Id", "certificate")
+    original, signature = split(genuine)
+    forged.append(original)
+    forged.append(signature)
+    return forged
+
+
+def a_second_signature(genuine):
+    # another signature inside the genuine one (the enveloped transform removes both from
+    # the digest): which of the two a reader trusts is no longer clear
+    root = etree.fromstring(genuine)
+    signature = root.find(f"{{{DS}}}Signature")
+    signature.find(f"{{{DS}}}KeyInfo").append(copy.deepcopy(signature))
+    return root
+
+
+def the_signature_inside_the_items(genuine):
+    root = etree.fromstring(genuine)
+    root.find(f"{{{K}}}Items").append(root.find(f"{{{DS}}}Signature"))
+    return root
+
+
+WRAPPINGS = [
+    in_signature_object,
+    as_child_of_a_forged_root,
+    beside_a_forged_one_under_another_root,
+    id_moved_to_the_forged_root,
+    id_duplicated,
+    a_second_signature,
+    the_signature_inside_the_items,
+]
+
+
+def test_the_genuine_certificate_verifies_and_what_is_read_is_what_was_signed(genuine, pem):
+    signed = verify(genuine, pem)
+    assert signed.tag == f"{{{K}}}Certificate"
+    assert signed.find(f"{{{DS}}}Signature") is None  # the signed content, without the signature
+    assert quantities(signed) == quantities(etree.fromstring(genuine))
+    assert [i["quantity"].split()[0] for i in certificate_items(genuine)] == quantities(signed)
+
+
+@pytest.mark.parametrize("wrap", WRAPPINGS, ids=lambda f: f.__name__)
+def test_a_wrapped_certificate_is_refused_with_a_code(genuine, pem, wrap):
+    document = etree.tostring(wrap(genuine))
+    with pytest.raises(SignatureInvalid) as refused:
+        verify(document, pem)
+    assert refused.value.code == "SIGNATURE_WRAPPED", str(refused.value)
+    # nothing that reads a kept certificate reads it either, even without the cryptography
+    with pytest.raises(SignatureInvalid):
+        certificate_items(document)
+    with pytest.raises(SignatureInvalid):
+        certificate_pdf(document, "00:11")
+
+
+@pytest.mark.parametrize("wrap", WRAPPINGS[:3], ids=lambda f: f.__name__)
+def test_the_genuine_signature_in_a_wrapper_still_holds_on_its_own(genuine, pem, wrap):
+    # the attacks are real: the signed certificate inside the wrapper is intact; only where
+    # it sits makes it refused (take it out, and it verifies)
+    wrapper = wrap(genuine)
+    inner = next(c for c in wrapper.iter(f"{{{K}}}Certificate") if c.get("Id") == "certificate")
+    if inner.find(f"{{{DS}}}Signature") is None:
+        inner.append(copy.deepcopy(wrapper.find(f".//{{{DS}}}Signature")))
+        inner.find(f"{{{DS}}}Signature").remove(inner.find(f"{{{DS}}}Signature/{{{DS}}}Object"))
+    verify(etree.tostring(inner), pem)
+
+
+def test_the_command_line_says_a_wrapped_certificate_is_not_valid_and_why(
+    genuine, pem, tmp_path, capsys
+):
+    path, pem_path = tmp_path / "forged.xml", tmp_path / "customs.pem"
+    path.write_bytes(etree.tostring(in_signature_object(genuine)))
+    pem_path.write_bytes(pem)
+    assert main(["verify", str(path), "--signing-cert", str(pem_path)]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"^FAIL signature: SIGNATURE_WRAPPED: ", out, re.M)
+    assert out.rstrip().endswith("NOT VALID")
+
+
+def test_a_changed_value_breaks_the_signature(genuine, pem):
+    root = etree.fromstring(genuine)
+    root.find(f".//{{{C}}}Quantity").text += "0"
+    with pytest.raises(SignatureInvalid) as refused:
+        verify(etree.tostring(root), pem)
+    assert refused.value.code == "SIGNATURE_INVALID"
+
+
+def test_a_certificate_without_a_signature_is_refused(genuine, pem):
+    original, _ = split(genuine)
+    with pytest.raises(SignatureInvalid) as refused:
+        verify(etree.tostring(original), pem)
+    assert refused.value.code == "SIGNATURE_MISSING"
+
+
+def test_a_certificate_signed_by_another_key_is_refused(genuine, tmp_path):
+    stranger = SigningIdentity.load_or_create(tmp_path / "stranger")
+    with pytest.raises(SignatureInvalid) as refused:
+        verify(genuine, stranger.cert_pem)
+    assert refused.value.code == "SIGNATURE_INVALID"
+
+
+def resigned(genuine, issued, **options) -> bytes:
+    """The genuine certificate signed again with the customs key, with other options."""
+    original, _ = split(genuine)
+    identity = issued[1].identity
+    signer = XMLSigner(method=methods.enveloped, **options)
+    return etree.tostring(
+        signer.sign(original, key=identity.key_pem, cert=identity.cert_pem.decode())
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"c14n_algorithm": CanonicalizationMethod.CANONICAL_XML_1_1},
+        {"c14n_algorithm": CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0_WITH_COMMENTS},
+        {
+            "c14n_algorithm": CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+            "signature_algorithm": SignatureMethod.RSA_SHA512,
+        },
+        {
+            "c14n_algorithm": CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+            "digest_algorithm": DigestAlgorithm.SHA512,
+        },
+    ],
+    ids=["c14n-1.1", "exc-c14n-with-comments", "rsa-sha512", "sha512-digest"],
+)
+def test_a_signature_with_other_algorithms_is_refused_even_with_the_right_key(
+    genuine, issued, pem, options
+):
+    document = resigned(genuine, issued, **options)
+    with pytest.raises(SignatureInvalid) as refused:
+        verify(document, pem)
+    assert refused.value.code == "SIGNATURE_ALGORITHM"
+
+
+def test_the_same_signature_made_as_the_single_window_makes_it_verifies(genuine, issued, pem):
+    # the check above is the algorithms', not the re-signing's
+    document = resigned(
+        genuine,
+        issued,
+        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+        signature_algorithm=SignatureMethod.RSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+    )
+    assert quantities(verify(document, pem)) == quantities(etree.fromstring(genuine))
+
+
+def test_a_reference_to_the_whole_document_is_accepted(genuine, issued, pem):
+    original, _ = split(genuine)
+    del original.attrib["Id"]
+    identity = issued[1].identity
+    signed = identity.sign(original)
+    assert b'URI=""' in signed
+    assert verify(signed, pem).get("Id") is None
+
+
+def test_a_reference_to_nothing_but_the_root_is_refused(genuine, issued, pem):
+    # a signature over a part of the certificate (here its exporter) covers less than is read
+    root, _ = split(genuine)
+    exporter = root.find(f"{{{K}}}Exporter")
+    exporter.set("Id", "exporter")
+    identity = issued[1].identity
+    signer = XMLSigner(
+        method=methods.enveloped,
+        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+    )
+    signed = signer.sign(
+        root, key=identity.key_pem, cert=identity.cert_pem.decode(), reference_uri="#exporter"
+    )
+    with pytest.raises(SignatureInvalid) as refused:
+        verify(etree.tostring(signed), pem)
+    assert refused.value.code == "SIGNATURE_WRAPPED"
+
+
+def test_kept_certificates_are_read_only_in_the_shape_that_verifies(genuine):
+    assert signed_root(genuine).tag == f"{{{K}}}Certificate"
+    assert certificate_pdf(genuine, "00:11").startswith(b"%PDF")
