@@ -6,15 +6,25 @@ root) while the root, which every reader takes, is a forged certificate. Each is
 a code by the one verifier the client, the CLI, the mock and Odoo share, and the genuine
 certificate still verifies."""
 
+import base64
+import contextlib
 import copy
+import dataclasses
 import re
+import threading
+import uuid
 
 import pytest
+import requests
 from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner, methods
+from waitress.server import create_server
 
 from connectors.cli import main
 from connectors.declaration import build, load_shipment_file, to_xml
+from connectors.ledger import Ledger
+from connectors.single_window.client import SingleWindowClient, SingleWindowError
+from connectors.single_window.embedded import running
 from connectors.single_window.service import Service
 from connectors.single_window.signing import (
     SignatureInvalid,
@@ -33,7 +43,7 @@ DS = "http://www.w3.org/2000/09/xmldsig#"
 
 
 @pytest.fixture(scope="module")
-def issued(tmp_path_factory):
+def issued(tmp_path_factory, declaration):
     """A certificate as the mock Single Window issues it: (signed bytes, service)."""
     declaration = build(
         load_shipment_file(SHIPMENT), SHIPMENT.parent, Reference.load(rule_files=())
@@ -289,3 +299,154 @@ def test_a_reference_to_nothing_but_the_root_is_refused(genuine, issued, pem):
 def test_kept_certificates_are_read_only_in_the_shape_that_verifies(genuine):
     assert signed_root(genuine).tag == f"{{{K}}}Certificate"
     assert certificate_pdf(genuine, "00:11").startswith(b"%PDF")
+
+
+# --- a genuinely signed certificate of another declaration ----------------------------------------
+
+SW = "urn:rcep-origin:single-window:1"
+R = "urn:rcep-origin:receipt:1"
+
+
+class SwappingProxy:
+    """A man in the middle on loopback (the default endpoint is plain HTTP): a real HTTP proxy
+    that forwards every request to the real mock Single Window and, once armed, answers a
+    submission with what it kept from the one before."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.split("/single-window")[0]
+        self.mode = None  # None: pass everything through
+        self.kept = None  # the last ISSUED answer that went through, as it came
+
+    def __call__(self, environ, start_response):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        url = self.upstream + environ["PATH_INFO"]
+        if environ.get("QUERY_STRING"):
+            url += "?" + environ["QUERY_STRING"]
+        headers = {h: environ[k] for h, k in (("Content-Type", "CONTENT_TYPE"),) if environ.get(k)}
+        if environ.get("HTTP_SOAPACTION"):
+            headers["SOAPAction"] = environ["HTTP_SOAPACTION"]
+        answer = requests.request(
+            environ["REQUEST_METHOD"], url, data=body, headers=headers, timeout=10
+        )
+        content = answer.content
+        if b"SignedCertificate" in content and b"ISSUED" in content:
+            content = self.swap(content)
+        start_response(
+            f"{answer.status_code} {answer.reason}",
+            [
+                ("Content-Type", answer.headers["Content-Type"]),
+                ("Content-Length", str(len(content))),
+            ],
+        )
+        return [content]
+
+    def swap(self, content: bytes) -> bytes:
+        kept, self.kept = self.kept, content
+        if self.mode is None or kept is None:
+            return content
+        if self.mode == "whole answer":  # the other declaration's receipt and certificate
+            return kept
+        this, other = etree.fromstring(content), etree.fromstring(kept)
+        certificate = f".//{{{SW}}}SignedCertificate"
+        this.find(certificate).text = other.find(certificate).text
+        if self.mode == "certificate and numbers":  # this key, the other's numbers
+            for tag in ("ReferenceNumber", "CertificateNumber"):
+                this.find(f".//{{{R}}}{tag}").text = other.find(f".//{{{R}}}{tag}").text
+        if self.mode == "tampered certificate":  # the other's number, a broken signature
+            this.find(f".//{{{R}}}CertificateNumber").text = other.find(
+                f".//{{{R}}}CertificateNumber"
+            ).text
+            signed = base64.b64decode(this.find(certificate).text).replace(
+                b"</c:Name>", b"x</c:Name>", 1
+            )
+            this.find(certificate).text = base64.b64encode(signed).decode()
+        return etree.tostring(this, xml_declaration=True, encoding="UTF-8")
+
+
+@contextlib.contextmanager
+def swapping_proxy(upstream: str):
+    proxy = SwappingProxy(upstream)
+    server = create_server(proxy, host="127.0.0.1", port=0, threads=2, asyncore_loop_timeout=0.05)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):  # sockets closed under the loop while stopping
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}/single-window", proxy
+    finally:  # as connectors/single_window/embedded.py stops the mock
+        stopping.set()
+        server.task_dispatcher.shutdown()
+        while server._map:
+            for channel in list(server._map.values()):
+                channel.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def declaration():
+    return build(load_shipment_file(SHIPMENT), SHIPMENT.parent, Reference.load(rule_files=()))
+
+
+@pytest.mark.parametrize(
+    "mode",
+    ["certificate", "certificate and numbers", "whole answer", "tampered certificate"],
+)
+def test_a_certificate_swapped_in_transit_is_never_kept_as_this_declarations(
+    tmp_path, declaration, mode
+):
+    first = dataclasses.replace(declaration, idempotency_key=str(uuid.uuid4()))
+    item = dataclasses.replace(declaration.items[0], quantity=declaration.items[0].quantity * 2)
+    second = dataclasses.replace(
+        declaration,
+        idempotency_key=str(uuid.uuid4()),
+        importer=dataclasses.replace(declaration.importer, name="Another Importer Pty Ltd"),
+        items=(item, *declaration.items[1:]),
+    )
+    with running(tmp_path / "sw") as (endpoint, app), swapping_proxy(endpoint) as (url, proxy):
+        ledger = Ledger(tmp_path / "ledger.sqlite3")
+        sender = SingleWindowClient(
+            url,
+            "exporter",
+            "rcep-demo",
+            ledger,
+            signing_cert_pem=app.service.identity.cert_pem,  # pinned out of band
+            retries=0,
+            operation_timeout=10,
+        )
+        kept = sender.submit(to_xml(first))
+        assert kept.entry.state == "issued"
+        proxy.mode = mode
+
+        with pytest.raises(SingleWindowError) as refused:
+            sender.submit(to_xml(second))
+
+        code = "SIGNATURE_INVALID" if mode == "tampered certificate" else "CERTIFICATE_MISMATCH"
+        assert refused.value.code == code, str(refused.value)
+        entry = ledger.entry(second.idempotency_key)
+        assert entry.state == "error" and entry.last_error.startswith(code)
+        if code == "CERTIFICATE_MISMATCH":
+            assert entry.certificate_number is None  # nothing of it was kept
+            assert "Importer/Name" in str(refused.value) or "IdempotencyKey" in str(refused.value)
+        # the first declaration's certificate is kept as it was, still valid
+        signed, _, valid, _ = ledger.certificate(kept.entry.certificate_number)
+        assert (signed, valid) == (kept.certificate_xml, True)
+        assert ledger.entry(first.idempotency_key).state == "issued"
+
+        # customs did issue the second one: without the man in the middle, the same key
+        # brings its own certificate, and nothing is issued twice
+        proxy.mode = None
+        settled = sender.submit(to_xml(second))
+        assert settled.entry.state == "issued"
+        assert settled.certificate_xml == app.service.certificate(settled.entry.certificate_number)
+        assert settled.entry.certificate_number != kept.entry.certificate_number
+        items = certificate_items(settled.certificate_xml)
+        assert items[0]["quantity"].split()[0] == f"{item.quantity:f}"
+        assert app.service._db().execute("SELECT count(*) FROM certificates").fetchone()[0] == 2
+        ledger.close()
