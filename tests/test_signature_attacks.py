@@ -257,6 +257,36 @@ def test_a_signature_with_other_algorithms_is_refused_even_with_the_right_key(
     assert refused.value.code == "SIGNATURE_ALGORITHM"
 
 
+def test_a_certificate_kept_from_before_exclusive_c14n_is_read_but_no_longer_verifies(
+    genuine, issued, pem
+):
+    # the mock signed with c14n 1.1 before: such a certificate, kept in a ledger or in Odoo,
+    # is still summarised (it is not a wrapper), but `verify` says why it is not accepted now
+    legacy = resigned(genuine, issued, c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_1)
+    assert certificate_items(legacy) == certificate_items(genuine)
+    with pytest.raises(SignatureInvalid) as refused:
+        verify(legacy, pem)
+    assert refused.value.code == "SIGNATURE_ALGORITHM"
+
+
+def test_the_command_line_writes_no_summary_of_a_kept_wrapped_certificate(
+    genuine, tmp_path, capsys
+):
+    # kept by a version without these checks: its XML is written out, never summarised
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    wrapped = etree.tostring(in_signature_object(genuine))
+    ledger.store_certificate("R26FORGED000000001", str(uuid.uuid4()), wrapped, None, True, "")
+    ledger.close()
+    out_dir = tmp_path / "out"
+    code = main(
+        ["certificate", "R26FORGED000000001", "--out", str(out_dir), "--ledger", str(ledger.path)]
+    )
+    assert code == 1
+    assert "SIGNATURE_WRAPPED" in capsys.readouterr().out
+    assert (out_dir / "R26FORGED000000001.xml").read_bytes() == wrapped
+    assert not (out_dir / "R26FORGED000000001.pdf").exists()
+
+
 def test_the_same_signature_made_as_the_single_window_makes_it_verifies(genuine, issued, pem):
     # the check above is the algorithms', not the re-signing's
     document = resigned(

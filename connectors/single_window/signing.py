@@ -172,6 +172,7 @@ def verify(signed_xml: bytes, cert_pem: bytes) -> etree._Element:
     the signature holds with the pinned certificate; else raises a SignatureInvalid (its
     ``code`` says which check failed). Read only what this returns."""
     root = signed_root(signed_xml)
+    _expected_algorithms(root[-1])
     try:
         pinned = _signxml_certificate(cert_pem.encode() if isinstance(cert_pem, str) else cert_pem)
         # the tree checked above, not the bytes: signxml digests what is read afterwards
@@ -193,12 +194,13 @@ def verify(signed_xml: bytes, cert_pem: bytes) -> etree._Element:
 
 
 def signed_root(signed_xml: bytes) -> etree._Element:
-    """The root of a signed certificate, parsed safely, when the document has the one shape
+    """The root of a signed certificate, parsed safely, when the document has the shape
     ``verify`` accepts (the root is the certificate, valid against its schema, with one
-    signature as its last child referring to the root alone, made with the expected
-    algorithms); else raises. The cryptography is not checked here: this is for reading a
-    certificate that was verified when it was received (the ledger's, Odoo's attachment),
-    so that even one kept before these checks existed is never read through a wrapper."""
+    signature as its last child referring to the root alone); else raises. Neither the
+    cryptography nor the algorithms are checked here: this is for reading a certificate that
+    was verified when it was received (the ledger's, Odoo's attachment), so that even one
+    kept before these checks existed (signed with c14n 1.1 then) is never read through a
+    wrapper, and is still read when it is not one."""
     from connectors.xmlsafe import XMLUnreadable, parse_untrusted, problems
 
     try:
@@ -207,8 +209,7 @@ def signed_root(signed_xml: bytes) -> etree._Element:
         root = parse_untrusted(signed_xml).getroot()
     except XMLUnreadable as exc:
         raise SignatureInvalid(f"the certificate is not safe XML: {exc}") from None
-    signature = _the_signature(root)
-    _expected_algorithms(signature)
+    _the_signature(root)
     found = problems(etree.ElementTree(root))
     if found:
         raise SignatureWrapped(f"the signed document does not match certificate-1.xsd: {found[0]}")
