@@ -23,6 +23,7 @@ from waitress.server import create_server
 from connectors.cli import main
 from connectors.declaration import build, load_shipment_file, to_xml
 from connectors.ledger import Ledger
+from connectors.single_window import matching
 from connectors.single_window.client import SingleWindowClient, SingleWindowError
 from connectors.single_window.embedded import running
 from connectors.single_window.service import Service
@@ -480,3 +481,72 @@ def test_a_certificate_swapped_in_transit_is_never_kept_as_this_declarations(
         assert items[0]["quantity"].split()[0] == f"{item.quantity:f}"
         assert app.service._db().execute("SELECT count(*) FROM certificates").fetchone()[0] == 2
         ledger.close()
+
+
+def changed(declaration, change: str):
+    """The declaration with one Annex 3B fact changed, as another declaration would have it."""
+    items = list(declaration.items)
+    replace = dataclasses.replace
+    if change == "quantity":
+        items[0] = replace(items[0], quantity=items[0].quantity + 1)
+    elif change == "unit":
+        items[0] = replace(items[0], unit="SET")
+    elif change == "HS code":
+        items[0] = replace(items[0], hs="853890" if items[0].hs != "853890" else "853710")
+    elif change == "criterion":
+        items[0] = replace(items[0], criterion="PE")
+    elif change == "annotation":
+        items[2] = replace(items[2], annotations=())
+    elif change == "FOB value":
+        items[1] = replace(items[1], fob_value=items[1].fob_value + 1)
+    elif change == "an item less":
+        items = items[:-1]
+    elif change == "departure date":
+        transport = declaration.transport
+        date = transport.departure_date.replace(day=transport.departure_date.day - 1)
+        return replace(declaration, transport=replace(transport, departure_date=date))
+    elif change == "exporter's customs code":
+        exporter = replace(declaration.exporter, customs_code="9999999999")
+        return replace(declaration, exporter=exporter)
+    elif change == "producer":
+        return replace(declaration, producer=None)
+    return replace(declaration, items=tuple(items))
+
+
+CHANGES = {
+    "quantity": "Items/Item[1]/Quantity",
+    "unit": "Items/Item[1]/Quantity/@unit",
+    "HS code": "Items/Item[1]/HSCode",
+    "criterion": "Items/Item[1]/OriginCriterion",
+    "annotation": "Items/Item[3]/OriginCriterion/Annotation",
+    "FOB value": "Items/Item[2]/OriginCriterion/RVC/FOBValue",
+    "an item less": "Items/Item[3]/ItemNumber",
+    "departure date": "Transport/DepartureDate",
+    "exporter's customs code": "Exporter/CustomsCode",
+    "producer": "Producer/Name",
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_certificate_that_differs_from_the_declaration_in_one_fact_is_not_its_own(
+    issued, pem, declaration, change
+):
+    genuine, service = issued
+    certificate = verify(genuine, pem)
+    record = service.find(key=declaration.idempotency_key)
+
+    class Receipt:  # as zeep reads the r:Receipt that came with it
+        IdempotencyKey = record.idempotency_key
+        ReferenceNumber = record.reference_number
+        CertificateNumber = record.certificate_number
+
+    assert matching.differences_between(certificate, declaration, Receipt) == []
+    differences = matching.differences_between(certificate, changed(declaration, change), Receipt)
+    paths = [d.split(":")[0] for d in differences]
+    if change in ("an item less", "producer"):  # every field of the item or party
+        assert paths[0] == CHANGES[change] and len(paths) > 1
+    else:
+        assert paths == [CHANGES[change]]
+    with pytest.raises(matching.CertificateMismatch) as refused:
+        matching.check(certificate, changed(declaration, change), Receipt)
+    assert refused.value.code == "CERTIFICATE_MISMATCH" and CHANGES[change] in str(refused.value)
