@@ -133,9 +133,7 @@ class SingleWindowClient:
 
     def submit(self, declaration_xml: bytes) -> Outcome:
         """Send a declaration (schema-checked first; nothing invalid leaves) and settle it."""
-        tree = parse_untrusted(declaration_xml)  # what is checked, read and sent: one tree
-        validate(tree)
-        declaration = read_validated(tree.getroot())
+        tree, declaration = _checked(declaration_xml)
         key = declaration.idempotency_key
         # kept before it is sent (and, when it goes at once, its first attempt counted)
         entry, counted = self.ledger.record_for_sending(key, declaration_xml, self.endpoint)
@@ -264,6 +262,14 @@ class SingleWindowClient:
         return Outcome(entry, rejection=json.loads(entry.rejection or "[]"))
 
 
+def _checked(declaration_xml: bytes) -> tuple[etree._ElementTree, Declaration]:
+    """The declaration parsed safely, checked against its schema and read: what is checked,
+    what is read and what is sent are one tree."""
+    tree = parse_untrusted(declaration_xml)
+    validate(tree)
+    return tree, read_validated(tree.getroot())
+
+
 class _SafeTransport(Transport):
     """zeep's transport, with every answer read through the one safe parser before zeep reads
     it: comments and processing instructions are dropped (zeep would read the text before
@@ -273,12 +279,17 @@ class _SafeTransport(Transport):
 
     def post_xml(self, address, envelope, headers):
         response = super().post_xml(address, envelope, headers)
-        try:
-            tree = parse_untrusted(response.content)
-        except XMLUnreadable:
-            return response
-        response._content = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+        response._content = _reread(response.content)
         return response
+
+
+def _reread(content: bytes) -> bytes:
+    """An answer as the safe parser reads it (unchanged when it refuses it)."""
+    try:
+        tree = parse_untrusted(content)
+    except XMLUnreadable:
+        return content
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 
 def _return_certificate() -> etree._Element:

@@ -13,12 +13,14 @@ normalised.
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from lxml import etree
 
 from connectors.declaration import Address, C, Declaration
 
 K = "urn:rcep-origin:certificate:1"
+_SPACES = re.compile(r"[ \t\r\n]+")
 NS = {"k": K, "c": C}
 MISSING = "(missing)"
 
@@ -129,13 +131,13 @@ def _certified(root: etree._Element) -> dict[str, object]:
     facts: dict[str, object] = {}
 
     def text(path: str, node=root):
-        found = node.find(path, NS)
+        found = _find(node, path)
         return MISSING if found is None else _plain(found.text)
 
     facts["CertificateNumber"] = text("k:CertificateNumber")
     facts["ReferenceNumber"] = text("k:ReferenceNumber")
     for tag in ("Exporter", "Producer", "Importer"):
-        if root.find(f"k:{tag}", NS) is not None:
+        if _find(root, f"k:{tag}") is not None:
             for field in ("Name", "Address", "Country"):
                 facts[f"{tag}/{field}"] = text(f"k:{tag}/c:{field}")
     facts["Exporter/CustomsCode"] = text("k:Exporter/c:CustomsCode")
@@ -146,9 +148,9 @@ def _certified(root: etree._Element) -> dict[str, object]:
         facts[f"Invoices/Invoice[{n}]/Date"] = text("c:Date", invoice)
     for n, item in enumerate(root.iterfind("k:Items/k:Item", NS), 1):
         at = f"Items/Item[{n}]"
-        criterion = item.find("c:OriginCriterion", NS)
+        criterion = _find(item, "c:OriginCriterion")
         base = criterion[0] if criterion is not None and len(criterion) else None
-        quantity = item.find("c:Quantity", NS)
+        quantity = _find(item, "c:Quantity")
         facts |= {
             f"{at}/ItemNumber": _number(text("c:ItemNumber", item)),
             f"{at}/MarksAndNumbers": text("c:MarksAndNumbers", item),
@@ -164,20 +166,35 @@ def _certified(root: etree._Element) -> dict[str, object]:
             f"{at}/Quantity": MISSING if quantity is None else _number(_plain(quantity.text)),
             f"{at}/Quantity/@unit": MISSING if quantity is None else quantity.get("unit"),
         }
-        if item.find("c:NationalCode", NS) is not None:
+        if _find(item, "c:NationalCode") is not None:
             facts[f"{at}/NationalCode"] = text("c:NationalCode", item)
-        fob = item.find("c:OriginCriterion/c:RVC/c:FOBValue", NS)
+        fob = _find(item, "c:OriginCriterion/c:RVC/c:FOBValue")
         if fob is not None:
             facts[f"{at}/OriginCriterion/RVC/FOBValue"] = _number(_plain(fob.text))
             facts[f"{at}/OriginCriterion/RVC/FOBValue/@currency"] = fob.get("currency")
     return facts
 
 
+@cache
+def _steps(path: str) -> tuple[str, ...]:
+    return tuple(f"{{{NS[step[0]]}}}{step[2:]}" for step in path.split("/"))
+
+
+def _find(node, path: str):
+    """The element at a path of child steps ("k:Exporter/c:Name"), or None; each step is
+    the first child of that name (the schema has one of each)."""
+    for tag in _steps(path):
+        node = next(node.iterchildren(tag), None)
+        if node is None:
+            return None
+    return node
+
+
 def _plain(text: str | None) -> str:
     """A text with XML white space collapsed, as xs:token reads it."""
     if text is None:
         return MISSING
-    return " ".join(t for t in re.split(r"[ \t\r\n]+", text) if t)
+    return _SPACES.sub(" ", text).strip(" ")
 
 
 def _number(text: str) -> object:
