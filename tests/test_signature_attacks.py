@@ -46,9 +46,6 @@ DS = "http://www.w3.org/2000/09/xmldsig#"
 @pytest.fixture(scope="module")
 def issued(tmp_path_factory, declaration):
     """A certificate as the mock Single Window issues it: (signed bytes, service)."""
-    declaration = build(
-        load_shipment_file(SHIPMENT), SHIPMENT.parent, Reference.load(rule_files=())
-    )
     service = Service(tmp_path_factory.mktemp("sw") / "single-window.sqlite3")
     record = service.submit(to_xml(declaration))
     assert record.status == "ISSUED"
