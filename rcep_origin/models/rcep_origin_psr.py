@@ -16,20 +16,29 @@ class RcepOriginPsr(models.Model):
     _order = "hs_version, code"
     _rec_name = "code"
 
-    hs_version = fields.Selection([(v, v) for v in VERSIONS], required=True, default="HS2022")
-    level = fields.Selection([(k, k.title()) for k in LEVELS], required=True, default="subheading")
-    code = fields.Char(required=True, help="84, 84.66 or 8466.93")
-    description = fields.Char()
+    hs_version = fields.Selection(
+        [(v, v) for v in VERSIONS], "HS edition", required=True, default="HS2022"
+    )
+    level = fields.Selection(
+        [(k, k.title()) for k in LEVELS], "Level", required=True, default="subheading"
+    )
+    code = fields.Char("HS code", required=True, help="84, 84.66 or 8466.93")
+    description = fields.Char("Description")
     psr = fields.Char("Rule", required=True, help="As printed in Annex 3A, e.g. CTH or RVC40")
     legibility = fields.Selection(
-        [("clear", "Clear"), ("partial", "Partly legible")], required=True, default="clear"
+        [("clear", "Clear"), ("partial", "Partly legible")],
+        "Legibility",
+        required=True,
+        default="clear",
     )
     source_url = fields.Char(
         "Source", required=True, help="Where the rule was read: rules are never guessed."
     )
-    locator = fields.Char(help="Page and column in the source")
-    bundled = fields.Boolean(readonly=True, help="Shipped with the engine (data/psr)")
-    active = fields.Boolean(default=True)
+    locator = fields.Char("Page and column", help="Page and column in the source")
+    bundled = fields.Boolean(
+        "Shipped with the product", readonly=True, help="Shipped with the engine (data/psr)"
+    )
+    active = fields.Boolean("Active", default=True)
 
     _sql_constraints = [
         (
