@@ -50,8 +50,10 @@ def evaluation_report_html(evaluation):
     }
     html = []
 
-    def para(text, css=""):
-        html.append(Markup('<p class="%s">%s</p>') % (css, text))
+    def para(text, css=None):
+        html.append(
+            Markup('<p class="%s">%s</p>') % (css, text) if css else Markup("<p>%s</p>") % text
+        )
 
     def money(value):
         return "%s %s" % (value, currency)  # noqa: UP031 - exact, never rounded
@@ -101,7 +103,7 @@ def evaluation_report_html(evaluation):
                     processes=", ".join(processes.mapped("name")),
                 ),
             ),
-            "text-danger" if evaluation.verdict == "not_originating" else "",
+            "text-danger" if evaluation.verdict == "not_originating" else None,
         )
     for term in facts.get("ctc", []):
         _report_ctc(evaluation, html, term, names, money)
@@ -181,7 +183,7 @@ def _report_rule(evaluation, html, facts):
             % _t(
                 "The HS2012 rule is applied to HS2022 %(hs)s through the UNSD correlation "
                 "(%(relationship)s).",
-                hs=rule["hs"],
+                hs=(facts.get("good") or {}).get("hs_code") or rule["hs"],
                 relationship=rule.get("relationship") or "",
             )
         )
