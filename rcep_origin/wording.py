@@ -94,14 +94,10 @@ def evaluation_report_html(evaluation):
             [("code", "in", facts.get("processes", []))]
         )
         para(
-            Markup("<strong>%s</strong> %s")
-            % (
-                _t("Reason for the verdict:"),
-                _t(
-                    "only minimal operations (%(processes)s) were performed on "
-                    "non-originating materials: they confer no origin (Art 3.6).",
-                    processes=", ".join(processes.mapped("name")),
-                ),
+            _t(
+                "Only minimal operations (%(processes)s) were performed on non-originating "
+                "materials: they confer no origin (Art 3.6).",
+                processes=", ".join(processes.mapped("name")),
             ),
             "text-danger" if evaluation.verdict == "not_originating" else None,
         )
@@ -128,7 +124,7 @@ def evaluation_report_html(evaluation):
         )
     )
     if decisive:
-        html.append(Markup("<h5>%s</h5>") % _t("What decided the verdict"))
+        html.append(Markup("<h5>%s</h5>") % _t("Reason for the verdict"))
         _report_issues(evaluation, html, decisive)
     return Markup("").join(html)
 
@@ -232,7 +228,7 @@ def _report_ctc(evaluation, html, term, names, money):
     )
     html.append(
         Markup(
-            '<table class="table table-sm"><thead><tr><th>%s</th><th>%s</th><th>%s</th>'
+            '<table class="table table-sm w-auto"><thead><tr><th>%s</th><th>%s</th><th>%s</th>'
             "</tr></thead><tbody>%s</tbody></table>"
         )
         % (_t("Material that fails it"), _t("HS code"), _t("Value for the good"), rows)
@@ -286,7 +282,7 @@ def _report_rvc(evaluation, html, rvc, test, money):
     if test.get("costs"):
         terms.append(("", _t("direct labour, overhead, profit and other costs"), test["costs"]))
     html.append(
-        Markup('<table class="table table-sm"><tbody>%s</tbody></table>')
+        Markup('<table class="table table-sm w-auto"><tbody>%s</tbody></table>')
         % Markup("").join(
             Markup("<tr><th>%s</th><td>%s</td><td>%s</td></tr>") % (abbr, words, money(v))
             for abbr, words, v in terms

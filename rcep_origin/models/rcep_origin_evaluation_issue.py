@@ -4,7 +4,7 @@ from odoo import api, fields, models
 class RcepOriginEvaluationIssue(models.Model):
     _name = "rcep.origin.evaluation.issue"
     _description = "RCEP evaluation: pre-review issue"
-    _order = "evaluation_id, severity, id"
+    _order = "evaluation_id, decisive desc, severity, id"
     _rec_name = "code"
 
     evaluation_id = fields.Many2one(

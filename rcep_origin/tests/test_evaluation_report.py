@@ -170,7 +170,7 @@ class TestEvaluationReport(TransactionCase):
                 {"code": "PSR_TRANSPOSED", "decisive": False, "role": "warning"},
             ],
         )
-        self.assertIn("What decided the verdict", html)
+        self.assertIn("Reason for the verdict", html)
 
     def test_an_originating_good_says_what_to_declare_and_who_counted_as_originating(self):
         evaluation = self.evaluate(self.carrier_bom)
@@ -196,7 +196,8 @@ class TestEvaluationReport(TransactionCase):
         self.assertTrue(others)
         self.assertFalse(others.filtered("decisive"))
         html = str(evaluation.explanation_html)
-        self.assertIn("Reason for the verdict", html)
+        reason = html.index("Reason for the verdict")
+        self.assertGreater(html.index("PROCESS_MINIMAL"), reason)  # listed under the reason
         self.assertIn(self.process["cutting"].name, html)  # processes by name, not code
         self.assertNotIn("(FOB − VNM)", html)  # Art 3.6 stops the good: no RVC is tried
 
