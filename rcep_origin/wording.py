@@ -333,3 +333,63 @@ def _report_issues(evaluation, html, issues):
         for issue in issues
     )
     html.append(Markup('<ul class="text-danger">%s</ul>') % items)
+
+
+def material_reason(line):
+    """Why one material line is, or is not, originating, in the reader's language: worded
+    from the engine's reason code and the line's facts (country by name, proof, dates); a
+    line made before those facts were kept shows the engine's text."""
+    _t = line.env._
+    country = line.origin_country_id.name or line.origin_country or ""
+    proof_types = {
+        "RCEP_CO": _t("certificate of origin"),
+        "RCEP_DO": _t("declaration of origin"),
+        "SUPPLIER_DECLARATION": _t("supplier declaration"),
+    }
+    proof = " ".join(
+        filter(None, [proof_types.get(line.proof_type, line.proof_type), line.proof_reference])
+    )
+    until = format_date(line.env, line.proof_valid_through) if line.proof_valid_through else "?"
+    exporter = line.evaluation_id.exporting_country_id.name or ""
+    words = {
+        "proof": lambda: _t(
+            "originating in %(country)s: %(proof)s, valid until %(until)s",
+            country=country,
+            proof=proof,
+            until=until,
+        ),
+        "cumulation": lambda: _t(
+            "originating in %(country)s, another RCEP Party (%(proof)s, valid until %(until)s): "
+            "counts as originating in %(exporter)s (cumulation, Art 3.4)",
+            country=country,
+            proof=proof,
+            until=until,
+            exporter=exporter,
+        ),
+        "indirect": lambda: _t("indirect material: treated as originating (Art 3.10)"),
+        "rolled_up": lambda: _t(
+            "made in-house and originating on its own (%(criterion)s): counts as originating "
+            "at its full value (Art 3.12)",
+            criterion=line.sub_criterion or "",
+        ),
+        "transparent": lambda: _t(
+            "made in-house but not originating on its own: its non-originating inputs count instead"
+        ),
+        "no_proof": lambda: _t(
+            "from %(country)s, an RCEP Party, but no origin proof: non-originating",
+            country=country,
+        ),
+        "non_party": lambda: _t(
+            "from %(country)s, not an RCEP Party: non-originating", country=country
+        ),
+        "origin_unknown": lambda: _t("origin unknown: non-originating (Art 3.5.4)"),
+        "proof_expired": lambda: _t(
+            "%(proof)s expired on %(until)s: non-originating (Art 3.16)", proof=proof, until=until
+        ),
+        "proof_not_yet_valid": lambda: _t(
+            "%(proof)s issued after the shipment date: non-originating", proof=proof
+        ),
+        "proof_invalid": lambda: _t("%(proof)s cannot apply: non-originating", proof=proof),
+    }
+    worded = words.get(line.why)
+    return worded() if worded else line.reason

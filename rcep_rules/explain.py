@@ -259,9 +259,24 @@ def _material_dicts(ev: Evaluation) -> list[dict]:
             "value": money(v.value),
             "ctc": v.ctc,
             "reason": reason(v, s.exporting_party),
+            # the facts the reason is worded from, for a caller that words it itself
+            "why": v.reason,
+            "proof": _proof_dict(v.material.proof),
+            "criterion": v.criterion,
         }
         for v in ev.materials
     ]
+
+
+def _proof_dict(proof) -> dict | None:
+    if proof is None:
+        return None
+    through = proof.valid_through()
+    return {
+        "type": proof.type,
+        "reference": proof.reference or None,
+        "valid_through": through.isoformat() if through else None,
+    }
 
 
 def verdict_line(ev: Evaluation) -> str:

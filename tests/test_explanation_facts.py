@@ -71,3 +71,14 @@ def test_the_de_minimis_good_holds_its_ctc_term_only_thanks_to_it():
 def test_a_good_stopped_by_review_errors_has_no_test_facts():
     facts = _facts("10_cnc_spindle_housing_psr_not_found.json")
     assert (facts["rvc"], facts["rvc_test"], facts["ctc"]) == (None, None, [])
+
+
+def test_each_material_says_why_as_facts_too():
+    materials = {m["code"]: m for m in _facts("07_cordless_phone_expired_proof.json")["materials"]}
+    handset, pack = materials["HANDSET-D2"], materials["NIMH-PACK"]
+    assert (handset["why"], handset["proof"]) == (
+        "proof_expired",
+        {"type": "RCEP_CO", "reference": "KR-RCEP-2025-80311", "valid_through": "2026-09-01"},
+    )
+    assert (pack["why"], pack["origin_country"]) == ("cumulation", "JP")
+    assert (materials["DECT-SOC"]["why"], materials["DECT-SOC"]["proof"]) == ("non_party", None)

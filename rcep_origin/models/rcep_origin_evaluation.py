@@ -432,6 +432,11 @@ def _line_commands(materials, products):
                 "value": m["value"],
                 "ctc": m["ctc"],
                 "reason": m["reason"],
+                "why": m["why"],
+                "proof_type": (m["proof"] or {}).get("type"),
+                "proof_reference": (m["proof"] or {}).get("reference"),
+                "proof_valid_through": (m["proof"] or {}).get("valid_through"),
+                "sub_criterion": m["criterion"],
             },
         )
         for m in materials

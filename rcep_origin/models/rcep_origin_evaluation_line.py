@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..wording import material_reason
+
 
 class RcepOriginEvaluationLine(models.Model):
     _name = "rcep.origin.evaluation.line"
@@ -23,7 +25,14 @@ class RcepOriginEvaluationLine(models.Model):
         [("pass", "Passes"), ("fail", "Fails"), ("ignored", "Ignored"), ("n/a", "-")],
         "Change of classification",
     )
-    reason = fields.Char("Why")
+    reason = fields.Char("Why (engine text)")
+    # the facts the reason is worded from (rcep_rules.explain material dicts)
+    why = fields.Char("Reason code", help="The engine's reason: proof, cumulation, no_proof, ...")
+    proof_type = fields.Char("Origin proof")
+    proof_reference = fields.Char("Origin proof reference")
+    proof_valid_through = fields.Date("Origin proof valid through")
+    sub_criterion = fields.Char("Own criterion", help="Of an in-house sub-assembly that qualifies")
+    reason_display = fields.Char("Why", compute="_compute_reason_display")
 
     @api.depends("origin_country")
     def _compute_origin_country_id(self):
@@ -32,3 +41,9 @@ class RcepOriginEvaluationLine(models.Model):
         by_code = {c.code: c for c in countries}
         for line in self:
             line.origin_country_id = by_code.get(line.origin_country, False)
+
+    @api.depends_context("lang")
+    @api.depends("why", "reason", "origin_country_id", "proof_type", "proof_reference")
+    def _compute_reason_display(self):
+        for line in self:
+            line.reason_display = material_reason(line)

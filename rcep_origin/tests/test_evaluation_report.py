@@ -182,8 +182,25 @@ class TestEvaluationReport(TransactionCase):
         self.assertIn("It holds: no non-originating material fails it.", html)
         self.assertIn("Silver contact made in Osaka (Japan)", html)  # cumulation, by name
         self.assertFalse(evaluation.issue_ids.filtered("decisive"))
+        # each material says why, countries by name and dates as the officer writes them
         contact = evaluation.line_ids.filtered(lambda line: line.product_id == self.contact)
-        self.assertRecordValues(contact, [{"origin_country_id": self.env.ref("base.jp").id}])
+        brass = evaluation.line_ids.filtered(lambda line: line.product_id == self.brass)
+        until = format_date(self.env(user=self.officer), date(2027, 5, 3))
+        self.assertRecordValues(
+            contact | brass,
+            [
+                {
+                    "origin_country_id": self.env.ref("base.jp").id,
+                    "reason_display": "originating in Japan, another RCEP Party (certificate of "
+                    f"origin JP-RCEP-2026-118842, valid until {until}): counts as originating "
+                    "in China (cumulation, Art 3.4)",
+                },
+                {
+                    "origin_country_id": self.env.ref("base.de").id,
+                    "reason_display": "from Germany, not an RCEP Party: non-originating",
+                },
+            ],
+        )
 
     def test_minimal_operations_are_shown_as_the_reason_not_as_a_warning(self):
         evaluation = self.evaluate(self.kit_bom)
@@ -257,8 +274,8 @@ class TestEvaluationReport(TransactionCase):
             },
         )
         self.assertEqual(
-            strings("rcep.origin.evaluation.line", ["origin_country_id", "reason"]),
-            {"origin_country_id": "Country of origin", "reason": "Why"},
+            strings("rcep.origin.evaluation.line", ["origin_country_id", "reason_display"]),
+            {"origin_country_id": "Country of origin", "reason_display": "Why"},
         )
         # process tags read by name
         self.assertEqual(self.process["cutting"].display_name, "Cutting or slitting")
