@@ -179,6 +179,7 @@ class RcepOriginEvaluation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # The last evaluation created for a product in a company is its latest one.
+        vals_list = [dict(vals) for vals in vals_list]
         last = {}
         for index, vals in enumerate(vals_list):
             vals["is_latest"] = False
