@@ -4,8 +4,10 @@ in her format, and the issue that decided the verdict marked as the reason. Her 
 sees the audit trail, searches the evaluations and their issues, and loads product-specific
 rules from a spreadsheet."""
 
+import io
 from datetime import date, datetime
 
+import xlsxwriter
 from freezegun import freeze_time
 from lxml import etree
 from odoo import Command
@@ -14,6 +16,7 @@ from odoo.tools import format_date
 
 SHIPMENT = date(2026, 11, 20)
 AFTER_EXPIRY = date(2027, 6, 1)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @tagged("post_install", "-at_install")
@@ -30,7 +33,7 @@ class TestEvaluationReport(TransactionCase):
         cls.process = {p.code: p for p in Process.search([("code", "in", codes)])}
         cls.officer = new_test_user(
             env,
-            "officer",
+            "origin_officer",
             groups="rcep_origin.group_rcep_user,mrp.group_mrp_user",
             tz="Asia/Shanghai",
             name="Li Na (origin officer)",
@@ -395,3 +398,35 @@ class TestEvaluationReport(TransactionCase):
             Psr.search([("code", "in", ["8466.93", "8466.91"])], order="code desc"),
             [{"code": "8466.93", "psr": "CTH or RVC40"}, {"code": "8466.91", "psr": "CTSH"}],
         )
+
+    def test_a_manager_imports_rules_from_a_spreadsheet(self):
+        sheet_file = io.BytesIO()
+        book = xlsxwriter.Workbook(sheet_file, {"in_memory": True})
+        sheet = book.add_worksheet()
+        rows = [
+            ["HS edition", "Level", "HS code", "Rule", "Source"],  # the labels of the form
+            ["HS2022", "Subheading", "8466.92", "CTSH or RVC40", "GACC 2022 No.129, p. 98"],
+        ]
+        for index, row in enumerate(rows):
+            sheet.write_row(index, 0, row)
+        book.close()
+        importer = (
+            self.env["base_import.import"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "res_model": "rcep.origin.psr",
+                    "file": sheet_file.getvalue(),
+                    "file_name": "rules.xlsx",
+                    "file_type": XLSX,
+                }
+            )
+        )
+        preview = importer.parse_preview({"has_headers": True})
+        self.assertFalse(preview.get("error"), preview)
+        matched = [preview["matches"][i][0] for i in range(len(rows[0]))]  # by label
+        self.assertEqual(matched, ["hs_version", "level", "code", "psr", "source_url"])
+        done = importer.execute_import(matched, rows[0], {"has_headers": True})
+        self.assertFalse(done["messages"], done["messages"])
+        rule = self.env["rcep.origin.psr"].search([("code", "=", "8466.92")])
+        self.assertRecordValues(rule, [{"psr": "CTSH or RVC40", "level": "subheading"}])
