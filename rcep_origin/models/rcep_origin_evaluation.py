@@ -392,7 +392,9 @@ class RcepOriginEvaluation(models.Model):
     def _rcep_decisive_issues(self):
         """The issues that decided the verdict: the errors of a good that could not be
         evaluated; for a good that is not originating, the minimal operations (Art 3.6) when
-        they stopped it, else the issues of the materials that fail the rule."""
+        they stopped it, else the issues of the materials that fail the rule: those that fail
+        a change of classification it offers and, where its RVC is not met, every
+        non-originating material (each counts in VNM). Decided on the engine's facts."""
         self.ensure_one()
         issues = self.issue_ids
         if self.verdict == "not_evaluated":
@@ -406,8 +408,8 @@ class RcepOriginEvaluation(models.Model):
         failing = {
             m["path"] for term in facts.get("ctc", []) if not term["holds"] for m in term["failing"]
         }
-        if not facts.get("ctc"):  # an RVC rule alone: every non-originating material weighs
-            failing = set(self.line_ids.filtered(lambda line: not line.originating).mapped("path"))
+        if (facts.get("rvc_test") or {}).get("met") is False:
+            failing |= set(self.line_ids.filtered(lambda line: not line.originating).mapped("path"))
         return issues.filtered(
             lambda i: (
                 i.path and any(i.path == path or i.path.startswith(path + ".") for path in failing)

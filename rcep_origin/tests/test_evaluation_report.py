@@ -175,6 +175,28 @@ class TestEvaluationReport(TransactionCase):
         )
         self.assertIn("Reason for the verdict", html)
 
+    def test_a_material_that_only_weighs_on_the_rvc_is_a_reason_too(self):
+        insulator = self.env["product.product"].create(
+            {
+                "default_code": "INS-KR",
+                "name": "Insulator from Korea",
+                "hs_code": "8547.10",
+                "standard_price": 5.0,
+                "country_of_origin": self.env.ref("base.kr").id,
+            }
+        )
+        self.carrier_bom.bom_line_ids = [
+            Command.create({"product_id": insulator.id, "product_qty": 1})
+        ]
+        evaluation = self.evaluate(self.carrier_bom, day=AFTER_EXPIRY)
+        # CTH fails on the contact alone; RVC (100 - 85) / 100 = 15 % < 40 % counts both
+        self.assertEqual(evaluation.verdict, "not_originating")
+        missing = self.issue(evaluation, "ORIGIN_PROOF_MISSING")
+        self.assertEqual(len(missing), 2)
+        self.assertEqual(set(missing.mapped("decisive")), {True})
+        self.assertFalse(self.issue(evaluation, "PSR_TRANSPOSED").decisive)
+        self.assertNotIn("Insulator from Korea</td>", str(evaluation.explanation_html))
+
     def test_an_originating_good_says_what_to_declare_and_who_counted_as_originating(self):
         evaluation = self.evaluate(self.carrier_bom)
         html = str(evaluation.explanation_html)
