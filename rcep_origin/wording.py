@@ -33,7 +33,7 @@ def evaluation_report_html(evaluation):
     """The explanation of one evaluation, as HTML in the reader's language, built from the
     engine's facts (``facts_json``): the verdict, the rule, each failing material by name, the
     RVC arithmetic with FOB, VNM and VOM spelled out once, and the issues that decided."""
-    _t = evaluation.env._
+    _ = evaluation.env._
     if not evaluation.facts_json:  # made before the facts were kept: the engine's text
         return evaluation.explanation and Markup("<pre>%s</pre>") % evaluation.explanation
     facts = json.loads(evaluation.facts_json)
@@ -60,11 +60,11 @@ def evaluation_report_html(evaluation):
 
     good = facts.get("good") or {}
     para(
-        _t(
+        _(
             "%(product)s, HS %(hs)s (%(edition)s), from %(exporter)s to %(importer)s, "
             "shipment date %(date)s.",
             product=evaluation.product_tmpl_id.display_name,
-            hs=good.get("hs_code") or _t("none"),
+            hs=good.get("hs_code") or _("none"),
             edition=good.get("hs_version") or "",
             exporter=evaluation.exporting_country_id.name or facts.get("exporting_party"),
             importer=evaluation.importing_country_id.name or facts.get("importing_party"),
@@ -75,7 +75,7 @@ def evaluation_report_html(evaluation):
     if evaluation.verdict == "not_evaluated":
         para(
             Markup("<strong>%s</strong>")
-            % _t(
+            % _(
                 "Not evaluated: %(count)s issue(s) must be fixed first.",
                 count=len(decisive),
             )
@@ -86,15 +86,15 @@ def evaluation_report_html(evaluation):
     _report_rule(evaluation, html, facts)
     satisfied = facts.get("satisfied", [])
     if "WO" in satisfied:
-        para(_t("Wholly obtained or produced in the exporting Party (Art 3.3)."))
+        para(_("Wholly obtained or produced in the exporting Party (Art 3.3)."))
     if "PE" in satisfied:
-        para(_t("Produced exclusively from originating materials (Art 3.2(b))."))
+        para(_("Produced exclusively from originating materials (Art 3.2(b))."))
     if facts.get("minimal"):
         processes = evaluation.env["rcep.origin.process"].search(
             [("code", "in", facts.get("processes", []))]
         )
         para(
-            _t(
+            _(
                 "Only minimal operations (%(processes)s) were performed on non-originating "
                 "materials: they confer no origin (Art 3.6).",
                 processes=", ".join(processes.mapped("name")),
@@ -108,7 +108,7 @@ def evaluation_report_html(evaluation):
         _report_rvc(evaluation, html, facts["rvc"], test, money)
     if facts.get("cumulated"):
         para(
-            _t(
+            _(
                 "Cumulation (Art 3.4): %(materials)s count as originating.",
                 materials=", ".join(
                     "%s (%s)"  # noqa: UP031
@@ -118,43 +118,43 @@ def evaluation_report_html(evaluation):
             )
         )
     para(
-        _t(
+        _(
             "Criteria that hold: %(criteria)s.",
-            criteria=", ".join(satisfied) or _t("none"),
+            criteria=", ".join(satisfied) or _("none"),
         )
     )
     if decisive:
-        html.append(Markup("<h5>%s</h5>") % _t("Reason for the verdict"))
+        html.append(Markup("<h5>%s</h5>") % _("Reason for the verdict"))
         _report_issues(evaluation, html, decisive)
     return Markup("").join(html)
 
 
 def _report_verdict(evaluation, facts):
-    _t = evaluation.env._
+    _ = evaluation.env._
     if evaluation.verdict == "not_originating":
-        return _t("Not originating.")
+        return _("Not originating.")
     notes = {
-        "ACU": _t("with materials of other RCEP Parties counted as originating (ACU)"),
-        "DMI": _t("thanks to the de minimis of Art 3.7 (DMI)"),
+        "ACU": _("with materials of other RCEP Parties counted as originating (ACU)"),
+        "DMI": _("thanks to the de minimis of Art 3.7 (DMI)"),
     }
     annotations = [notes.get(a, a) for a in facts.get("annotations", [])]
     if annotations:
-        return _t(
+        return _(
             "Originating: declare criterion %(criterion)s, %(notes)s.",
             criterion=evaluation.criterion,
-            notes=_t(" and ").join(annotations),
+            notes=_(" and ").join(annotations),
         )
-    return _t("Originating: declare criterion %(criterion)s.", criterion=evaluation.criterion)
+    return _("Originating: declare criterion %(criterion)s.", criterion=evaluation.criterion)
 
 
 def _report_rule(evaluation, html, facts):
-    _t = evaluation.env._
+    _ = evaluation.env._
     rule = facts.get("rule")
     if not rule:
         good = facts.get("good") or {}
         html.append(
             Markup("<p>%s</p>")
-            % _t(
+            % _(
                 "Rule: none is loaded for HS %(hs)s; only WO and PE can apply.",
                 hs=good.get("hs_code"),
             )
@@ -163,9 +163,9 @@ def _report_rule(evaluation, html, facts):
     html.append(
         Markup("<p>%s <strong>%s</strong> %s</p>")
         % (
-            _t("Rule applied:"),
+            _("Rule applied:"),
             rule["text"],
-            _t(
+            _(
                 "(Annex 3A, %(edition)s %(level)s %(code)s).",
                 edition=rule["hs_version"],
                 level=rule["level"],
@@ -176,7 +176,7 @@ def _report_rule(evaluation, html, facts):
     if rule.get("transposed"):
         html.append(
             Markup("<p>%s</p>")
-            % _t(
+            % _(
                 "The HS2012 rule is applied to HS2022 %(hs)s through the UNSD correlation "
                 "(%(relationship)s).",
                 hs=(facts.get("good") or {}).get("hs_code") or rule["hs"],
@@ -186,7 +186,7 @@ def _report_rule(evaluation, html, facts):
     if rule.get("partial"):
         html.append(
             Markup('<p class="text-warning">%s</p>')
-            % _t(
+            % _(
                 "The rule was only partly legible: the alternatives that could not be read "
                 "were not tried, so a verdict of not originating is provisional until the "
                 "full rule is loaded."
@@ -195,19 +195,19 @@ def _report_rule(evaluation, html, facts):
 
 
 def _report_ctc(evaluation, html, term, names, money):
-    _t = evaluation.env._
-    units = {"CC": _t("chapter"), "CTH": _t("heading"), "CTSH": _t("subheading")}
+    _ = evaluation.env._
+    units = {"CC": _("chapter"), "CTH": _("heading"), "CTSH": _("subheading")}
     unit = units.get(term["kind"], term["kind"])
     html.append(
-        Markup("<h5>%s</h5>") % _t("Change of %(unit)s (%(kind)s)", unit=unit, kind=term["kind"])
+        Markup("<h5>%s</h5>") % _("Change of %(unit)s (%(kind)s)", unit=unit, kind=term["kind"])
     )
-    rule = _t(
+    rule = _(
         "Every non-originating material must come from another %(unit)s than %(own)s.",
         unit=unit,
         own=term["own"],
     )
     if term.get("excluded"):
-        rule = _t(
+        rule = _(
             "Every non-originating material must come from another %(unit)s than %(own)s, "
             "and not from %(excluded)s.",
             unit=unit,
@@ -218,7 +218,7 @@ def _report_ctc(evaluation, html, term, names, money):
     if term["strict"]:
         html.append(
             Markup('<p class="text-success">%s</p>')
-            % _t("It holds: no non-originating material fails it.")
+            % _("It holds: no non-originating material fails it.")
         )
         return
     rows = Markup("").join(
@@ -231,56 +231,56 @@ def _report_ctc(evaluation, html, term, names, money):
             '<table class="table table-sm w-auto"><thead><tr><th>%s</th><th>%s</th><th>%s</th>'
             "</tr></thead><tbody>%s</tbody></table>"
         )
-        % (_t("Material that fails it"), _t("HS code"), _t("Value for the good"), rows)
+        % (_("Material that fails it"), _("HS code"), _("Value for the good"), rows)
     )
-    share = _t(
+    share = _(
         "Failing materials %(value)s = %(share)s %% of the FOB value: ",
         value=money(term["failing_value"]),
         share=term["share"],
     )
     share += (
-        _t("within the de minimis of 10 % of FOB (Art 3.7(a)).")
+        _("within the de minimis of 10 % of FOB (Art 3.7(a)).")
         if term["within"]
-        else _t("more than the de minimis of 10 % of FOB (Art 3.7(a)).")
+        else _("more than the de minimis of 10 % of FOB (Art 3.7(a)).")
     )
     html.append(Markup("<p>%s</p>") % share)
     weight = term.get("by_weight")
     if weight:
         html.append(
             Markup("<p>%s</p>")
-            % _t(
+            % _(
                 "By weight: %(failing)s of %(total)s = %(share)s %%: %(verdict)s the de "
                 "minimis of 10 %% of the weight (Art 3.7(b)).",
                 failing=weight["failing"],
                 total=weight["total"],
                 share=weight["share"],
-                verdict=_t("within") if weight["within"] else _t("more than"),
+                verdict=_("within") if weight["within"] else _("more than"),
             )
         )
     if term["holds"]:
         html.append(
             Markup('<p class="text-success">%s</p>')
-            % _t("%(kind)s holds with de minimis (DMI).", kind=term["kind"])
+            % _("%(kind)s holds with de minimis (DMI).", kind=term["kind"])
         )
     else:
         html.append(
-            Markup('<p class="text-danger">%s</p>') % _t("%(kind)s fails.", kind=term["kind"])
+            Markup('<p class="text-danger">%s</p>') % _("%(kind)s fails.", kind=term["kind"])
         )
 
 
 def _report_rvc(evaluation, html, rvc, test, money):
-    _t = evaluation.env._
-    html.append(Markup("<h5>%s</h5>") % _t("Regional value content (Art 3.5)"))
+    _ = evaluation.env._
+    html.append(Markup("<h5>%s</h5>") % _("Regional value content (Art 3.5)"))
     if not rvc.get("build_down"):
-        html.append(Markup("<p>%s</p>") % _t("The FOB value is zero: RVC cannot be computed."))
+        html.append(Markup("<p>%s</p>") % _("The FOB value is zero: RVC cannot be computed."))
         return
     terms = [
-        ("FOB", _t("free-on-board value of the good"), rvc["fob"]),
-        ("VNM", _t("value of non-originating materials"), rvc["vnm"]),
-        ("VOM", _t("value of originating materials"), rvc["vom"]),
+        ("FOB", _("free-on-board value of the good"), rvc["fob"]),
+        ("VNM", _("value of non-originating materials"), rvc["vnm"]),
+        ("VOM", _("value of originating materials"), rvc["vom"]),
     ]
     if test.get("costs"):
-        terms.append(("", _t("direct labour, overhead, profit and other costs"), test["costs"]))
+        terms.append(("", _("direct labour, overhead, profit and other costs"), test["costs"]))
     html.append(
         Markup('<table class="table table-sm w-auto"><tbody>%s</tbody></table>')
         % Markup("").join(
@@ -289,7 +289,7 @@ def _report_rvc(evaluation, html, rvc, test, money):
         )
     )
     lines = [
-        _t(
+        _(
             "Build-down: (FOB − VNM) / FOB × 100 = (%(fob)s − %(vnm)s) / %(fob)s × 100 = "
             "%(rvc)s %%",
             fob=rvc["fob"],
@@ -299,7 +299,7 @@ def _report_rvc(evaluation, html, rvc, test, money):
     ]
     if test.get("costs") and rvc.get("build_up"):
         lines.append(
-            _t(
+            _(
                 "Build-up: (VOM + costs) / FOB × 100 = (%(vom)s + %(costs)s) / %(fob)s × 100 "
                 "= %(rvc)s %%",
                 vom=rvc["vom"],
@@ -314,12 +314,12 @@ def _report_rvc(evaluation, html, rvc, test, money):
         Markup('<p class="%s">%s</p>')
         % (
             "text-success" if test["met"] else "text-danger",
-            _t(
+            _(
                 "%(need)s: met (no less than the threshold, Annex 3A headnote 7(a)).",
                 need=need,
             )
             if test["met"]
-            else _t(
+            else _(
                 "%(need)s: not met (no less than the threshold, Annex 3A headnote 7(a)).",
                 need=need,
             ),
@@ -339,12 +339,12 @@ def material_reason(line):
     """Why one material line is, or is not, originating, in the reader's language: worded
     from the engine's reason code and the line's facts (country by name, proof, dates); a
     line made before those facts were kept shows the engine's text."""
-    _t = line.env._
+    _ = line.env._
     country = line.origin_country_id.name or line.origin_country or ""
     proof_types = {
-        "RCEP_CO": _t("certificate of origin"),
-        "RCEP_DO": _t("declaration of origin"),
-        "SUPPLIER_DECLARATION": _t("supplier declaration"),
+        "RCEP_CO": _("certificate of origin"),
+        "RCEP_DO": _("declaration of origin"),
+        "SUPPLIER_DECLARATION": _("supplier declaration"),
     }
     proof = " ".join(
         filter(None, [proof_types.get(line.proof_type, line.proof_type), line.proof_reference])
@@ -352,13 +352,13 @@ def material_reason(line):
     until = format_date(line.env, line.proof_valid_through) if line.proof_valid_through else "?"
     exporter = line.evaluation_id.exporting_country_id.name or ""
     words = {
-        "proof": lambda: _t(
+        "proof": lambda: _(
             "originating in %(country)s: %(proof)s, valid until %(until)s",
             country=country,
             proof=proof,
             until=until,
         ),
-        "cumulation": lambda: _t(
+        "cumulation": lambda: _(
             "originating in %(country)s, another RCEP Party (%(proof)s, valid until %(until)s): "
             "counts as originating in %(exporter)s (cumulation, Art 3.4)",
             country=country,
@@ -366,30 +366,30 @@ def material_reason(line):
             until=until,
             exporter=exporter,
         ),
-        "indirect": lambda: _t("indirect material: treated as originating (Art 3.10)"),
-        "rolled_up": lambda: _t(
+        "indirect": lambda: _("indirect material: treated as originating (Art 3.10)"),
+        "rolled_up": lambda: _(
             "made in-house and originating on its own (%(criterion)s): counts as originating "
             "at its full value (Art 3.12)",
             criterion=line.sub_criterion or "",
         ),
-        "transparent": lambda: _t(
+        "transparent": lambda: _(
             "made in-house but not originating on its own: its non-originating inputs count instead"
         ),
-        "no_proof": lambda: _t(
+        "no_proof": lambda: _(
             "from %(country)s, an RCEP Party, but no origin proof: non-originating",
             country=country,
         ),
-        "non_party": lambda: _t(
+        "non_party": lambda: _(
             "from %(country)s, not an RCEP Party: non-originating", country=country
         ),
-        "origin_unknown": lambda: _t("origin unknown: non-originating (Art 3.5.4)"),
-        "proof_expired": lambda: _t(
+        "origin_unknown": lambda: _("origin unknown: non-originating (Art 3.5.4)"),
+        "proof_expired": lambda: _(
             "%(proof)s expired on %(until)s: non-originating (Art 3.16)", proof=proof, until=until
         ),
-        "proof_not_yet_valid": lambda: _t(
+        "proof_not_yet_valid": lambda: _(
             "%(proof)s issued after the shipment date: non-originating", proof=proof
         ),
-        "proof_invalid": lambda: _t("%(proof)s cannot apply: non-originating", proof=proof),
+        "proof_invalid": lambda: _("%(proof)s cannot apply: non-originating", proof=proof),
     }
     worded = words.get(line.why)
     return worded() if worded else line.reason
