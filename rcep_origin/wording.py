@@ -49,7 +49,9 @@ REJECTION_MEANINGS = {
         "a material declared originating has no proof of origin valid on the shipment day; "
         "check its supplier declaration"
     ),
-    "ANNOTATION_NOT_MET": _lt("an annotation was declared (such as ACU) that the goods do not need"),
+    "ANNOTATION_NOT_MET": _lt(
+        "an annotation was declared (such as ACU) that the goods do not need"
+    ),
     "RVC_MISMATCH": _lt(
         "the regional value content figures do not add up; check the costs of the materials"
     ),
@@ -77,19 +79,19 @@ ERROR_MEANINGS = {
 
 def declaration_missing(env, paths):
     """What a declaration lacks before it can be built: where to fill it in, and who can."""
-    places = "\n".join(f"- {env._(str(DECLARATION_FIELDS[path]))}" for path in paths)
+    places = "\n".join(f"- {env._(DECLARATION_FIELDS[path])}" for path in paths)
     return env._(
         "The RCEP declaration cannot be built yet; fill in:\n%(places)s\nWho can: "
         "%(who)s. The declaration is then built again by itself (or with Rebuild).",
         places=places,
-        who=str(DECLARATION_FIXER),
+        who=env._(DECLARATION_FIXER),
     )
 
 
 def declaration_build_problem(env, code, path, items):
     """Why the builder refused a declaration, from its code and field path; ``items`` names
     the goods by item number (1, 2, ...)."""
-    who = str(DECLARATION_FIXER)
+    who = env._(DECLARATION_FIXER)
     item = _item_number(path)
     good = items.get(item, "") if item else ""
     if path in DECLARATION_FIELDS:
@@ -128,7 +130,7 @@ def declaration_rejection(env, reasons, items):
         meaning = REJECTION_MEANINGS.get(code)
         item = _item_number(reason.get("field_path") or "")
         good = items.get(item) if item else None
-        words = env._(str(meaning)) if meaning else reason.get("message") or ""
+        words = env._(meaning) if meaning else reason.get("message") or ""
         if good:
             lines.append(f"- {good}: {words} ({code})")
         else:
@@ -139,7 +141,7 @@ def declaration_rejection(env, reasons, items):
 def declaration_error(env, code, transient):
     """A failure to send, in words, with what happens next."""
     meaning = ERROR_MEANINGS.get(code)
-    words = env._(str(meaning)) if meaning else env._("sending failed")
+    words = env._(meaning) if meaning else env._("sending failed")
     if transient:
         return env._(
             "Not sent yet: %(words)s (%(code)s). It is tried again with the same key every "
@@ -151,7 +153,7 @@ def declaration_error(env, code, transient):
         "Not sent: %(words)s (%(code)s). Who can fix it: %(who)s, then Retry.",
         words=words,
         code=code,
-        who=str(DECLARATION_FIXER),
+        who=env._(DECLARATION_FIXER),
     )
 
 

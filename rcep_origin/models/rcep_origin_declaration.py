@@ -219,9 +219,7 @@ class RcepOriginDeclaration(models.Model):
         except DeclarationError as exc:
             known = exc.path in wording.DECLARATION_FIELDS
             self._rcep_cannot_build(
-                wording.declaration_build_problem(
-                    self.env, exc.code, exc.path, self._rcep_items()
-                ),
+                wording.declaration_build_problem(self.env, exc.code, exc.path, self._rcep_items()),
                 f"{exc.code} at {exc.path}: {exc} {exc.hint}",
                 [exc.path] if known else [],
             )
@@ -289,7 +287,7 @@ class RcepOriginDeclaration(models.Model):
             "note": self.env._(
                 "The RCEP declaration could not be built (an unexpected error, logged). Who can "
                 "fix it: %(who)s, then Rebuild.",
-                who=str(wording.DECLARATION_FIXER),
+                who=self.env._(wording.DECLARATION_FIXER),
             ),
             "build_detail": str(exc)[:2000],
         }
@@ -437,7 +435,7 @@ class RcepOriginDeclaration(models.Model):
                 "The Single Window rejected the RCEP declaration:\n%(reasons)s\nWho can correct "
                 "it: %(who)s, then Correct and resubmit on the declaration.",
                 reasons=self.rejection,
-                who=str(wording.DECLARATION_FIXER),
+                who=self.env._(wording.DECLARATION_FIXER),
             )
         elif what == "unbuilt":
             summary = self.env._("RCEP declaration cannot be built")
@@ -453,12 +451,16 @@ class RcepOriginDeclaration(models.Model):
             )
 
     def _rcep_to_notify(self):
-        """The order's salesperson and an RCEP manager of its company."""
+        """The order's salesperson and the RCEP managers of its company (those whose job it
+        is: system administrators only when no one else is an RCEP manager)."""
         company = self.company_id
-        managers = self.env.ref("rcep_origin.group_rcep_manager").sudo().users.filtered(
-            lambda u: u.active and not u.share and company in u.company_ids and u.id != 1
+        managers = (
+            self.env.ref("rcep_origin.group_rcep_manager")
+            .sudo()
+            .users.filtered(lambda u: u.active and not u.share and company in u.company_ids)
         )
-        users = self.sale_order_id.user_id | managers.sorted("id")[:1]
+        dedicated = managers.filtered(lambda u: not u._is_system())
+        users = self.sale_order_id.user_id | (dedicated or managers.sorted("id")[:1])
         return users or self.env.user
 
     # --- sending, from the cron ---------------------------------------------------------------
@@ -502,9 +504,7 @@ class RcepOriginDeclaration(models.Model):
                 evaluation._rcep_complete_lines,
                 lambda exc: {
                     "lines_pending": False,
-                    "lines_note": self.env._(
-                        "The material lines could not be written: %s", exc
-                    ),
+                    "lines_note": self.env._("The material lines could not be written: %s", exc),
                 },
             )
             if commit:
@@ -555,9 +555,10 @@ class RcepOriginDeclaration(models.Model):
         if self._can_commit():
             self.env.cr.commit()  # "submitted" is known before anything leaves
         try:
-            outcome, error = self.connector_id._rcep_submit(
-                xml, self.idempotency_key, sent_before
-            ), None
+            outcome, error = (
+                self.connector_id._rcep_submit(xml, self.idempotency_key, sent_before),
+                None,
+            )
         except SingleWindowError as failure:
             outcome, error = None, failure
         values = self._rcep_outcome_values(outcome, error)
