@@ -18,6 +18,7 @@ connector to it with its signing certificate pinned.
 import shutil
 import socket
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -184,6 +185,7 @@ class RcepSingleWindowCase(RcepWorldCase):
 
     def setUp(self):
         super().setUp()
+        self.addCleanup(self.assert_no_server_thread_left)  # runs after the server stopped
         self.endpoint, self.single_window = self.enterContext(
             running(self.workdir / self._testMethodName)
         )
@@ -200,6 +202,15 @@ class RcepSingleWindowCase(RcepWorldCase):
         """How many certificates the Single Window issued."""
         service = (single_window or self.single_window).service
         return service._db().execute("SELECT count(*) FROM certificates").fetchone()[0]
+
+    def assert_no_server_thread_left(self):
+        """The Single Window stopped cleanly: none of its threads outlives the test."""
+        left = [
+            t.name
+            for t in threading.enumerate()
+            if t.is_alive() and (t.name.startswith("waitress-") or "(serve)" in t.name)
+        ]
+        self.assertFalse(left, "the test Single Window left threads running")
 
     @staticmethod
     def free_port():
