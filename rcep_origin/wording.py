@@ -62,7 +62,7 @@ ERROR_MEANINGS = {
     "MALFORMED_RESPONSE": _lt("the Single Window's answer could not be read"),
     "AUTHENTICATION_FAILED": _lt(
         "the Single Window refused the user name or password of the connector "
-        "(Sales › RCEP Origin › Single Window connectors)"
+        "(Manufacturing › RCEP Origin › Single Window connectors)"
     ),
     "AUTHENTICATION_REQUIRED": _lt("the Single Window asked for a user name and password"),
     "SIGNATURE_INVALID": _lt(
@@ -98,11 +98,14 @@ def declaration_build_problem(env, code, path, items):
         return declaration_missing(env, [path])
     if code == "ITEM_NOT_ORIGINATING":
         problem = env._(
-            "%(good)s no longer qualifies under RCEP with the rules and data of today",
+            "%(good)s does not qualify under RCEP with the product-specific rules of today "
+            "(Sales › RCEP Origin › Product-specific rules)",
             good=good,
         )
     elif code == "ITEM_REVIEW_ERRORS":
-        problem = env._("%(good)s has pre-review errors", good=good)
+        problem = env._(
+            "%(good)s has pre-review errors (see its evaluation: Sales order › RCEP)", good=good
+        )
     elif code == "SCHEMA_INVALID":
         problem = env._(
             "a text of the order holds a character that cannot be sent, such as a tab pasted "
@@ -153,6 +156,43 @@ def declaration_error(env, code, transient):
         "Not sent: %(words)s (%(code)s). Who can fix it: %(who)s, then Retry.",
         words=words,
         code=code,
+        who=env._(DECLARATION_FIXER),
+    )
+
+
+def declaration_rejected(env, rejection):
+    """The order's chatter line for a rejection worded by ``declaration_rejection``."""
+    return env._(
+        "The Single Window rejected the RCEP declaration:\n%(reasons)s\nWho can correct it: "
+        "%(who)s, then Correct and resubmit on the declaration.",
+        reasons=rejection,
+        who=env._(DECLARATION_FIXER),
+    )
+
+
+def declaration_unqueued(env, why):
+    """A declaration left unsent: ``no_connector``, ``manual`` (automatic submission off) or
+    ``cancelled`` (the order)."""
+    if why == "no_connector":
+        return env._(
+            "Built, but not sent: the company has no Single Window connector "
+            "(Manufacturing › RCEP Origin › Single Window connectors). Who can add one: an "
+            "administrator; then Rebuild."
+        )
+    if why == "manual":
+        return env._(
+            "Built and validated. Automatic submission is off "
+            "(Settings › Sales › RCEP origin › Submit declarations automatically): queue it to "
+            "send it."
+        )
+    return env._("The order was cancelled: not sent.")
+
+
+def declaration_unexpected(env):
+    """Building failed in a way nobody foresaw (the log holds the traceback)."""
+    return env._(
+        "The RCEP declaration could not be built (an unexpected error, logged). Who can fix "
+        "it: %(who)s, then Rebuild.",
         who=env._(DECLARATION_FIXER),
     )
 

@@ -247,16 +247,9 @@ class RcepOriginDeclaration(models.Model):
         if queue:
             note = False
         elif not self.connector_id:
-            note = self.env._(
-                "Built, but not sent: the company has no Single Window connector "
-                "(Sales › RCEP Origin › Single Window connectors). Who can add one: an "
-                "administrator; then Rebuild."
-            )
+            note = wording.declaration_unqueued(self.env, "no_connector")
         else:
-            note = self.env._(
-                "Built and validated. Automatic submission is off "
-                "(Settings › Sales › RCEP origin): queue it to send it."
-            )
+            note = wording.declaration_unqueued(self.env, "manual")
         self.write(
             {
                 "request_attachment_id": attachment.id,
@@ -284,11 +277,7 @@ class RcepOriginDeclaration(models.Model):
         """What the job writes when building failed unexpectedly (see ``isolated``)."""
         return {
             "build_pending": False,
-            "note": self.env._(
-                "The RCEP declaration could not be built (an unexpected error, logged). Who can "
-                "fix it: %(who)s, then Rebuild.",
-                who=self.env._(wording.DECLARATION_FIXER),
-            ),
+            "note": wording.declaration_unexpected(self.env),
             "build_detail": str(exc)[:2000],
         }
 
@@ -311,7 +300,7 @@ class RcepOriginDeclaration(models.Model):
                 "state": "draft",
                 "build_pending": False,
                 "missing_data": False,
-                "note": self.env._("The order was cancelled: not sent."),
+                "note": wording.declaration_unqueued(self.env, "cancelled"),
             }
         )
 
@@ -343,6 +332,7 @@ class RcepOriginDeclaration(models.Model):
         them as a new declaration (new idempotency key) linked to this one, which stays
         rejected on record. Opens the new declaration."""
         self.ensure_one()
+        self.check_access("write")  # what follows runs as superuser
         if not self.can_resubmit:
             raise UserError(
                 self.env._("Only a rejected declaration not corrected yet can be resubmitted.")
@@ -431,12 +421,7 @@ class RcepOriginDeclaration(models.Model):
             return
         if what == "rejected":
             summary = self.env._("RCEP declaration rejected")
-            text = self.env._(
-                "The Single Window rejected the RCEP declaration:\n%(reasons)s\nWho can correct "
-                "it: %(who)s, then Correct and resubmit on the declaration.",
-                reasons=self.rejection,
-                who=self.env._(wording.DECLARATION_FIXER),
-            )
+            text = wording.declaration_rejected(self.env, self.rejection)
         elif what == "unbuilt":
             summary = self.env._("RCEP declaration cannot be built")
             text = self.note
