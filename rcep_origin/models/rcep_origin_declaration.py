@@ -416,7 +416,7 @@ class RcepOriginDeclaration(models.Model):
                 number=self.certificate_number,
                 reference=self.reference_number,
             )
-            order.message_post(body=body)
+            order.message_post(body=body, subtype_xmlid="mail.mt_note")
             order.activity_feedback([activity], feedback=body)
             return
         if what == "rejected":
@@ -428,7 +428,7 @@ class RcepOriginDeclaration(models.Model):
         else:  # an error that will not pass by itself
             summary = self.env._("RCEP declaration not sent")
             text = self.note
-        order.message_post(body=plaintext2html(text))
+        order.message_post(body=plaintext2html(text), subtype_xmlid="mail.mt_note")
         order.activity_unlink([activity])  # one current activity each, saying what is current
         for user in self._rcep_to_notify():
             order.activity_schedule(

@@ -3,9 +3,11 @@ end: the order's chatter says what happened in words, the salesperson and the RC
 get an activity, and Rebuild, Retry or Correct and resubmit (or the job by itself) take it
 to an issued certificate over real SOAP to the loopback Single Window."""
 
+from lxml import etree
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import html2plaintext
+from odoo.tools.safe_eval import safe_eval
 
 from connectors.single_window.embedded import running
 
@@ -25,6 +27,12 @@ class TestDeclarationRecovery(RcepSingleWindowCase):
     def rcep_activities(self, order):
         kind = self.env.ref("rcep_origin.mail_activity_rcep_declaration")
         return order.activity_ids.filtered(lambda a: a.activity_type_id == kind)
+
+    def needs_action(self):
+        """What the RCEP manager finds with the "Needs action" filter of the declarations."""
+        arch = self.env.ref("rcep_origin.rcep_origin_declaration_view_search").arch
+        found = etree.fromstring(arch).find(".//filter[@name='filter_needs_action']")
+        return self.env["rcep.origin.declaration"].search(safe_eval(found.get("domain")))
 
     def test_a_plain_order_without_vessel_and_ports_is_rebuilt_once_they_are_filled_in(self):
         # the normal case for a plain order: confirmed before the shipment is booked
@@ -52,6 +60,8 @@ class TestDeclarationRecovery(RcepSingleWindowCase):
             seen, [{"rcep_declaration_count": 1, "rcep_declaration_label": "Draft"}]
         )
         self.assertEqual(seen.action_rcep_declarations()["res_id"], declaration.id)
+        self.assertIn(VESSEL, Form(declaration.with_user(self.salesman)).note)  # the banner
+        self.assertIn(declaration, self.needs_action())
         self.assertIn("cannot be built yet", self.last_message(order))
         self.assertIn(VESSEL, self.last_message(order))
         self.assertEqual(self.rcep_activities(order).user_id, self.salesman | self.rcep_manager)
@@ -75,6 +85,7 @@ class TestDeclarationRecovery(RcepSingleWindowCase):
             self.last_message(order),
         )
         self.assertFalse(self.rcep_activities(order))  # done: nothing left to do
+        self.assertNotIn(declaration, self.needs_action())
 
     def test_a_draft_without_the_customs_code_is_rebuilt_by_the_job_once_it_is_set(self):
         self.company.rcep_customs_code = False
