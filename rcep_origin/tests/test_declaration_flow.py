@@ -245,3 +245,34 @@ class TestDeclarationFlow(RcepSingleWindowCase):
             .search([("id", "=", declaration.id)])
         )
         self.assertFalse(found)
+
+    def test_the_answer_is_mapped_to_field_values_without_writing_anything(self):
+        from connectors.ledger import Entry
+        from connectors.single_window.client import Outcome, SingleWindowError
+
+        declaration = self.confirm_order().rcep_declaration_ids
+        entry = Entry(
+            declaration.idempotency_key, self.endpoint, "rejected", 1, "SW-20261120-000001",
+            None, None, None, "[]", None, "2026-11-20T09:00:00+00:00", "2026-11-20T09:00:00+00:00",
+        )  # fmt: skip
+        reasons = [
+            {
+                "code": "RVC_MISMATCH",
+                "field_path": "/Declaration/Items/Item[1]/Evidence/RVC",
+                "message": "Item 1: the RVC figures do not add up",
+            }
+        ]
+        values = declaration._rcep_outcome_values(Outcome(entry, rejection=reasons))
+        self.assertEqual(values["state"], "rejected")
+        self.assertEqual(values["reference_number"], "SW-20261120-000001")
+        self.assertIn("the regional value content figures do not add up", values["rejection"])
+        self.assertIn("(RVC_MISMATCH)", values["rejection"])
+        self.assertIn("/Declaration/Items/Item[1]/Evidence/RVC", values["rejection_detail"])
+        down = SingleWindowError("UNREACHABLE", "ConnectionError: refused", transient=True)
+        values = declaration._rcep_outcome_values(None, down)
+        self.assertEqual(
+            (values["state"], values["error_transient"], values["last_error"]),
+            ("error", True, "UNREACHABLE: ConnectionError: refused"),
+        )
+        self.assertIn("could not be reached (UNREACHABLE)", values["note"])
+        self.assertRecordValues(declaration, [{"state": "draft", "rejection": False}])
