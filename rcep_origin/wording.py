@@ -52,13 +52,8 @@ PATHS = {
     "freight": _lt("Sales order › Other Info › RCEP origin › Freight after loading"),
     "insurance": _lt("Sales order › Other Info › RCEP origin › Insurance included"),
     "duties": _lt("Sales order › Other Info › RCEP origin › Import duties and taxes included"),
-    "transport_means": _lt("Sales order › Other Info › RCEP origin › Means of transport"),
-    "vessel_or_flight": _lt("Sales order › Other Info › RCEP origin › Vessel or flight"),
-    "port_of_loading": _lt("Sales order › Other Info › RCEP origin › Port of loading"),
-    "port_of_discharge": _lt("Sales order › Other Info › RCEP origin › Port of discharge"),
     "packages": _lt("Sales order › Order Lines › Packages (optional column)"),
     "package_kind": _lt("Sales order › Order Lines › Kind of packages (optional column)"),
-    "customs_code": _lt("Settings › Sales › RCEP origin › Customs registration code"),
 }
 
 WHO_MANAGER = _lt("an RCEP manager (group RCEP Manager)")

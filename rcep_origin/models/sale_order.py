@@ -393,38 +393,22 @@ class SaleOrder(models.Model):
 
     def _rcep_missing_declaration_data(self):
         """What the order's declaration needs and lacks, as [(label, Odoo path)]: listed
-        before confirmation (the check), required in the form when submitted automatically."""
+        before confirmation (the check), required in the form when submitted automatically.
+        The shipment's fields are those the declaration checks before it is built (its
+        REQUIRED, worded by wording.DECLARATION_FIELDS); then each product line's packages."""
         self.ensure_one()
-        P = wording.PATHS
+        data = self._rcep_shipment_values("", self.env["rcep.origin.evaluation"])
         missing = []
-        if not self.company_id.rcep_customs_code:
-            label = self.env["res.company"]._fields["rcep_customs_code"]
-            missing.append((label._description_string(self.env), self.env._(P["customs_code"])))
-        for name in (
-            "rcep_transport_means",
-            "rcep_vessel_or_flight",
-            "rcep_port_of_loading",
-            "rcep_port_of_discharge",
-        ):
-            if not self[name]:
-                key = name.removeprefix("rcep_")
-                missing.append(
-                    (self._fields[name]._description_string(self.env), self.env._(P[key]))
-                )
+        for path in self.env["rcep.origin.declaration"]._rcep_missing(data):
+            where = self.env._(wording.DECLARATION_FIELDS[path])
+            missing.append((where.rsplit(" › ", 1)[-1], where))
         for line in self._rcep_product_lines():
+            name = line.product_id.display_name
             if line.rcep_package_count <= 0:
-                missing.append(
-                    (
-                        _("Packages of %s", line.product_id.display_name),
-                        self.env._(P["packages"]),
-                    )
-                )
+                missing.append((_("Packages of %s", name), self.env._(wording.PATHS["packages"])))
             if not line.rcep_package_kind:
                 missing.append(
-                    (
-                        _("Kind of packages of %s", line.product_id.display_name),
-                        self.env._(P["package_kind"]),
-                    )
+                    (_("Kind of packages of %s", name), self.env._(wording.PATHS["package_kind"]))
                 )
         return missing
 
