@@ -331,7 +331,10 @@ def _coverage_values(counts):
     if not counts:
         return {}
     vendors, proved, marked = counts
-    return {"vendor_count": vendors, "vendor_proved_count": proved, "rcep_vendor": marked}
+    values = {"vendor_count": vendors, "vendor_proved_count": proved}
+    if marked:  # false is the default: fewer values for the many lines of a batch
+        values["rcep_vendor"] = True
+    return values
 
 
 def isolated(record, method, failed):

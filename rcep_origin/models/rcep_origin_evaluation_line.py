@@ -9,18 +9,18 @@ class RcepOriginEvaluationLine(models.Model):
     evaluation_id = fields.Many2one(
         "rcep.origin.evaluation", required=True, ondelete="cascade", index=True
     )
-    path = fields.Char(required=True)
-    product_id = fields.Many2one("product.product")
-    code = fields.Char()
+    path = fields.Char("Place in the BOM", required=True)
+    product_id = fields.Many2one("product.product", "Product")
+    code = fields.Char("Code")
     hs_code = fields.Char("HS code")
-    origin_country = fields.Char()
-    originating = fields.Boolean()
-    value = fields.Char()
+    origin_country = fields.Char("Originating in")
+    originating = fields.Boolean("Originating")
+    value = fields.Char("Value")
     ctc = fields.Selection(
         [("pass", "Passes"), ("fail", "Fails"), ("ignored", "Ignored"), ("n/a", "-")],
         "Change of classification",
     )
-    reason = fields.Char()
+    reason = fields.Char("Reason")
     vendor_count = fields.Integer(
         "Vendors", help="How many vendors a bought component may come from on the shipment date."
     )
