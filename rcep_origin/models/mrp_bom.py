@@ -109,6 +109,7 @@ class BomTree:
         self.sourcing = sourcing  # {product id: Sourcing}: vendors, proof, coverage
         self._uoms = {}
         self._bought = {}
+        self._coverage = None
 
     def product(self, product_id):
         return self._products[product_id]
@@ -129,12 +130,14 @@ class BomTree:
     def coverage(self, product_ids):
         """{product id: [vendors, proved, rcep vendor]} of the bought components among
         ``product_ids`` that have vendors: what the evaluation lines show of them."""
-        coverage = {}
-        for product_id in product_ids:
-            sourcing = self.sourcing[product_id]
-            if sourcing.vendors and product_id not in self.sub_boms:
-                coverage[product_id] = [sourcing.vendors, sourcing.proved, sourcing.rcep_vendor]
-        return coverage
+        if self._coverage is None:
+            self._coverage = {
+                product_id: [sourcing.vendors, sourcing.proved, sourcing.rcep_vendor]
+                for product_id, sourcing in self.sourcing.items()
+                if sourcing.vendors and product_id not in self.sub_boms
+            }
+        known = self._coverage
+        return {product_id: known[product_id] for product_id in set(product_ids) & known.keys()}
 
     def _bought_line(self, product):
         template = product.product_tmpl_id
