@@ -178,6 +178,13 @@ class TestVendorProofs(TransactionCase):
         self.assertEqual(self.certificate.state, "expired")
         self.assertEqual(evaluation.verdict, "originating")
 
+    def test_the_renewed_certificate_takes_over_from_the_expired_one(self):
+        renewal = self.declare(self.osaka, "JP-RCEP-2027-004410", date(2027, 5, 4))
+        evaluation = self.evaluate(day=date(2027, 5, 20))
+        self.assertEqual(evaluation.verdict, "originating")
+        proof = self.contact_in_goods_file(evaluation)["proof"]
+        self.assertEqual(proof["reference"], renewal.name)
+
     def test_a_proof_not_yet_valid_shows_origin_proof_expired_with_its_date(self):
         self.certificate.action_revoke()  # issued in error; the replacement starts in December
         self.declare(self.osaka, "JP-RCEP-2026-120001", date(2026, 12, 1))
