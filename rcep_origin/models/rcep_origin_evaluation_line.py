@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..wording import material_reason
+
 
 class RcepOriginEvaluationLine(models.Model):
     _name = "rcep.origin.evaluation.line"
@@ -7,20 +9,30 @@ class RcepOriginEvaluationLine(models.Model):
     _order = "evaluation_id, id"
 
     evaluation_id = fields.Many2one(
-        "rcep.origin.evaluation", required=True, ondelete="cascade", index=True
+        "rcep.origin.evaluation", "Evaluation", required=True, ondelete="cascade", index=True
     )
-    path = fields.Char("Place in the BOM", required=True)
-    product_id = fields.Many2one("product.product", "Product")
-    code = fields.Char("Code")
+    path = fields.Char("Position in the BOM", required=True)
+    product_id = fields.Many2one("product.product", "Material")
+    code = fields.Char("Internal reference")
     hs_code = fields.Char("HS code")
-    origin_country = fields.Char("Originating in")
+    origin_country = fields.Char("Country of origin (code)")
+    origin_country_id = fields.Many2one(
+        "res.country", "Country of origin", compute="_compute_origin_country_id", store=True
+    )
     originating = fields.Boolean("Originating")
     value = fields.Char("Value")
     ctc = fields.Selection(
         [("pass", "Passes"), ("fail", "Fails"), ("ignored", "Ignored"), ("n/a", "-")],
         "Change of classification",
     )
-    reason = fields.Char("Reason")
+    reason = fields.Char("Why (engine text)")
+    # the facts the reason is worded from (rcep_rules.explain material dicts)
+    why = fields.Char("Reason code", help="The engine's reason: proof, cumulation, no_proof, ...")
+    proof_type = fields.Char("Origin proof")
+    proof_reference = fields.Char("Origin proof reference")
+    proof_valid_through = fields.Date("Origin proof valid through")
+    sub_criterion = fields.Char("Own criterion", help="Of an in-house sub-assembly that qualifies")
+    reason_display = fields.Char("Why", compute="_compute_reason_display")
     vendor_count = fields.Integer(
         "Vendors", help="How many vendors a bought component may come from on the shipment date."
     )
@@ -33,6 +45,21 @@ class RcepOriginEvaluationLine(models.Model):
     )
     vendor_coverage = fields.Char("Vendor proofs", compute="_compute_vendor_coverage")
 
+    @api.depends("origin_country")
+    def _compute_origin_country_id(self):
+        codes = set(self.mapped("origin_country")) - {False}
+        countries = self.env["res.country"].search([("code", "in", list(codes))])
+        by_code = {c.code: c for c in countries}
+        for line in self:
+            line.origin_country_id = by_code.get(line.origin_country, False)
+
+    @api.depends_context("lang")
+    @api.depends("why", "reason", "origin_country_id", "proof_type", "proof_reference")
+    def _compute_reason_display(self):
+        for line in self:
+            line.reason_display = material_reason(line)
+
+    @api.depends_context("lang")
     @api.depends("vendor_count", "vendor_proved_count", "rcep_vendor")
     def _compute_vendor_coverage(self):
         for line in self:
