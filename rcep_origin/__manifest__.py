@@ -28,6 +28,7 @@
         "views/rcep_origin_declaration_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/rcep_origin_evaluate_wizard_views.xml",
+        "wizard/rcep_origin_sale_check_views.xml",
         "views/rcep_origin_menus.xml",
     ],
     "demo": ["demo/rcep_origin_demo.xml"],

@@ -50,10 +50,9 @@ _CATALOGUE = [
         "PSR_NOT_FOUND",
         ERROR,
         "No Annex 3A product-specific rule is loaded for HS {code} ({version}){detail}.",
-        "Load the official rule for this code with `rcep-origin psr import FILE` (or in Odoo: "
-        "Manufacturing > RCEP Origin > Product-specific rules, Import records); the Annex 3A "
-        "text is at "
-        "fta.mofcom.gov.cn (HS2012) and rcepsec.org (HS2022). Rules are never guessed.",
+        "Load the official rule for this code with `rcep-origin psr import FILE`; the Annex 3A "
+        "text is at fta.mofcom.gov.cn (HS2012) and rcepsec.org (HS2022). Rules are never "
+        "guessed.",
     ),
     IssueType(
         "PSR_TRANSPOSED",

@@ -338,7 +338,8 @@ class RcepOriginDeclaration(models.Model):
                 self.env._("Only a rejected declaration not corrected yet can be resubmitted.")
             )
         order = self.sale_order_id
-        values = order._rcep_compute_line_values()
+        # on the days of the order's confirmation: its date and its shipment day
+        values = order._rcep_line_values(*order._rcep_days(order.date_order))
         evaluations = self.env["rcep.origin.evaluation"].sudo().create([v for _l, v in values])
         corrected = self.sudo()._rcep_prepare(order, evaluations, previous=self)
         if not corrected:

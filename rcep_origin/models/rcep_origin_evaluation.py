@@ -14,6 +14,7 @@ from rcep_rules.explain import evaluation_dict, material_dicts
 from ..wording import evaluation_report_html
 from .mrp_bom import bom_paths
 from .product_template import VERDICTS
+from .rcep_origin_evaluation_issue import issue_facts_json
 
 _logger = logging.getLogger(__name__)
 
@@ -321,9 +322,22 @@ class RcepOriginEvaluation(models.Model):
             "rules_digest": self.env["rcep.origin.psr"]._rcep_rules_digest(),
             "input_hash": hashlib.sha256(text.encode()).hexdigest(),
             "goods_json": text,
+            # the engine's words stay as technical detail; its facts let Odoo word each issue
+            # in the reader's language (rcep.origin.evaluation.issue, wording.py)
             "issue_ids": [
-                (0, 0, {k: i[k] for k in ("code", "severity", "path", "message", "hint")})
-                for i in facts["issues"]
+                (
+                    0,
+                    0,
+                    {
+                        "code": i.code,
+                        "severity": i.severity,
+                        "path": i.path,
+                        "message": i.message,
+                        "hint": i.hint,
+                        "facts_json": issue_facts_json(i),
+                    },
+                )
+                for i in result.issues
             ],
         }
         coverage = tree.coverage(product_ids)

@@ -1,4 +1,9 @@
+import json
+
 from odoo import api, fields, models
+
+from .. import wording
+from .mrp_bom import bom_paths
 
 
 class RcepOriginEvaluationIssue(models.Model):
@@ -38,6 +43,18 @@ class RcepOriginEvaluationIssue(models.Model):
     company_id = fields.Many2one(related="evaluation_id.company_id", store=True)
     verdict = fields.Selection(related="evaluation_id.verdict")
     is_latest = fields.Boolean(related="evaluation_id.is_latest", string="In the latest evaluation")
+    facts_json = fields.Text(
+        "Facts", help="The engine's facts of this issue (JSON), worded in the reader's language"
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        "Product concerned",
+        compute="_compute_user_words",
+        help="The good or the material (BOM line) the issue is about",
+    )
+    user_message = fields.Char("Issue", compute="_compute_user_words")
+    user_fix = fields.Char("Where to fix it", compute="_compute_user_words")
+    user_who = fields.Char("Who can fix it", compute="_compute_user_words")
 
     @api.depends(
         "code",
@@ -55,11 +72,56 @@ class RcepOriginEvaluationIssue(models.Model):
             issue.decisive = issue in decisive
             issue.role = "reason" if issue.decisive else issue.severity
 
-    def _rcep_words(self):
-        """What the issue says and how to fix it, for people: the Odoo wording where there is
-        one (``user_message``/``user_fix``), else the engine's."""
+    @api.depends("code", "facts_json", "path", "evaluation_id")
+    @api.depends_context("lang")
+    def _compute_user_words(self):
+        products = {}  # per evaluation: {goods-file path: product}
+        for issue in self:
+            evaluation = issue.evaluation_id
+            if evaluation.id not in products:
+                products[evaluation.id] = evaluation_products(evaluation)
+            product = products[evaluation.id].get(wording.subject_path(issue.path))
+            words = wording.issue_words(issue.env, issue.code, issue._rcep_facts(), product)
+            issue.product_id = product
+            issue.user_message, issue.user_fix, issue.user_who = words
+
+    def _rcep_facts(self):
         self.ensure_one()
-        fields_ = self._fields
-        message = self["user_message"] if "user_message" in fields_ else False
-        fix = self["user_fix"] if "user_fix" in fields_ else False
-        return message or self.message or "", fix or self.hint or ""
+        facts = json.loads(self.facts_json) if self.facts_json else {}
+        return facts if isinstance(facts, dict) else {}
+
+    def _rcep_words(self):
+        """What the issue says and how to fix it, for people: the Odoo wording (wording.py),
+        else, for a code it does not know, the engine's."""
+        self.ensure_one()
+        return self.user_message or self.message or "", self.user_fix or self.hint or ""
+
+
+def issue_facts_json(issue):
+    """An engine issue's facts as stored: JSON, dates and decimals as text."""
+    return json.dumps(issue.facts, default=str, sort_keys=True)
+
+
+def path_products(product, good, product_ids):
+    """{goods-file path: product.product} of a good (``product``) and its BOM lines, from the
+    goods file and the product ids of its lines in `bom_paths` order (unknown ids: left out)."""
+    Product = product.env["product.product"]
+    products = {"good": product}
+    ids = dict(zip(bom_paths(good), product_ids, strict=False))
+    known = Product.browse({i for i in ids.values() if i}).exists()
+    by_id = {p.id: p for p in known}
+    products.update({path: by_id[i] for path, i in ids.items() if i in by_id})
+    return products
+
+
+def evaluation_products(evaluation):
+    """{goods-file path: product} of an evaluation: its material lines once written, else the
+    products kept at the order's confirmation."""
+    product = evaluation.sale_line_id.product_id or evaluation.product_tmpl_id.product_variant_id
+    if evaluation.line_ids:
+        products = {line.path: line.product_id for line in evaluation.line_ids if line.product_id}
+        return {"good": product, **products}
+    if evaluation.product_ids_json and evaluation.goods_json:
+        good = json.loads(evaluation.goods_json).get("good") or {}
+        return path_products(product, good, json.loads(evaluation.product_ids_json))
+    return {"good": product}

@@ -1,7 +1,26 @@
 import json
+import logging
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import plaintext2html
+
+from .. import wording
+from .rcep_origin_evaluation_issue import path_products
+
+_logger = logging.getLogger(__name__)
+
+# Warnings that make a material, or the good, non-originating: they say why it does not qualify
+DECISIVE_WARNINGS = {
+    "PROCESS_MINIMAL",
+    "ORIGIN_UNKNOWN",
+    "ORIGIN_PROOF_MISSING",
+    "ORIGIN_PROOF_EXPIRED",
+    "ORIGIN_PROOF_INVALID",
+    "PROCESS_MISSING",
+    "PSR_PARTIAL",
+}
 
 # UN/ECE Recommendation 20 codes of Odoo's units (by external id: names are translated)
 UNECE = {
@@ -50,6 +69,12 @@ class SaleOrder(models.Model):
         "rcep.origin.declaration", "sale_order_id", "RCEP declarations", readonly=True
     )
     rcep_applicable = fields.Boolean("RCEP applicable", compute="_compute_rcep_applicable")
+    rcep_declaration_required = fields.Boolean(
+        "RCEP declaration data required",
+        compute="_compute_rcep_declaration_required",
+        help="RCEP applies and the company submits declarations automatically: the transport "
+        "data and the packages are needed at confirmation.",
+    )
     rcep_evaluation_ids = fields.One2many(
         "rcep.origin.evaluation", "sale_order_id", "RCEP evaluations", readonly=True
     )
@@ -59,6 +84,23 @@ class SaleOrder(models.Model):
         compute="_compute_rcep_status",
     )
     rcep_evaluation_count = fields.Integer(compute="_compute_rcep_status")
+    # What "Check RCEP origin" found on the quotation (it keeps no evaluation: the order's
+    # evaluations are those of its confirmation). Forgotten when what it judged changes.
+    rcep_check_status = fields.Selection(
+        [("originating", "All originating"), ("not_originating", "Not all originating")],
+        "RCEP check",
+        compute="_compute_rcep_check_status",
+        store=True,
+        readonly=False,
+        copy=False,
+    )
+    rcep_checked_at = fields.Datetime(
+        "RCEP checked on",
+        compute="_compute_rcep_check_status",
+        store=True,
+        readonly=False,
+        copy=False,
+    )
     rcep_declaration_count = fields.Integer(compute="_compute_rcep_declaration")
     rcep_declaration_label = fields.Char(
         "RCEP declaration",
@@ -73,33 +115,67 @@ class SaleOrder(models.Model):
         for order in self:
             order.rcep_applicable = order._rcep_applicable()
 
-    @api.depends("rcep_evaluation_ids.verdict")
+    @api.depends("rcep_applicable", "company_id.rcep_auto_submit", "company_id.rcep_check_mode")
+    def _compute_rcep_declaration_required(self):
+        for order in self:
+            order.rcep_declaration_required = (
+                order.rcep_applicable
+                and order.company_id.rcep_auto_submit
+                and order.company_id.rcep_check_mode != "off"
+            )
+
+    @api.depends("rcep_evaluation_ids.verdict", "rcep_check_status")
     def _compute_rcep_status(self):
         for order in self:
             evaluations = order.rcep_evaluation_ids
             order.rcep_evaluation_count = len(evaluations)
             if not evaluations:
-                order.rcep_status = False
+                order.rcep_status = order.rcep_check_status
             elif all(e.verdict == "originating" for e in evaluations):
                 order.rcep_status = "originating"
             else:
                 order.rcep_status = "not_originating"
 
-    def _rcep_shipment_day(self):
-        """The day the goods leave: the delivery date promised, else the order date. Proofs
-        must be valid and Parties in force then, as the Single Window checks it."""
+    @api.depends(
+        "order_line.product_id",
+        "order_line.product_uom_qty",
+        "order_line.product_uom",
+        "order_line.price_subtotal",
+        "partner_shipping_id",
+        "commitment_date",
+        "incoterm",
+        "currency_id",
+        "rcep_freight",
+        "rcep_insurance",
+        "rcep_duties",
+    )
+    def _compute_rcep_check_status(self):
+        self.rcep_check_status = False  # the check judged another order: check again
+        self.rcep_checked_at = False
+
+    def _rcep_shipment_day(self, confirmed_at=None):
+        """The day the goods leave: the delivery date promised, else the day of confirmation
+        (``confirmed_at``; once confirmed, the order date). Proofs must be valid and Parties
+        in force then, as the Single Window checks it."""
         self.ensure_one()
-        when = self.commitment_date or self.date_order
+        when = self.commitment_date or confirmed_at or self.date_order
         if not when:
             return fields.Date.context_today(self)
         # the day where the order is handled, not in UTC: 01:00 in Shanghai is still "today"
         tz = self.user_id.tz or self.company_id.partner_id.tz or self.env.user.tz or "UTC"
         return fields.Datetime.context_timestamp(self.with_context(tz=tz), when).date()
 
-    def _rcep_applicable(self):
+    def _rcep_days(self, confirmed_at):
+        """(rate day, shipment day) of this order confirmed at ``confirmed_at``: the FOB's
+        exchange rate is the order date's (which confirmation sets to that moment), the
+        shipment day decides proofs and Parties in force. Worked out once per confirmation."""
+        self.ensure_one()
+        return fields.Date.to_date(confirmed_at), self._rcep_shipment_day(confirmed_at)
+
+    def _rcep_applicable(self, day=None):
         """Shipped to an ASEAN RCEP Party in force, by a company in an RCEP Party."""
         self.ensure_one()
-        day = self._rcep_shipment_day()
+        day = day or self._rcep_shipment_day()
         destination = self.partner_shipping_id.country_id
         origin = self.company_id.country_id
         return bool(
@@ -111,48 +187,102 @@ class SaleOrder(models.Model):
         )
 
     # EXTENDS sale
-    def _confirmation_error_message(self):
-        message = super()._confirmation_error_message()
-        if message or self.company_id.rcep_check_mode != "block" or not self._rcep_applicable():
-            return message
-        findings = self._rcep_findings(self._rcep_line_values())
+    def action_confirm(self):
+        """RCEP: the goods are evaluated here, once, on the days of this confirmation, before
+        sale's own confirmation runs: in block mode a refusal stops it (the reason noted in
+        the chatter), otherwise the evaluations are recorded once the orders are confirmed.
+        The values pass from the check to the records as a local variable, never through a
+        cache, so block and warn mode judge an order on the same days."""
+        confirmed_at = fields.Datetime.now()
+        checked = []
+        for order in self:
+            mode = order.company_id.rcep_check_mode
+            if mode == "off" or order._confirmation_error_message():
+                continue  # sale's own refusal comes first, from super()
+            rate_day, shipped = order._rcep_days(confirmed_at)
+            if not order._rcep_applicable(shipped):
+                continue
+            values = order._rcep_line_values(rate_day, shipped)
+            if mode == "block":
+                message = order._rcep_blocking_message(values)
+                if message:
+                    order._rcep_note_refusal(message)
+                    raise UserError(message)
+            checked.append((order, values))
+        # as text: a context may be serialised by what the confirmation triggers
+        confirming = self.with_context(rcep_confirmed_at=fields.Datetime.to_string(confirmed_at))
+        result = super(SaleOrder, confirming).action_confirm()
+        for order, values in checked:
+            order._rcep_record_confirmation(values)
+        return result
+
+    # EXTENDS sale
+    def _prepare_confirmation_values(self):
+        values = super()._prepare_confirmation_values()
+        confirmed_at = self.env.context.get("rcep_confirmed_at")
+        if confirmed_at:  # the moment the RCEP evaluation took for the order date
+            values["date_order"] = fields.Datetime.to_datetime(confirmed_at)
+        return values
+
+    def _rcep_record_confirmation(self, values):
+        """The evaluations of a confirmed order, its declaration, and in warn mode a note and
+        an activity for an RCEP manager."""
+        self.ensure_one()
+        evaluations = (
+            self.env["rcep.origin.evaluation"].sudo().create([vals for _line, vals in values])
+        )
+        declaration = self.env["rcep.origin.declaration"].sudo()._rcep_prepare(self, evaluations)
+        if evaluations or declaration:  # the job right after the commit finishes them
+            self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
+        findings = self.company_id.rcep_check_mode == "warn" and self._rcep_findings(values)
+        if findings:
+            self.message_post(
+                body=plaintext2html(_("RCEP origin: some goods do not qualify.\n%s", findings))
+            )
+            manager = self.env.ref("rcep_origin.group_rcep_manager").users[:1]
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=(manager or self.env.user).id,
+                summary=_("Check RCEP origin"),
+                note=plaintext2html(findings),
+            )
+
+    def _rcep_blocking_message(self, values):
+        """The refusal in block mode, or False when every product qualifies."""
+        self.ensure_one()
+        findings = self._rcep_findings(values)
         if not findings:
-            return False  # the values stay cached for _action_confirm in this transaction
-        self.env.cr.cache.get("rcep_line_values", {}).pop(self.id, None)
+            return False
         return _(
             "RCEP origin (ships to %(country)s): these goods do not qualify, so the order "
-            "cannot be confirmed:\n%(findings)s",
+            "cannot be confirmed:\n%(findings)s\n\nFix each point where it says (an RCEP "
+            "manager can fix the products; the salesperson the order's own fields), then "
+            "confirm again.",
             country=self.partner_shipping_id.country_id.name,
             findings=findings,
         )
 
-    # EXTENDS sale
-    def _action_confirm(self):
-        result = super()._action_confirm()
-        for order in self:
-            if order.company_id.rcep_check_mode == "off" or not order._rcep_applicable():
-                continue
-            values = order._rcep_line_values()
-            self.env.cr.cache["rcep_line_values"].pop(order.id, None)
-            evaluations = (
-                self.env["rcep.origin.evaluation"].sudo().create([vals for _line, vals in values])
-            )
-            declaration = (
-                self.env["rcep.origin.declaration"].sudo()._rcep_prepare(order, evaluations)
-            )
-            if evaluations or declaration:  # the job right after the commit finishes them
-                self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
-            findings = order._rcep_findings(values)
-            if findings and order.company_id.rcep_check_mode == "warn":
-                order.message_post(body=_("RCEP origin: some goods do not qualify.\n%s", findings))
-                manager = self.env.ref("rcep_origin.group_rcep_manager").users[:1]
-                order.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    user_id=(manager or self.env.user).id,
-                    summary=_("Check RCEP origin"),
-                    note=findings,
-                )
-        return result
+    def _rcep_note_refusal(self, message):
+        """Keep a refused confirmation in the chatter. The UserError rolls the transaction
+        back, so the note is written after it ends (rolled back, or committed by a caller that
+        handled the error), in a cursor of its own, on the order as it was committed."""
+        self.ensure_one()
+        registry, uid, context = self.env.registry, self.env.uid, self.env.context
+        order_id = self.id
+        body = plaintext2html(_("Confirmation refused.\n%s", message))
+
+        def note():
+            try:
+                with registry.cursor() as cr:
+                    env = api.Environment(cr, uid, context)
+                    order = env["sale.order"].browse(order_id).exists()
+                    if order:  # not an order made in the transaction that was rolled back
+                        order.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+            except Exception:
+                _logger.exception("RCEP: the refused confirmation of order %s not noted", order_id)
+
+        self.env.cr.postrollback.add(note)
+        self.env.cr.postcommit.add(note)
 
     # EXTENDS sale
     def _action_cancel(self):
@@ -162,31 +292,15 @@ class SaleOrder(models.Model):
 
     # --- business -----------------------------------------------------------------------------
 
-    def _rcep_line_values(self):
+    def _rcep_line_values(self, rate_day, shipped):
         """(line, evaluation values) for each product line: FOB per unit from the line's
-        subtotal in company currency at the order date, incoterm deductions shared by value.
-        Computed once per order and transaction: the confirmation check and the records made
-        after it use the same evaluation."""
-        self.ensure_one()
-        cache = self.env.cr.cache.setdefault("rcep_line_values", {})
-        if self.id not in cache:
-            cache[self.id] = self._rcep_compute_line_values()
-        return cache[self.id]
-
-    def _rcep_compute_line_values(self):
+        subtotal in company currency at ``rate_day``, incoterm deductions shared by value;
+        proofs and Parties judged on ``shipped`` (Art 3.16)."""
         self.ensure_one()
         Evaluation = self.env["rcep.origin.evaluation"]
         company = self.company_id
-        day = fields.Date.to_date(self.date_order)  # the FOB's exchange rate
-        shipped = self._rcep_shipment_day()  # proofs and Parties in force (Art 3.16)
-        lines = self.order_line.filtered(
-            lambda line: (
-                line.product_id
-                and not line.display_type
-                and line.product_uom_qty > 0
-                and line.product_id.type != "service"
-            )
-        )
+        day = rate_day  # the FOB's exchange rate
+        lines = self._rcep_product_lines()
         products = lines.product_id
         boms = self.env["mrp.bom"]._bom_find(products, company_id=company.id, bom_type="normal")
         all_boms = self.env["mrp.bom"].union(*boms.values()) if boms else self.env["mrp.bom"]
@@ -233,20 +347,80 @@ class SaleOrder(models.Model):
         return values
 
     def _rcep_findings(self, values):
-        """One paragraph per product that does not qualify: its verdict, codes and hints."""
+        """One paragraph per product that does not qualify: its verdict, then what is wrong in
+        plain words, where to fix it and who can (wording.py), the code in brackets."""
         paragraphs = []
         for line, vals in values:
             if vals["verdict"] == "originating":
                 continue
-            issues = [i for _0, _1, i in vals["issue_ids"] if i["severity"] == "error"] or [
-                i for _0, _1, i in vals["issue_ids"] if i["code"] == "PROCESS_MINIMAL"
-            ]
-            detail = "; ".join(f"{i['code']}: {i['hint']}" for i in issues[:3])
-            verdict = "not evaluated" if vals["verdict"] == "not_evaluated" else "not originating"
-            paragraphs.append(
-                f"- {line.product_id.display_name}: {verdict}" + (f" ({detail})" if detail else "")
+            verdict = (
+                _("not evaluated") if vals["verdict"] == "not_evaluated" else _("not originating")
             )
+            reasons = self._rcep_reasons(line, vals)
+            paragraphs.append("\n".join([f"- {line.product_id.display_name}: {verdict}", *reasons]))
         return "\n".join(paragraphs)
+
+    def _rcep_reasons(self, line, vals, limit=3):
+        """Why one line's product does not qualify, one sentence per issue that decides it:
+        its errors, else the warnings that make materials or the good non-originating."""
+        issues = [i for _0, _1, i in vals["issue_ids"] if i["severity"] == "error"] or [
+            i for _0, _1, i in vals["issue_ids"] if i["code"] in DECISIVE_WARNINGS
+        ]
+        products = {}
+        if issues:
+            good = json.loads(vals["goods_json"])["good"]
+            ids = json.loads(vals.get("product_ids_json") or "[]")
+            products = path_products(line.product_id, good, ids)
+        reasons = []
+        for issue in issues[:limit]:
+            facts = json.loads(issue.get("facts_json") or "{}")
+            product = products.get(wording.subject_path(issue["path"]))
+            reasons.append("  " + wording.issue_line(self.env, issue["code"], facts, product))
+        if len(issues) > limit:
+            reasons.append("  " + _("… and %s more: see the RCEP evaluation.", len(issues) - limit))
+        if not issues:
+            reasons.append(
+                "  "
+                + _(
+                    "Its materials do not meet the product-specific rule %(rule)s: see the "
+                    "RCEP evaluation's explanation. Where: %(where)s. Who: %(who)s.",
+                    rule=vals.get("rule_text") or "-",
+                    where=self.env._(wording.PATHS["bom"]),
+                    who=self.env._(wording.WHO_MANAGER),
+                )
+            )
+        return reasons
+
+    def _rcep_missing_declaration_data(self):
+        """What the order's declaration needs and lacks, as [(label, Odoo path)]: listed
+        before confirmation (the check), required in the form when submitted automatically.
+        The shipment's fields are those the declaration checks before it is built (its
+        REQUIRED, worded by wording.DECLARATION_FIELDS); then each product line's packages."""
+        self.ensure_one()
+        data = self._rcep_shipment_values("", self.env["rcep.origin.evaluation"])
+        missing = []
+        for path in self.env["rcep.origin.declaration"]._rcep_missing(data):
+            where = self.env._(wording.DECLARATION_FIELDS[path])
+            missing.append((where.rsplit(" › ", 1)[-1], where))
+        for line in self._rcep_product_lines():
+            name = line.product_id.display_name
+            if line.rcep_package_count <= 0:
+                missing.append((_("Packages of %s", name), self.env._(wording.PATHS["packages"])))
+            if not line.rcep_package_kind:
+                missing.append(
+                    (_("Kind of packages of %s", name), self.env._(wording.PATHS["package_kind"]))
+                )
+        return missing
+
+    def _rcep_product_lines(self):
+        return self.order_line.filtered(
+            lambda line: (
+                line.product_id
+                and not line.display_type
+                and line.product_uom_qty > 0
+                and line.product_id.type != "service"
+            )
+        )
 
     # EXTENDS sale
     def _create_invoices(self, grouped=False, final=False, date=None):
@@ -267,6 +441,48 @@ class SaleOrder(models.Model):
                         }
                     )
         return invoices
+
+    def action_rcep_check(self):
+        """Check RCEP origin: evaluate the lines as confirmation would now, and show what is
+        found and what the declaration lacks, without confirming. No evaluation is kept (the
+        order's evaluations are its confirmation's); the quotation keeps the status."""
+        self.ensure_one()
+        checked_at = fields.Datetime.now()
+        rate_day, shipped = self._rcep_days(checked_at)
+        applicable = self._rcep_applicable(shipped)
+        values = self._rcep_line_values(rate_day, shipped) if applicable else []
+        originating = all(vals["verdict"] == "originating" for _line, vals in values)
+        if applicable:
+            self.write(
+                {
+                    "rcep_check_status": "originating" if originating else "not_originating",
+                    "rcep_checked_at": checked_at,
+                }
+            )
+        missing = self._rcep_missing_declaration_data() if applicable else []
+        wizard = self.env["rcep.origin.sale.check"].create(
+            {
+                "sale_order_id": self.id,
+                "applicable": applicable,
+                "shipment_date": shipped,
+                "status": (
+                    False if not applicable else "originating" if originating else "not_originating"
+                ),
+                "findings": self._rcep_findings(values) if applicable else False,
+                "missing": "\n".join(
+                    _("- %(label)s: %(path)s", label=label, path=path) for label, path in missing
+                )
+                or False,
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Check RCEP origin"),
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
 
     @api.depends("rcep_declaration_ids.state", "rcep_declaration_ids.certificate_number")
     def _compute_rcep_declaration(self):

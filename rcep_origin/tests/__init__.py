@@ -4,3 +4,4 @@ from . import test_declaration_flow
 from . import test_evaluation_report
 from . import test_declaration_recovery
 from . import test_vendor_proofs
+from . import test_sale_story

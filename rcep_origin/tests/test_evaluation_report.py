@@ -259,7 +259,7 @@ class TestEvaluationReport(TransactionCase):
         html = str(evaluation.explanation_html)
         self.assertIn("Not evaluated: 1 issue(s) must be fixed first.", html)
         self.assertIn("PSR_NOT_FOUND", html)
-        self.assertIn("Manufacturing &gt; RCEP Origin &gt; Product-specific rules", html)
+        self.assertIn("Manufacturing › RCEP Origin › Product-specific rules", html)
 
     def test_the_audit_tab_is_for_managers_only(self):
         def form_arch(user):

@@ -29,6 +29,10 @@ class TestSaleConfirmation(TransactionCase):
     def order(self, *products, partner=None, **values):
         order = Form(self.env["sale.order"].with_user(self.salesman))
         order.partner_id = partner or self.customer
+        if order.rcep_declaration_required:
+            order.rcep_vessel_or_flight = "KOTA LARIS V.612S"
+            order.rcep_port_of_loading = "Ningbo (CNNGB)"
+            order.rcep_port_of_discharge = "Ho Chi Minh City (VNSGN)"
         for product in products:
             with order.order_line.new() as line:
                 line.product_id = product

@@ -1,1 +1,2 @@
 from . import rcep_origin_evaluate_wizard
+from . import rcep_origin_sale_check
