@@ -1,0 +1,290 @@
+"""The customer gets what customs issued: a summary of the signed certificate, in the
+customer's language, with every box a buyer and an ASEAN customs officer look for, and the
+signed XML with it. Nothing is printed or sent before the certificate is issued."""
+
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from freezegun import freeze_time
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import Form, TransactionCase, tagged
+
+from connectors.single_window.embedded import running
+from connectors.single_window.service import ISSUING_BODY
+
+
+@tagged("post_install", "-at_install")
+class TestBuyerDocument(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        env["ir.module.module"]._load_module_terms(["rcep_origin"], ["zh_CN"], overwrite=True)
+        cls.company = env.company
+        cls.company.write(
+            {
+                "name": "Ningbo Kaida Electric Co., Ltd.",
+                "street": "88 Jiangnan Road, Beilun",
+                "city": "Ningbo",
+                "country_id": env.ref("base.cn").id,
+                "rcep_check_mode": "block",
+                "rcep_customs_code": "3302961A27",
+            }
+        )
+        cls.company.partner_id.tz = "Asia/Shanghai"
+        cls.customer = env["res.partner"].create(
+            {
+                "name": "Saigon Power Equipment JSC",
+                "street": "12 Nguyen Van Linh",
+                "city": "Ho Chi Minh City",
+                "country_id": env.ref("base.vn").id,
+                "lang": "en_US",
+                "email": "purchasing@saigon-power.example",
+            }
+        )
+        cls.chinese_customer = cls.customer.copy(
+            {"name": "Hanoi Switchgear JSC", "lang": "zh_CN", "email": "buy@hanoi.example"}
+        )
+        cls.goods = cls._switchgear_factory()
+        cls.workdir = Path(tempfile.mkdtemp(prefix="rcep-buyer-test-"))
+        cls.addClassCleanup(shutil.rmtree, cls.workdir, ignore_errors=True)
+        single_window = running(cls.workdir / "single-window")
+        endpoint, cls.app = single_window.__enter__()
+        cls.addClassCleanup(single_window.__exit__, None, None, None)
+        cls.connector = env["rcep.origin.connector"].create(
+            {"endpoint": endpoint, "username": "exporter", "password": "rcep-demo"}
+        )
+        cls.connector.action_fetch_signing_certificate()
+        cls.declaration = cls._issued_for(cls.customer)
+
+    @classmethod
+    def _switchgear_factory(cls):
+        """A contact carrier made from German brass and a Japanese contact (CTC, with
+        accumulation) and a carrier whose German contact is of its own heading (RVC)."""
+        env = cls.env
+        processes = env["rcep.origin.process"].search(
+            [("code", "in", ("cnc_machining", "assembly"))]
+        )
+        japan = env["res.partner"].create(
+            {"name": "Osaka Contacts KK", "country_id": env.ref("base.jp").id}
+        )
+
+        def product(code, name, hs, **values):
+            return env["product.product"].create(
+                {"name": name, "default_code": code, "hs_code": hs, "is_storable": True, **values}
+            )
+
+        brass = product(
+            "BRASS-BAR",
+            "Brass bar 40 mm",
+            "7407.21",
+            standard_price=30.0,
+            country_of_origin=env.ref("base.de").id,
+        )
+        contact_jp = product(
+            "CONTACT-JP",
+            "Silver contact, Japanese",
+            "8538.90",
+            standard_price=50.0,
+            country_of_origin=env.ref("base.jp").id,
+            seller_ids=[Command.create({"partner_id": japan.id, "price": 50.0})],
+        )
+        contact_de = product(
+            "CONTACT-DE",
+            "Silver contact, German",
+            "8538.90",
+            standard_price=30.0,
+            country_of_origin=env.ref("base.de").id,
+        )
+        carrier = product(
+            "SWC-630",
+            "Contact carrier for 630 A switch, machined and assembled, with silver contacts",
+            "8538.90",
+            list_price=100.0,
+            rcep_process_ids=[Command.set(processes.ids)],
+        )
+        rvc_carrier = product(
+            "SWC-800",
+            "Contact carrier for 800 A switch",
+            "8538.90",
+            list_price=100.0,
+            rcep_process_ids=[Command.set(processes.ids)],
+        )
+        for good, components in ((carrier, brass | contact_jp), (rvc_carrier, contact_de)):
+            env["mrp.bom"].create(
+                {
+                    "product_tmpl_id": good.product_tmpl_id.id,
+                    "bom_line_ids": [
+                        Command.create({"product_id": c.id, "product_qty": 1}) for c in components
+                    ],
+                }
+            )
+        env["rcep.origin.supplier.declaration"].create(
+            {
+                "name": "JP-RCEP-2026-118842",
+                "partner_id": japan.id,
+                "product_tmpl_ids": [Command.set(contact_jp.product_tmpl_id.ids)],
+                "origin_country_id": env.ref("base.jp").id,
+                "proof_type": "RCEP_CO",
+                "valid_from": date(2026, 5, 4),
+                "valid_to": date(2027, 5, 3),
+            }
+        ).action_validate()
+        return carrier | rvc_carrier
+
+    @classmethod
+    def _confirmed_for(cls, customer):
+        with freeze_time("2026-11-20 01:00:00"):
+            order = Form(cls.env["sale.order"])
+            order.partner_id = customer
+            for good in cls.goods:
+                with order.order_line.new() as line:
+                    line.product_id = good
+                    line.product_uom_qty = 400
+                    line.price_unit = 100.0
+            order = order.save()
+            order.write(
+                {
+                    "client_order_ref": "PO-SPE-7781",
+                    "rcep_vessel_or_flight": "KOTA LARIS V.612S",
+                    "rcep_port_of_loading": "Ningbo (CNNGB)",
+                    "rcep_port_of_discharge": "Ho Chi Minh City (VNSGN)",
+                }
+            )
+            order.order_line.write(
+                {
+                    "rcep_package_count": 4,
+                    "rcep_package_kind": "pallet",
+                    "rcep_marks": "SPE/HCM 1-4",
+                }
+            )
+            order.action_confirm()
+        return order
+
+    @classmethod
+    def _issued_for(cls, customer):
+        declaration = cls._confirmed_for(customer).rcep_declaration_ids
+        cls.env["rcep.origin.declaration"].with_context(rcep_no_commit=True)._cron_submit()
+        return declaration
+
+    def summary_html(self, declaration):
+        report = self.env["ir.actions.report"]
+        return report._render_qweb_html("rcep_origin.report_rcep_certificate", declaration.ids)[
+            0
+        ].decode()
+
+    def test_the_summary_carries_every_box_a_buyer_and_customs_look_for(self):
+        declaration = self.declaration
+        self.assertRecordValues(declaration, [{"state": "issued", "signature_verified": True}])
+        html = self.summary_html(declaration)
+        order = declaration.sale_order_id
+        expected = [
+            # exporter with its customs code, consignee and destination
+            "Ningbo Kaida Electric Co., Ltd.",
+            "88 Jiangnan Road, Beilun",
+            "3302961A27",
+            "Saigon Power Equipment JSC",
+            "12 Nguyen Van Linh",
+            "Destination",
+            "Vietnam",
+            # invoice, transport
+            order.name,
+            "2026-11-20",
+            "Sea",
+            "KOTA LARIS V.612S",
+            "Ningbo (CNNGB)",
+            "Ho Chi Minh City (VNSGN)",
+            "Departure date",
+            # items: marks, packages, quantity and unit, HS, criteria, origin, FOB where RVC
+            "SPE/HCM 1-4",
+            "4 pallet",
+            "PCE",
+            "853890",
+            "CTC ACU",
+            "RVC",
+            "China",
+            "40000.00 USD",
+            # the footnote says what the criteria mean
+            "accumulation: originating materials of other RCEP Parties count as originating",
+            "regional value content",
+            "change in tariff classification",
+            # numbers, issuing body, format, the signature as a status
+            declaration.certificate_number,
+            declaration.reference_number,
+            ISSUING_BODY[0],
+            "RCEP-CO-XML-1",
+            "yes, with the customs signing certificate",
+        ]
+        for text in expected:
+            with self.subTest(text=text):
+                self.assertIn(text, html)
+        # the fingerprint wraps between its groups, never inside one
+        fingerprint = self.connector.signing_fingerprint
+        self.assertIn(fingerprint.replace(":", ":<wbr/>"), html)
+        self.assertIn("table-layout: fixed", html)
+
+    def test_the_issuance_time_is_the_exporters_with_its_offset(self):
+        # the Single Window stamps UTC; the exporter in Ningbo reads Beijing time
+        issued = self.declaration.issued_at
+        self.assertTrue(issued.endswith("+00:00"))
+        with freeze_time("2026-11-20 09:00:00"):
+            local = self.declaration._rcep_exporter_time("2026-11-20T01:02:03+00:00")
+        self.assertEqual(local, "2026-11-20 09:02:03 (UTC+08:00, Asia/Shanghai)")
+        self.assertIn("(UTC+08:00, Asia/Shanghai)", self.summary_html(self.declaration))
+
+    def test_a_draft_has_no_summary_to_print_or_send(self):
+        self.company.rcep_auto_submit = False
+        declaration = self._confirmed_for(self.customer).rcep_declaration_ids
+        self.env["rcep.origin.declaration"].with_context(rcep_no_commit=True)._cron_submit()
+        self.assertEqual(declaration.state, "draft")
+        with self.assertRaisesRegex(UserError, "only once the Single Window has issued"):
+            self.summary_html(declaration)
+        # the Print menu offers it for the issued declaration only
+        report = self.env.ref("rcep_origin.action_report_rcep_certificate")
+        self.assertFalse(report.get_valid_action_reports(declaration._name, declaration.ids))
+        self.assertEqual(
+            report.get_valid_action_reports(declaration._name, self.declaration.ids), report.ids
+        )
+        template = self.env.ref("rcep_origin.mail_template_rcep_certificate")
+        with self.assertRaisesRegex(UserError, "only once the Single Window has issued"):
+            template._generate_template(declaration.ids, ("attachment_ids", "report_template_ids"))
+
+    def test_send_to_customer_mails_the_summary_and_the_signed_xml(self):
+        declaration = self.declaration
+        action = declaration.action_send_to_customer()
+        composer = Form(self.env[action["res_model"]].with_context(action["context"]))
+        number = declaration.certificate_number
+        self.assertIn(number, composer.subject)
+        self.assertIn("PO-SPE-7781", composer.subject)
+        composer = composer.save()
+        self.assertEqual(
+            sorted(composer.attachment_ids.mapped("name")),
+            [f"RCEP-CO-{number}.html", f"RCEP-CO-{number}.xml"],  # the PDF is HTML in tests
+        )
+        composer.action_send_mail()
+        message = declaration.message_ids[0]
+        self.assertEqual(message.partner_ids, self.customer)
+        attachments = {a.name: a for a in message.attachment_ids}
+        self.assertEqual(
+            attachments[f"RCEP-CO-{number}.xml"].raw, declaration.certificate_attachment_id.raw
+        )
+        self.assertIn(number, attachments[f"RCEP-CO-{number}.html"].raw.decode())
+
+    def test_a_chinese_speaking_customer_gets_the_summary_and_mail_in_chinese(self):
+        declaration = self._issued_for(self.chinese_customer)
+        chinese = self.summary_html(declaration)
+        english = self.summary_html(self.declaration)
+        self.assertIn("原产地证书编号", chinese)  # Certificate number
+        self.assertIn("已验证签名", chinese)  # Signature verified
+        self.assertIn("累积", chinese)  # the footnote's accumulation, from Python
+        self.assertNotIn("Certificate number", chinese)
+        self.assertIn("Certificate number", english)
+        self.assertNotIn("原产地证书编号", english)
+        action = declaration.action_send_to_customer()
+        composer = Form(self.env[action["res_model"]].with_context(action["context"]))
+        self.assertIn("随附", composer.body)  # the mail, in the customer's language
+        self.assertIn("原产地证书", composer.subject)
