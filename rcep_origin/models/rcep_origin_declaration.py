@@ -477,7 +477,21 @@ class RcepOriginDeclaration(models.Model):
         summary["countries"] = {
             country.code: country.name for country in self.env["res.country"].search([])
         }
+        for item in summary["items"]:
+            value = item["quantity_value"]
+            item["quantity_display"] = value.rstrip("0").rstrip(".") if "." in value else value
         return summary
+
+    def _rcep_wrappable(self, text):
+        """``text`` with a line-break opportunity after each separator (/ - . , : ;), so that
+        a long mark, vessel or port wraps between its groups of characters (the cell's
+        break-word is the last resort, for a group longer than the cell)."""
+        import re
+
+        from markupsafe import Markup, escape
+
+        parts = re.split(r"(?<=[/\-.,:;])", text or "")
+        return Markup("<wbr/>").join(escape(part) for part in parts if part)
 
     def _rcep_exporter_time(self, issued_at):
         """The issuance time in the exporter's time zone with its offset, e.g.

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from freezegun import freeze_time
+from lxml import etree
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, TransactionCase, tagged
@@ -171,6 +172,13 @@ class TestBuyerDocument(TransactionCase):
         cls.env["rcep.origin.declaration"].with_context(rcep_no_commit=True)._cron_submit()
         return declaration
 
+    def fob_of(self, declaration):
+        """The FOB value the signed certificate declares for its RVC item, with its currency."""
+        fob = etree.fromstring(declaration.certificate_attachment_id.raw).find(
+            ".//{urn:rcep-origin:common:1}FOBValue"
+        )
+        return f"{fob.text} {fob.get('currency')}"
+
     def summary_html(self, declaration):
         report = self.env["ir.actions.report"]
         return report._render_qweb_html("rcep_origin.report_rcep_certificate", declaration.ids)[
@@ -219,9 +227,12 @@ class TestBuyerDocument(TransactionCase):
             "RCEP-CO-XML-1",
             "yes, with the customs signing certificate",
         ]
+        plain = html.replace("<wbr/>", "")
         for text in expected:
             with self.subTest(text=text):
-                self.assertIn(text, html)
+                self.assertIn(text, plain)
+        # long values wrap between groups of characters, never across a cell's border
+        self.assertIn("SPE/<wbr/>HCM 1-<wbr/>4", html)
         # the fingerprint wraps between its groups, never inside one
         fingerprint = self.connector.signing_fingerprint
         self.assertIn(fingerprint.replace(":", ":<wbr/>"), html)
@@ -276,6 +287,7 @@ class TestBuyerDocument(TransactionCase):
 
     def test_a_chinese_speaking_customer_gets_the_summary_and_mail_in_chinese(self):
         declaration = self._issued_for(self.chinese_customer)
+        self.assertEqual(declaration.state, "issued", declaration.last_error)
         chinese = self.summary_html(declaration)
         english = self.summary_html(self.declaration)
         self.assertIn("原产地证书编号", chinese)  # Certificate number
