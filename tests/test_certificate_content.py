@@ -60,3 +60,16 @@ def test_a_certificate_signed_by_another_key_is_not_read(tmp_path):
     stranger = SigningIdentity.load_or_create(tmp_path / "stranger")
     with pytest.raises(SignatureInvalid):
         verified_certificate(signed(stranger), customs.cert_pem)
+
+
+def test_an_administrator_sees_a_certificates_subject_validity_and_fingerprint(tmp_path):
+    from connectors.certificates import NotACertificate, certificate_facts
+
+    customs = SigningIdentity.load_or_create(tmp_path / "customs")
+    facts = certificate_facts(customs.cert_pem)
+    assert "Mock Single Window" in facts["subject"]
+    assert facts["not_before"] < facts["not_after"]
+    assert facts["not_after"].utcoffset().total_seconds() == 0
+    assert facts["fingerprint"] == fingerprint(customs.cert_pem)
+    with pytest.raises(NotACertificate):
+        certificate_facts(b"-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n")
