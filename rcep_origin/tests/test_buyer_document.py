@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from lxml import etree
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from connectors.single_window.embedded import running
 from connectors.single_window.service import ISSUING_BODY
@@ -265,7 +265,14 @@ class TestBuyerDocument(TransactionCase):
             template._generate_template(declaration.ids, ("attachment_ids", "report_template_ids"))
 
     def test_send_to_customer_mails_the_summary_and_the_signed_xml(self):
-        declaration = self.declaration
+        # an RCEP user (who reads declarations, and may not change them) sends it
+        user = new_test_user(
+            self.env,
+            "rcep_sender",
+            groups="sales_team.group_sale_salesman,rcep_origin.group_rcep_user",
+            email="sender@kaida.example",
+        )
+        declaration = self.declaration.with_user(user)
         action = declaration.action_send_to_customer()
         composer = Form(self.env[action["res_model"]].with_context(action["context"]))
         number = declaration.certificate_number
