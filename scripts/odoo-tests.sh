@@ -18,6 +18,12 @@ if [ ! -x "$ODOO_PYTHON" ] || [ ! -f "$ODOO_PATH/odoo-bin" ]; then
     exit 0
 fi
 
+# Browser tours (HttpCase.start_tour) need Chromium; Odoo finds Debian's by itself.
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "Installing Chromium for the browser tours ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 if ! pg_isready -q -h 127.0.0.1 -p "$PGPORT" 2>/dev/null; then
     if [ -z "$(pg_bin)" ]; then

@@ -297,13 +297,16 @@ class TestBuyerDocument(TransactionCase):
         self.assertEqual(declaration.state, "issued", declaration.last_error)
         chinese = self.summary_html(declaration)
         english = self.summary_html(self.declaration)
-        self.assertIn("原产地证书编号", chinese)  # Certificate number
+        self.assertIn("证书编号", chinese)  # Certificate number
         self.assertIn("已验证签名", chinese)  # Signature verified
+        self.assertIn(
+            "是，已用海关签名证书验证", chinese
+        )  # yes, with the customs signing certificate
         self.assertIn("累积", chinese)  # the footnote's accumulation, from Python
         self.assertNotIn("Certificate number", chinese)
         self.assertIn("Certificate number", english)
-        self.assertNotIn("原产地证书编号", english)
+        self.assertNotIn("证书编号", english)
         action = declaration.action_send_to_customer()
         composer = Form(self.env[action["res_model"]].with_context(action["context"]))
-        self.assertIn("随附", composer.body)  # the mail, in the customer's language
+        self.assertIn("随函附上", composer.body)  # the mail, in the customer's language
         self.assertIn("原产地证书", composer.subject)
