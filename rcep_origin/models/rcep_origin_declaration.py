@@ -432,6 +432,10 @@ class RcepOriginDeclaration(models.Model):
                 )
             )
 
+    def _rcep_customer_lang(self):
+        """The customer's language for the summary and the mail; English when none is set."""
+        return self.sale_order_id.partner_id.lang or "en_US"
+
     def _rcep_summary(self):
         """What the buyer's summary shows, read from the signed certificate through connectors,
         and only once its signature verifies with the connector's pinned certificate."""

@@ -4,7 +4,7 @@ signed XML with it. Nothing is printed or sent before the certificate is issued.
 
 import shutil
 import tempfile
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from freezegun import freeze_time
@@ -15,6 +15,7 @@ from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from connectors.single_window.embedded import running
 from connectors.single_window.service import ISSUING_BODY
+from connectors.single_window.signing import SigningIdentity
 
 
 @tagged("post_install", "-at_install")
@@ -240,12 +241,28 @@ class TestBuyerDocument(TransactionCase):
 
     def test_the_issuance_time_is_the_exporters_with_its_offset(self):
         # the Single Window stamps UTC; the exporter in Ningbo reads Beijing time
-        issued = self.declaration.issued_at
-        self.assertTrue(issued.endswith("+00:00"))
-        with freeze_time("2026-11-20 09:00:00"):
-            local = self.declaration._rcep_exporter_time("2026-11-20T01:02:03+00:00")
-        self.assertEqual(local, "2026-11-20 09:02:03 (UTC+08:00, Asia/Shanghai)")
-        self.assertIn("(UTC+08:00, Asia/Shanghai)", self.summary_html(self.declaration))
+        issued = datetime.fromisoformat(self.declaration.issued_at)
+        self.assertEqual(issued.utcoffset(), timedelta(0))
+        beijing = (issued + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+        self.assertIn(f"{beijing} (UTC+08:00, Asia/Shanghai)", self.summary_html(self.declaration))
+        # no time zone on the company's address: its country's (China has one official time)
+        self.company.partner_id.tz = False
+        self.assertEqual(
+            self.declaration._rcep_exporter_time("2026-11-20T01:02:03Z"),
+            "2026-11-20 09:02:03 (UTC+08:00, Asia/Shanghai)",
+        )
+        # an exporter in Auckland, in its summer time
+        self.company.partner_id.tz = "Pacific/Auckland"
+        self.assertEqual(
+            self.declaration._rcep_exporter_time("2026-11-20T01:02:03+00:00"),
+            "2026-11-20 14:02:03 (UTC+13:00, Pacific/Auckland)",
+        )
+
+    def test_a_certificate_that_does_not_verify_with_the_pinned_certificate_has_no_summary(self):
+        stranger = SigningIdentity.load_or_create(self.workdir / "stranger")
+        self.connector.sudo().signing_cert_pem = stranger.cert_pem.decode()
+        with self.assertRaisesRegex(UserError, "does not verify with the signing certificate"):
+            self.summary_html(self.declaration)
 
     def test_a_draft_has_no_summary_to_print_or_send(self):
         self.company.rcep_auto_submit = False
