@@ -89,12 +89,18 @@ def app_cpu(process) -> float:
 # both the current code and the 1.0 one, so that a before/after runs the same table). A name
 # is (file suffix, function name); nested functions of one name count once (the outer one).
 CLIENT_PARTS = (
-    ("declaration checked (safe parse, schema, read)", [("declaration.py", "from_xml")]),
+    (
+        "declaration checked (safe parse, schema, read)",
+        [("declaration.py", "from_xml"), ("client.py", "_checked")],
+    ),
     ("zeep: request built (WS-Security header too)", [("bindings/soap.py", "_create")]),
     ("HTTP: requests, urllib3, http.client, socket", [("zeep/transports.py", "post")]),
     ("zeep: answer parsed", [("bindings/soap.py", "process_reply")]),
+    ("answer read by the safe parser first", [("client.py", "_reread")]),
     ("signature verified (signxml, RSA-SHA256)", [("signing.py", "verify")]),
     ("  of which signxml's canonicalisation", [("signxml/processor.py", "_c14n")]),
+    ("  of which the certificate's shape and schema", [("signing.py", "signed_root")]),
+    ("certificate compared with the declaration", [("matching.py", "check")]),
     ("SQLite ledger", [("~", "<method 'execute' of 'sqlite3.Connection' objects>")]),
 )
 SERVER_PARTS = (

@@ -540,6 +540,7 @@ def _certificates(args) -> int:
 
 def _certificate(args) -> int:
     from connectors.ledger import Ledger
+    from connectors.single_window.signing import SignatureInvalid
     from connectors.summary_pdf import certificate_pdf
 
     stored = Ledger(args.ledger).certificate(args.number)
@@ -549,7 +550,13 @@ def _certificate(args) -> int:
     signed, pdf, valid, fp = stored
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.number}.xml").write_bytes(signed)
-    (args.out / f"{args.number}.pdf").write_bytes(pdf or certificate_pdf(signed, fp or "unknown"))
+    try:
+        pdf = pdf or certificate_pdf(signed, fp or "unknown")
+    except SignatureInvalid as exc:  # not a certificate in the shape that verifies
+        out.print(f"Wrote {args.number}.xml (signature NOT verified) to {args.out}; no PDF:")
+        out.print(f"  {exc.code}: {exc}")
+        return 1
+    (args.out / f"{args.number}.pdf").write_bytes(pdf)
     out.print(
         f"Wrote {args.number}.xml (signature {'verified' if valid else 'NOT verified'}) "
         f"and {args.number}.pdf to {args.out}."
@@ -609,9 +616,11 @@ def _verify(args) -> int:
                 f"{fingerprint(pem)}",
             }
         )
-    except SignatureInvalid as exc:
+    except SignatureInvalid as exc:  # wrapped, missing, other algorithms, or not verified
         ok, number = False, None
-        checks.append({"check": "signature", "ok": False, "detail": str(exc)})
+        checks.append(
+            {"check": "signature", "ok": False, "code": exc.code, "detail": f"{exc.code}: {exc}"}
+        )
     if ok and args.endpoint:
         try:
             client = _client(args, ledger)

@@ -183,8 +183,16 @@ class Ledger:
         valid: bool,
         fingerprint: str | None,
     ) -> None:
+        # a kept certificate whose signature verified is never replaced by one that does not
+        # (a forged or broken answer that carries its number)
         self.db.execute(
-            "INSERT OR REPLACE INTO certificates VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO certificates VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (certificate_number) DO UPDATE SET "
+            "idempotency_key = excluded.idempotency_key, signed_xml = excluded.signed_xml, "
+            "pdf = excluded.pdf, signature_valid = excluded.signature_valid, "
+            "signing_fingerprint = excluded.signing_fingerprint, "
+            "received_at = excluded.received_at "
+            "WHERE excluded.signature_valid = 1 OR certificates.signature_valid = 0",
             (number, key, signed_xml, pdf, int(valid), fingerprint, _now()),
         )
 

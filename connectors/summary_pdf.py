@@ -1,6 +1,10 @@
-"""The buyer-facing summary of a signed certificate: its content read from the verified XML
-(for the Odoo report) and a PDF (reportlab) of certificate and reference numbers, issuance
-timestamp, format, parties, items and the signature fingerprint."""
+"""The buyer-facing summary of a signed certificate: its content read from the verified
+certificate (for the Odoo report), and a PDF (reportlab) of certificate and reference numbers,
+issuance timestamp, format, parties, items and the signature fingerprint.
+
+A certificate is read here only in the shape a verified one has (``signing.signed_root``: safe
+parsing without comments, the root is the certificate and its one signature refers to it), so
+that no wrapper around a genuine certificate is ever summarised in its place."""
 
 import io
 
@@ -10,23 +14,23 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from connectors.xmlsafe import parse_untrusted
+from connectors.single_window.signing import fingerprint, signed_root, verify
 
 NS = {"k": "urn:rcep-origin:certificate:1", "c": "urn:rcep-origin:common:1"}
 
 
 def certificate_items(signed_xml: bytes) -> list[dict]:
     """The items of a signed certificate (number, description, HS, criterion with its
-    annotations, origin, quantity with its unit), for a summary."""
-    return _items(parse_untrusted(signed_xml).getroot())
+    annotations, origin, quantity with its unit), for a summary; SignatureInvalid (with its
+    code) for a document that is not a signed certificate in the shape that verifies."""
+    return _items(signed_root(signed_xml))
 
 
 def verified_certificate(signed_xml: bytes, cert_pem: bytes) -> dict:
     """What a buyer's summary shows of a signed certificate, read only from the element its
     signature covers: raises ``SignatureInvalid`` when the signature does not verify with the
-    pinned signing certificate ``cert_pem``. The fingerprint of that certificate comes with it."""
-    from connectors.single_window.signing import fingerprint, verify
-
+    pinned signing certificate ``cert_pem`` (or the document is not exactly the signed
+    certificate). The fingerprint of that certificate comes with it."""
     pem = cert_pem.encode() if isinstance(cert_pem, str) else cert_pem
     content = certificate_content(verify(signed_xml, pem))
     content["signing_fingerprint"] = fingerprint(pem)
@@ -107,7 +111,7 @@ def _items(root) -> list[dict]:
 
 
 def certificate_pdf(signed_xml: bytes, signature_fingerprint: str) -> bytes:
-    root = parse_untrusted(signed_xml).getroot()
+    root = signed_root(signed_xml)
 
     def text(path: str, node=root) -> str:
         return node.findtext(path, namespaces=NS) or ""

@@ -2,8 +2,12 @@
 
 Untrusted XML (certificates, receipts, files to validate) is parsed with no DTD, no entity
 expansion and no network access; a document that carries a DOCTYPE at all is refused before
-anything in it is used (XXE, "billion laughs", external DTDs). Schema validation uses only the
-schemas in ``xsd/``: an ``xsi:schemaLocation`` in a document is never followed.
+anything in it is used (XXE, "billion laughs", external DTDs). Comments and processing
+instructions are removed while parsing: the schema validates an element's whole text, while a
+reader takes ``.text``, the part before a comment (``<c:Quantity>4<!--c-->00</c:Quantity>``
+would validate as 400 and read as 4); without them both see the same text, and it is the text
+exclusive c14n signs. Schema validation uses only the schemas in ``xsd/``: an
+``xsi:schemaLocation`` in a document is never followed.
 """
 
 from dataclasses import dataclass
@@ -61,12 +65,15 @@ def _parser() -> etree.XMLParser:
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
-        remove_comments=False,
+        remove_comments=True,
+        remove_pis=True,
     )
 
 
 def parse_untrusted(data: bytes) -> etree._ElementTree:
-    """Parse XML from outside; raise XMLUnreadable for anything not plain, well-formed XML."""
+    """Parse XML from outside; raise XMLUnreadable for anything not plain, well-formed XML.
+    Comments and processing instructions are dropped: the tree holds only elements, their
+    attributes and whole texts. Every entry point for outside XML comes through here."""
     if len(data) > MAX_BYTES:
         raise XMLUnreadable(f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     try:

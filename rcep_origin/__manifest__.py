@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "data/rcep_origin_data.xml",
         "data/ir_cron.xml",
+        "data/mail_activity_data.xml",
         "report/rcep_certificate_report.xml",
         "data/mail_template.xml",
         "views/rcep_origin_evaluation_views.xml",

@@ -115,6 +115,7 @@ def rule_dict(match) -> dict | None:
         "transposed": match.transposed,
         "correlation": [display(c) for c in match.mapped],
         "relationship": match.relationship,
+        "partial": row.partial,
     }
 
 
@@ -156,10 +157,87 @@ def _evaluation_dict(ev: Evaluation, with_materials: bool) -> dict:
         "annotations": list(ev.annotations),
         "rule": rule_dict(ev.rule),
         "rvc": rvc,
+        "rvc_test": _rvc_test(result, ev.rule) if rvc is not None else None,
+        "minimal": bool(evaluated and result is not None and result.minimal),
+        "processes": list(good.processes) if good else [],
+        "ctc": _ctc_dicts(ev) if evaluated and result is not None else [],
+        "cumulated": [
+            {"path": v.material.path, "code": v.material.code, "country": v.material.origin_country}
+            for v in (ev.materials if evaluated else ())
+            if v.reason == CUMULATION
+        ],
         "materials": _material_dicts(ev) if with_materials else [],
         "issues": [i.as_dict() for i in ev.issues],
         "explanation": _explain(ev, with_materials),
     }
+
+
+# --- the facts the explanation is worded from (for a caller that words them itself) ---------
+
+
+def _rvc_test(result, rule) -> dict:
+    """The RVC test as the explanation states it: tried only where the rule has an RVC
+    alternative and the good is not stopped by Art 3.6 (``thresholds`` empty otherwise)."""
+    rvc = result.rvc
+    tried = isinstance(rule, RuleMatch) and not result.minimal
+    atoms_ = _atoms(rule) if tried else ()
+    thresholds = sorted({a.threshold for a in atoms_ if hasattr(a, "threshold")})
+    return {
+        "costs": money(rvc.costs),
+        "thresholds": [f"{t:f}" for t in thresholds],
+        "met": all(rvc.meets(t) for t in thresholds) if thresholds and rvc.fob else None,
+    }
+
+
+def _ctc_dicts(ev: Evaluation) -> list[dict]:
+    """Each change-of-classification term of the rule as tested on the good: the materials
+    that fail it (with the value counted for the good), their share of FOB against the de
+    minimis of Art 3.7, and whether the term holds."""
+    result, good = ev.result, ev.shipment.good
+    fob = result.rvc.fob
+    terms = []
+    for outcome in result.ctc:
+        atom: CTC = outcome.atom
+        codes = {code for code, _ in outcome.failing}
+        failing = [
+            v
+            for v in ev.materials
+            if v.judged_by == good.path and v.ctc in ("pass", "fail") and v.ctc_key in codes
+        ]
+        weight = None
+        if outcome.by_weight:
+            failing_weight, total = outcome.by_weight
+            weight = {
+                "failing": f"{failing_weight:f}",
+                "total": f"{total:f}",
+                "share": _share(failing_weight, total),
+                "within": failing_weight * 10 <= total,
+            }
+        terms.append(
+            {
+                "kind": atom.kind,
+                "own": display(good.hs[: atom.digits]) if atom.digits > 2 else good.hs[:2],
+                "excluded": atom.excluded_text or None,
+                "strict": outcome.strict,
+                "failing": [
+                    {
+                        "path": v.material.path,
+                        "code": v.material.code,
+                        "hs_code": display(v.material.hs) if v.material.hs else None,
+                        "value": money(v.value),
+                        "counted": money(v.counted),
+                    }
+                    for v in failing
+                ],
+                "failing_value": money(outcome.failing_value),
+                "share": _share(outcome.failing_value, fob),
+                "within": outcome.failing_value * 10 <= fob,
+                "by_weight": weight,
+                "de_minimis": bool(outcome.de_minimis and not outcome.strict),
+                "holds": bool(outcome.strict or outcome.de_minimis),
+            }
+        )
+    return terms
 
 
 def material_dicts(ev: Evaluation) -> list[dict]:
@@ -181,9 +259,24 @@ def _material_dicts(ev: Evaluation) -> list[dict]:
             "value": money(v.value),
             "ctc": v.ctc,
             "reason": reason(v, s.exporting_party),
+            # the facts the reason is worded from, for a caller that words it itself
+            "why": v.reason,
+            "proof": _proof_dict(v.material.proof),
+            "criterion": v.criterion,
         }
         for v in ev.materials
     ]
+
+
+def _proof_dict(proof) -> dict | None:
+    if proof is None:
+        return None
+    through = proof.valid_through()
+    return {
+        "type": proof.type,
+        "reference": proof.reference or None,
+        "valid_through": through.isoformat() if through else None,
+    }
 
 
 def verdict_line(ev: Evaluation) -> str:

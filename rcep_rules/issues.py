@@ -51,7 +51,8 @@ _CATALOGUE = [
         ERROR,
         "No Annex 3A product-specific rule is loaded for HS {code} ({version}){detail}.",
         "Load the official rule for this code with `rcep-origin psr import FILE` (or in Odoo: "
-        "RCEP > Product-specific rules > Import); the Annex 3A text is at "
+        "Manufacturing > RCEP Origin > Product-specific rules, Import records); the Annex 3A "
+        "text is at "
         "fta.mofcom.gov.cn (HS2012) and rcepsec.org (HS2022). Rules are never guessed.",
     ),
     IssueType(

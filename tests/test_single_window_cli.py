@@ -298,7 +298,9 @@ def test_a_certificate_changed_by_one_character_is_not_valid(cli, mock, ledger, 
     code, out, _ = cli("verify", forged, "--signing-cert", pem)
 
     assert code == 1
-    assert re.search(r"^FAIL signature: the signature does not verify", out, re.M)
+    assert re.search(
+        r"^FAIL signature: SIGNATURE_INVALID: the signature does not verify", out, re.M
+    )
     assert out.rstrip().endswith(f"{forged}: NOT VALID")
     code, _, _ = cli("verify", certificate, "--signing-cert", pem)
     assert code == 0  # the original still verifies

@@ -6,7 +6,10 @@ the ledger before it is sent; transient failures (connection errors, timeouts, H
 Server faults) are retried with exponential backoff and jitter and always the same idempotency
 key, and after an unknown outcome the status is asked before anything is sent again. Business
 rejections and Client faults are never retried. A certificate counts as issued only when its
-XML signature verifies with the pinned signing certificate.
+XML signature verifies with the pinned signing certificate and it is this declaration's: its
+numbers are the receipt's and its content is the declaration sent (matching.py); a receipt
+for another idempotency key is refused too. Every answer is read through the one safe parser
+(connectors/xmlsafe.py) before zeep reads it.
 """
 
 import json
@@ -24,11 +27,11 @@ from zeep.exceptions import XMLSyntaxError as ZeepXMLSyntaxError
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
-from connectors.declaration import from_xml
+from connectors.declaration import Declaration, read_validated
 from connectors.ledger import Entry, Ledger
-from connectors.single_window import SW
+from connectors.single_window import SW, matching
 from connectors.single_window.signing import SignatureInvalid, fingerprint, verify
-from connectors.xmlsafe import xsd_path
+from connectors.xmlsafe import XMLUnreadable, parse_untrusted, validate, xsd_path
 
 BINDING = f"{{{SW}}}SingleWindowBinding"
 # what zeep raises for a DTD, entities or external references (zeep 4.2 has the first two)
@@ -80,7 +83,7 @@ class SingleWindowClient:
             sleep,
         )
         self.session = _session(endpoint, verify_tls)
-        transport = Transport(
+        transport = _SafeTransport(
             session=self.session, timeout=connect_timeout, operation_timeout=operation_timeout
         )
         settings = zeep.Settings(
@@ -130,7 +133,7 @@ class SingleWindowClient:
 
     def submit(self, declaration_xml: bytes) -> Outcome:
         """Send a declaration (schema-checked first; nothing invalid leaves) and settle it."""
-        declaration = from_xml(declaration_xml)
+        tree, declaration = _checked(declaration_xml)
         key = declaration.idempotency_key
         # kept before it is sent (and, when it goes at once, its first attempt counted)
         entry, counted = self.ledger.record_for_sending(key, declaration_xml, self.endpoint)
@@ -142,14 +145,14 @@ class SingleWindowClient:
                 if unknown:
                     status = self.status(key)
                     if status is not None:
-                        return self._settle(key, status)
+                        return self._settle(declaration, status)
                 if not counted:
                     self.ledger.count_attempt(key)
                 counted, unknown = False, True
                 response = self.service.SubmitDeclaration(
-                    _value_1=etree.fromstring(declaration_xml), _soapheaders=[_return_certificate()]
+                    _value_1=tree.getroot(), _soapheaders=[_return_certificate()]
                 )
-                return self._settle(key, response)
+                return self._settle(declaration, response)
             except SingleWindowError as error:
                 if not error.transient:
                     self.ledger.update(key, state="error", last_error=str(error))
@@ -192,8 +195,15 @@ class SingleWindowClient:
 
     # --- settling -----------------------------------------------------------------------------
 
-    def _settle(self, key: str, response) -> Outcome:
+    def _settle(self, declaration: Declaration, response) -> Outcome:
+        key = declaration.idempotency_key
         receipt, rejection = response.Receipt, response.Rejection
+        if receipt.IdempotencyKey != key and receipt.Status != "ISSUED":  # ISSUED: see below
+            raise SingleWindowError(
+                "RECEIPT_MISMATCH",
+                f"the answer is the receipt of declaration {receipt.IdempotencyKey}, not of "
+                f"{key}; nothing in it was kept",
+            )
         fields = {"reference_number": receipt.ReferenceNumber, "last_error": None}
         if receipt.Status == "REJECTED":
             reasons = [
@@ -213,13 +223,18 @@ class SingleWindowClient:
         if signed is None:
             signed = self.service.GetCertificate(CertificateNumber=number).SignedCertificate
         pem = self.signing_certificate()
+        refused = None
         try:
             root = verify(signed, pem)  # what was signed, and only that, is read below
-            valid = True
-        except SignatureInvalid:
-            valid = False
+        except SignatureInvalid as exc:  # wrapped, missing, other algorithms, not verified
+            refused = exc
+        valid = refused is None
         ns = {"k": "urn:rcep-origin:certificate:1"}
         if valid:
+            try:  # genuinely signed; but for this declaration, under this receipt?
+                matching.check(root, declaration, receipt)
+            except matching.CertificateMismatch as exc:
+                raise SingleWindowError(exc.code, str(exc)) from None  # kept as an error only
             fields |= {
                 "state": "issued",
                 "issued_at": root.findtext("k:IssuedAt", namespaces=ns),
@@ -228,15 +243,15 @@ class SingleWindowClient:
         else:
             fields |= {
                 "state": "error",
-                "last_error": "SIGNATURE_INVALID: the certificate's "
-                "signature does not verify with the pinned signing certificate",
+                "last_error": f"{refused.code}: the certificate's signature does not verify "
+                f"with the pinned signing certificate ({refused})",
             }
         entry = self.ledger.settle(key, number, signed, valid, fingerprint(pem), **fields)
         if not valid:
             raise SingleWindowError(
-                "SIGNATURE_INVALID",
-                f"certificate {number} is not signed "
-                "by the pinned signing certificate; it is not accepted",
+                refused.code,
+                f"certificate {number} does not verify with the pinned signing certificate "
+                f"({refused}); it is not accepted",
             )
         return Outcome(entry, certificate_xml=signed)
 
@@ -245,6 +260,36 @@ class SingleWindowClient:
             stored = self.ledger.certificate(entry.certificate_number)
             return Outcome(entry, certificate_xml=stored[0] if stored else None)
         return Outcome(entry, rejection=json.loads(entry.rejection or "[]"))
+
+
+def _checked(declaration_xml: bytes) -> tuple[etree._ElementTree, Declaration]:
+    """The declaration parsed safely, checked against its schema and read: what is checked,
+    what is read and what is sent are one tree."""
+    tree = parse_untrusted(declaration_xml)
+    validate(tree)
+    return tree, read_validated(tree.getroot())
+
+
+class _SafeTransport(Transport):
+    """zeep's transport, with every answer read through the one safe parser before zeep reads
+    it: comments and processing instructions are dropped (zeep would read the text before
+    one as the whole value). An answer that parser refuses is left as it came, for zeep's
+    equally strict settings to refuse in its own terms (a DTD or entities: HOSTILE_RESPONSE;
+    not XML: the HTTP status, or MALFORMED_RESPONSE)."""
+
+    def post_xml(self, address, envelope, headers):
+        response = super().post_xml(address, envelope, headers)
+        response._content = _reread(response.content)
+        return response
+
+
+def _reread(content: bytes) -> bytes:
+    """An answer as the safe parser reads it (unchanged when it refuses it)."""
+    try:
+        tree = parse_untrusted(content)
+    except XMLUnreadable:
+        return content
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 
 def _return_certificate() -> etree._Element:

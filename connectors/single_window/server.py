@@ -9,6 +9,7 @@ that names the problem. Fault injection (latency, errors, lost responses) is off
 import base64
 import datetime
 import hashlib
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from connectors.single_window.signing import fingerprint
 from connectors.summary_pdf import certificate_pdf
 from connectors.xmlsafe import SchemaInvalid, XMLUnreadable, parse_untrusted, schema, xsd_path
 
+_logger = logging.getLogger(__name__)
 MAX_BYTES = 2 * 1024 * 1024
 PUBLISHED = (
     "single-window-1.xsd",
@@ -136,6 +138,15 @@ class SingleWindowApp:
             status = "200 OK"
         except Fault as fault:
             answer, status = _fault(fault), "500 Internal Server Error"
+        except Exception:  # a fault of ours, still said in SOAP with a code, never a traceback
+            _logger.exception("the mock Single Window failed on a request")
+            failed = Fault(
+                "Server",
+                "INTERNAL_ERROR",
+                "the Single Window failed while handling this request; ask the status "
+                "before sending it again",
+            )
+            answer, status = _fault(failed), "500 Internal Server Error"
         if faults.drop():
             return self._send(start_response, "504 Gateway Timeout", b"", "text/plain")
         if faults.garbage_next > 0:

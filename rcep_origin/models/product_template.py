@@ -30,12 +30,14 @@ class ProductTemplate(models.Model):
         "rcep.origin.evaluation", "product_tmpl_id", string="RCEP evaluations"
     )
     rcep_last_evaluation_id = fields.Many2one(
-        "rcep.origin.evaluation", compute="_compute_rcep_status"
+        "rcep.origin.evaluation", "Latest RCEP evaluation", compute="_compute_rcep_status"
     )
     rcep_verdict = fields.Selection(VERDICTS, "RCEP status", compute="_compute_rcep_status")
-    rcep_criterion = fields.Char("RCEP criterion", compute="_compute_rcep_status")
+    rcep_criterion = fields.Char("RCEP criterion to declare", compute="_compute_rcep_status")
     rcep_evaluated_on = fields.Datetime("RCEP evaluated on", compute="_compute_rcep_status")
-    rcep_evaluation_count = fields.Integer(compute="_compute_rcep_status")
+    rcep_evaluation_count = fields.Integer(
+        "Number of RCEP evaluations", compute="_compute_rcep_status"
+    )
 
     @api.depends("rcep_evaluation_ids")
     def _compute_rcep_status(self):

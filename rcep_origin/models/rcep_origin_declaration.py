@@ -1,40 +1,39 @@
-import base64
-import json
 import logging
 import uuid
-from decimal import Decimal
 from pathlib import Path
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.tools import config, plaintext2html
 
+from .. import wording
 from .rcep_origin_evaluation import isolated
 
 _logger = logging.getLogger(__name__)
-# UN/ECE Recommendation 20 codes of Odoo's units (by external id: names are translated)
-UNECE = {
-    "uom.product_uom_unit": "PCE",
-    "uom.product_uom_dozen": "DZN",
-    "uom.product_uom_kgm": "KGM",
-    "uom.product_uom_gram": "GRM",
-    "uom.product_uom_ton": "TNE",
-    "uom.product_uom_lb": "LBR",
-    "uom.product_uom_oz": "ONZ",
-    "uom.product_uom_meter": "MTR",
-    "uom.product_uom_millimeter": "MMT",
-    "uom.product_uom_cm": "CMT",
-    "uom.product_uom_km": "KMT",
-    "uom.uom_square_meter": "MTK",
-    "uom.product_uom_litre": "LTR",
-    "uom.product_uom_cubic_meter": "MTQ",
-}
+# what a declaration must carry, by the builder's path: checked all at once before building, so
+# that one message says everything that is missing (the builder stops at the first)
+REQUIRED = (
+    "exporter.customs_code",
+    "exporter.address",
+    "exporter.country",
+    "importer.address",
+    "importer.country",
+    "transport.vessel_or_flight",
+    "transport.port_of_loading",
+    "transport.port_of_discharge",
+)
 
 
 class RcepOriginDeclaration(models.Model):
-    """A certificate application to the customs Single Window for a confirmed order. Made at
-    confirmation; built, validated against the XSD and sent by the job that runs right after
-    the commit (never inside the confirmation's transaction, where a salesman waits), with an
-    idempotency key generated once, so that a crash or a rollback at any point neither loses
-    nor doubles a certificate."""
+    """A certificate application to the customs Single Window for a confirmed order, in the
+    shape of an EDI document (``l10n_es_edi_tbai.document``): the order gives the shipment
+    values, the declaration builds, validates and keeps the XML, the connector sends it, a pure
+    method maps the answer to field values. Made at confirmation; built and sent by the job
+    that runs right after the commit (never inside the confirmation's transaction, where a
+    salesman waits), with an idempotency key generated once, so that a crash or a rollback at
+    any point neither loses nor doubles a certificate. A declaration that could not be built is
+    rebuilt (by the job once the data it lacked is there, or with Rebuild); a rejected one is
+    corrected as a new declaration with a new key, linked to it."""
 
     _name = "rcep.origin.declaration"
     _inherit = ["mail.thread", "mail.activity.mixin"]
@@ -47,6 +46,13 @@ class RcepOriginDeclaration(models.Model):
     )
     sale_order_id = fields.Many2one(
         "sale.order", required=True, readonly=True, index=True, ondelete="restrict"
+    )
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", related="sale_order_id.partner_id", store=True, index=True
+    )
+    user_id = fields.Many2one("res.users", "Salesperson", related="sale_order_id.user_id")
+    date = fields.Date(
+        "Declared on", readonly=True, required=True, default=fields.Date.context_today, copy=False
     )
     connector_id = fields.Many2one("rcep.origin.connector", readonly=True)
     idempotency_key = fields.Char(
@@ -77,28 +83,72 @@ class RcepOriginDeclaration(models.Model):
     certificate_format = fields.Char(readonly=True)
     signature_verified = fields.Boolean(readonly=True)
     rejection = fields.Text("Rejection reasons", readonly=True)
-    last_error = fields.Text(readonly=True)
-    error_transient = fields.Boolean(readonly=True, help="The cron tries again.")
+    rejection_detail = fields.Text(
+        "Rejection as received", readonly=True, help="The Single Window's codes and paths."
+    )
+    last_error = fields.Text("Error as received", readonly=True)
+    error_transient = fields.Boolean(readonly=True, help="The job tries again.")
     attempts = fields.Integer(readonly=True)
-    note = fields.Char(readonly=True)
+    note = fields.Text(readonly=True, help="What stops this declaration, in words.")
+    build_detail = fields.Text(
+        "Builder's report", readonly=True, help="Why it could not be built, as the builder said."
+    )
+    missing_data = fields.Char(
+        readonly=True,
+        help="The shipment fields (by path) it could not be built without; once they are "
+        "filled in, the job builds it again.",
+    )
     build_pending = fields.Boolean(
         readonly=True, index=True, help="To be built and validated by the job"
     )
     evaluation_ids = fields.Many2many(
         "rcep.origin.evaluation", string="Evaluations of the items", readonly=True
     )
+    previous_declaration_id = fields.Many2one(
+        "rcep.origin.declaration",
+        "Corrects",
+        readonly=True,
+        index=True,
+        help="The rejected declaration this one corrects.",
+    )
+    correction_ids = fields.One2many(
+        "rcep.origin.declaration", "previous_declaration_id", "Corrected by", readonly=True
+    )
+    can_rebuild = fields.Boolean(compute="_compute_actions")
+    can_retry = fields.Boolean(compute="_compute_actions")
+    can_resubmit = fields.Boolean(compute="_compute_actions")
+    can_queue = fields.Boolean(compute="_compute_actions")
 
     @api.depends("sale_order_id", "certificate_number")
     def _compute_name(self):
         for declaration in self:
-            declaration.name = declaration.certificate_number or _(
+            declaration.name = declaration.certificate_number or self.env._(
                 "Declaration for %s", declaration.sale_order_id.name
+            )
+
+    @api.depends(
+        "state", "attempts", "request_attachment_id", "connector_id", "correction_ids",
+        "sale_order_id.state",
+    )  # fmt: skip
+    def _compute_actions(self):
+        for declaration in self:
+            live = declaration.sale_order_id.state != "cancel"
+            unsent = declaration.state in ("draft", "to_submit") and not declaration.attempts
+            declaration.can_rebuild = live and unsent and not declaration.build_pending
+            declaration.can_retry = live and declaration.state == "error"
+            declaration.can_resubmit = (
+                live and declaration.state == "rejected" and not declaration.correction_ids
+            )
+            declaration.can_queue = (
+                live
+                and declaration.state == "draft"
+                and bool(declaration.request_attachment_id and declaration.connector_id)
             )
 
     # --- made at confirmation, built right after ----------------------------------------------
 
     @api.model
-    def _rcep_prepare(self, order, evaluations):
+    def _rcep_prepare(self, order, evaluations, previous=None):
         """The declaration of an order's qualifying lines, to be built by the job right after
         the commit. Returns it (empty when nothing qualifies)."""
         qualifying = evaluations.filtered(lambda e: e.verdict == "originating")
@@ -115,25 +165,75 @@ class RcepOriginDeclaration(models.Model):
                 "connector_id": connector.id,
                 "evaluation_ids": [(6, 0, qualifying.ids)],
                 "build_pending": True,
-                "note": _("Being built and validated."),
+                "note": self.env._("Being built and validated."),
+                "previous_declaration_id": previous.id if previous else False,
             }
         )
 
+    @api.model
+    def _can_commit(self):
+        """Whether the job may commit its steps (never inside a test's transaction)."""
+        return not config["test_enable"] and not modules.module.current_test
+
+    def _rcep_items(self):
+        """The goods by item number, as the declaration lists them (for wording)."""
+        return {
+            number: evaluation.sale_line_id.product_id.display_name
+            or evaluation.product_tmpl_id.display_name
+            for number, evaluation in enumerate(self.evaluation_ids, start=1)
+        }
+
+    @api.model
+    def _rcep_missing(self, data):
+        """The required shipment fields (by path) that are empty in ``data``."""
+        missing = []
+        for path in REQUIRED:
+            value = data
+            for key in path.split("."):
+                value = value.get(key) if isinstance(value, dict) else None
+            if not (isinstance(value, str) and value.strip()):
+                missing.append(path)
+        return missing
+
     def _rcep_build(self):
-        """Build and validate the declaration XML and queue it (auto-submit on and a connector
-        set), or keep it as a draft that says why."""
+        """Build and validate the declaration XML from the order's shipment values and queue
+        it (auto-submit on and a connector set), or keep it as a draft that says, in words,
+        what to fix; the order's chatter says it too."""
         from connectors.declaration import DeclarationError, build, to_xml
         from connectors.xmlsafe import SchemaInvalid
 
         self.ensure_one()
         order = self.sale_order_id
-        data = self._rcep_shipment(order, self.evaluation_ids)
+        data = order._rcep_shipment_values(self.idempotency_key, self.evaluation_ids)
+        missing = self._rcep_missing(data)
+        if missing:
+            self._rcep_cannot_build(
+                wording.declaration_missing(self.env, missing),
+                "SHIPMENT_INVALID: missing " + ", ".join(missing),
+                missing,
+            )
+            return
         reference = self.env["rcep.origin.psr"]._rcep_reference()
         try:
             xml = to_xml(build(data, Path("."), reference))
-        except (DeclarationError, SchemaInvalid) as exc:
-            self.write({"build_pending": False, "note": _("Not queued: %s", str(exc)[:300])})
+        except DeclarationError as exc:
+            known = exc.path in wording.DECLARATION_FIELDS
+            self._rcep_cannot_build(
+                wording.declaration_build_problem(self.env, exc.code, exc.path, self._rcep_items()),
+                f"{exc.code} at {exc.path}: {exc} {exc.hint}",
+                [exc.path] if known else [],
+            )
             return
+        except (SchemaInvalid, ValueError) as exc:  # lxml refuses control characters
+            self._rcep_cannot_build(
+                wording.declaration_build_problem(
+                    self.env, "SCHEMA_INVALID", "", self._rcep_items()
+                ),
+                f"SCHEMA_INVALID: {exc}",
+                [],
+            )
+            return
+        self.request_attachment_id.unlink()  # a rebuild replaces what was built before
         attachment = self.env["ir.attachment"].create(
             {
                 "name": f"rcep-declaration-{self.idempotency_key}.xml",
@@ -147,17 +247,49 @@ class RcepOriginDeclaration(models.Model):
         if queue:
             note = False
         elif not self.connector_id:
-            note = _("No Single Window connector.")
+            note = wording.declaration_unqueued(self.env, "no_connector")
         else:
-            note = _("Automatic submission is off: queue it to send it.")
+            note = wording.declaration_unqueued(self.env, "manual")
         self.write(
             {
                 "request_attachment_id": attachment.id,
                 "state": "to_submit" if queue else "draft",
                 "build_pending": False,
                 "note": note,
+                "build_detail": False,
+                "missing_data": False,
             }
         )
+
+    def _rcep_cannot_build(self, note, detail, missing):
+        self.write(
+            {
+                "state": "draft",
+                "build_pending": False,
+                "note": note,
+                "build_detail": detail[:2000],
+                "missing_data": ",".join(missing) or False,
+            }
+        )
+        self._rcep_tell_order("unbuilt")
+
+    def _rcep_build_failed(self, exc):
+        """What the job writes when building failed unexpectedly (see ``isolated``)."""
+        return {
+            "build_pending": False,
+            "note": wording.declaration_unexpected(self.env),
+            "build_detail": str(exc)[:2000],
+        }
+
+    def _rcep_data_now_filled(self):
+        """A draft that lacked shipment data has it now: the job builds it again."""
+        self.ensure_one()
+        if not self.missing_data or not self.can_rebuild:
+            return False
+        data = self.sale_order_id._rcep_shipment_values(self.idempotency_key, self.evaluation_ids)
+        missing = set(self._rcep_missing(data))
+        lacked = self.missing_data.split(",")
+        return not any(path in missing for path in lacked)
 
     def _rcep_withdraw(self):
         """The order was cancelled: what was never sent stays a draft that says so. What was
@@ -167,21 +299,75 @@ class RcepOriginDeclaration(models.Model):
             {
                 "state": "draft",
                 "build_pending": False,
-                "note": _("The order was cancelled: not sent."),
+                "missing_data": False,
+                "note": wording.declaration_unqueued(self.env, "cancelled"),
             }
         )
 
+    # --- actions ------------------------------------------------------------------------------
+
+    def action_rcep_rebuild(self):
+        """Read the order and company data again, and build, validate and queue the
+        declaration (never sent yet) again."""
+        for declaration in self:
+            if not declaration.can_rebuild:
+                raise UserError(
+                    self.env._(
+                        "%(name)s cannot be rebuilt: only a declaration never sent, of an order "
+                        "not cancelled, can.",
+                        name=declaration.name,
+                    )
+                )
+            declaration._rcep_build()
+        self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
+
+    def action_rcep_retry(self):
+        """Send a declaration that failed again now (the same key: never doubled)."""
+        for declaration in self.filtered("can_retry"):
+            declaration.write({"state": "to_submit", "note": False})
+        self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
+
+    def action_rcep_resubmit(self):
+        """After a rejection and its correction: evaluate the order's goods again and submit
+        them as a new declaration (new idempotency key) linked to this one, which stays
+        rejected on record. Opens the new declaration."""
+        self.ensure_one()
+        self.check_access("write")  # what follows runs as superuser
+        if not self.can_resubmit:
+            raise UserError(
+                self.env._("Only a rejected declaration not corrected yet can be resubmitted.")
+            )
+        order = self.sale_order_id
+        values = order._rcep_compute_line_values()
+        evaluations = self.env["rcep.origin.evaluation"].sudo().create([v for _l, v in values])
+        corrected = self.sudo()._rcep_prepare(order, evaluations, previous=self)
+        if not corrected:
+            raise UserError(
+                self.env._(
+                    "None of the goods of %(order)s qualify now, so there is nothing to declare "
+                    "again:\n%(findings)s",
+                    order=order.name,
+                    findings=order._rcep_findings(values),
+                )
+            )
+        corrected._rcep_build()
+        self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
+        return corrected._get_records_action()
+
     def action_queue(self):
         """Queue a built declaration for the Single Window (the cron sends it)."""
-        for declaration in self:
-            if (
-                declaration.state == "draft"
-                and declaration.request_attachment_id
-                and declaration.connector_id
-                and declaration.sale_order_id.state != "cancel"
-            ):
-                declaration.write({"state": "to_submit", "note": False})
+        for declaration in self.filtered("can_queue"):
+            declaration.write({"state": "to_submit", "note": False})
         self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
+
+    def action_open_sale_order(self):
+        self.ensure_one()
+        return self.sale_order_id._get_records_action()
+
+    def action_open_corrections(self):
+        self.ensure_one()
+        related = self.correction_ids | self.previous_declaration_id
+        return related._get_records_action(name=self.env._("Related declarations"))
 
     def action_send_to_customer(self):
         """Open the mail composer with the summary PDF and the signed certificate."""
@@ -215,78 +401,52 @@ class RcepOriginDeclaration(models.Model):
             return []
         return certificate_items(self.certificate_attachment_id.raw)
 
-    def _rcep_unece_quantity(self, quantity, uom):
-        """The quantity with a UN/ECE unit code: in its own unit when it has one, else in the
-        reference unit of its category (a custom "Box of 10" becomes pieces)."""
-        codes = {}
-        for xmlid, code in UNECE.items():
-            record = self.env.ref(xmlid, raise_if_not_found=False)
-            if record:
-                codes[record.id] = code
-        if uom.id in codes:
-            return quantity, codes[uom.id]
-        reference = uom.category_id.uom_ids.filtered(lambda u: u.uom_type == "reference")[:1]
-        if reference.id in codes:
-            return uom._compute_quantity(quantity, reference, round=False), codes[reference.id]
-        return quantity, ""  # the schema refuses it: the declaration stays a draft, and says so
+    # --- telling the order ------------------------------------------------------------------
 
-    def _rcep_shipment(self, order, evaluations):
-        company, partner = order.company_id, order.partner_shipping_id
-
-        def address(p):
-            return (
-                ", ".join(filter(None, [p.street, p.street2, p.zip, p.city, p.country_id.name]))
-                or p.name
+    def _rcep_tell_order(self, what):
+        """Say on the order's chatter what became of its declaration and, when someone must
+        act, give the salesperson and the RCEP manager an activity (closed once issued)."""
+        self.ensure_one()
+        order = self.sale_order_id.sudo()
+        activity = "rcep_origin.mail_activity_rcep_declaration"
+        if what == "issued":
+            body = self.env._(
+                "RCEP certificate of origin %(number)s issued by the Single Window "
+                "(reference %(reference)s).",
+                number=self.certificate_number,
+                reference=self.reference_number,
+            )
+            order.message_post(body=body, subtype_xmlid="mail.mt_note")
+            order.activity_feedback([activity], feedback=body)
+            return
+        if what == "rejected":
+            summary = self.env._("RCEP declaration rejected")
+            text = wording.declaration_rejected(self.env, self.rejection)
+        elif what == "unbuilt":
+            summary = self.env._("RCEP declaration cannot be built")
+            text = self.note
+        else:  # an error that will not pass by itself
+            summary = self.env._("RCEP declaration not sent")
+            text = self.note
+        order.message_post(body=plaintext2html(text), subtype_xmlid="mail.mt_note")
+        order.activity_unlink([activity])  # one current activity each, saying what is current
+        for user in self._rcep_to_notify():
+            order.activity_schedule(
+                activity, user_id=user.id, summary=summary, note=plaintext2html(text)
             )
 
-        items = []
-        for evaluation in evaluations:
-            good = json.loads(evaluation.goods_json, parse_float=Decimal)["good"]
-            line = evaluation.sale_line_id
-            quantity, unit = self._rcep_unece_quantity(line.product_uom_qty, line.product_uom)
-            items.append(
-                {
-                    "good": good,
-                    "marks_and_numbers": line.rcep_marks or "N/M",
-                    "packages": {
-                        "number": line.rcep_package_count,
-                        "kind": line.rcep_package_kind or "",
-                    },
-                    "quantity": {"value": repr(quantity), "unit": unit},
-                    "description": line.product_id.name,
-                }
-            )
-        departure = order._rcep_shipment_day()
-        return {
-            "idempotency_key": self.idempotency_key,
-            "declaration_date": fields.Date.to_string(fields.Date.context_today(self)),
-            "currency": company.currency_id.name,
-            "exporter": {
-                "name": company.name,
-                "address": address(company.partner_id),
-                "country": company.country_id.code,
-                "customs_code": company.rcep_customs_code or "",
-            },
-            "importer": {
-                "name": partner.commercial_partner_id.name,
-                "address": address(partner),
-                "country": partner.country_id.code,
-            },
-            "transport": {
-                "departure_date": fields.Date.to_string(departure),
-                "means": order.rcep_transport_means or "SEA",
-                "vessel_or_flight": order.rcep_vessel_or_flight or "",
-                "port_of_loading": order.rcep_port_of_loading or "",
-                "port_of_discharge": order.rcep_port_of_discharge or "",
-            },
-            "invoices": [
-                {
-                    "number": order.name,
-                    "date": fields.Date.to_string(fields.Date.to_date(order.date_order)),
-                }
-            ],
-            "items": items,
-        }
+    def _rcep_to_notify(self):
+        """The order's salesperson and the RCEP managers of its company (those whose job it
+        is: system administrators only when no one else is an RCEP manager)."""
+        company = self.company_id
+        managers = (
+            self.env.ref("rcep_origin.group_rcep_manager")
+            .sudo()
+            .users.filtered(lambda u: u.active and not u.share and company in u.company_ids)
+        )
+        dedicated = managers.filtered(lambda u: not u._is_system())
+        users = self.sale_order_id.user_id | (dedicated or managers.sorted("id")[:1])
+        return users or self.env.user
 
     # --- sending, from the cron ---------------------------------------------------------------
 
@@ -318,9 +478,10 @@ class RcepOriginDeclaration(models.Model):
     @api.model
     def _cron_submit(self):
         """Finish what order confirmation left (evaluations' material lines, declarations to
-        build), send what is queued, settle what was sent without a known answer, retry
-        transient errors; each record in its own transaction."""
-        commit = not self.env.context.get("rcep_no_commit")
+        build), build again drafts whose missing data is now filled in, send what is queued,
+        settle what was sent without a known answer, retry transient errors; each record in
+        its own transaction (committed when ``_can_commit()``)."""
+        commit = self._can_commit()
         Evaluation = self.env["rcep.origin.evaluation"]
         for evaluation in Evaluation.search([("lines_pending", "=", True)], order="id"):
             isolated(
@@ -328,17 +489,19 @@ class RcepOriginDeclaration(models.Model):
                 evaluation._rcep_complete_lines,
                 lambda exc: {
                     "lines_pending": False,
-                    "lines_note": _("The material lines could not be written: %s", exc),
+                    "lines_note": self.env._("The material lines could not be written: %s", exc),
                 },
             )
             if commit:
                 self.env.cr.commit()
-        for declaration in self.search([("build_pending", "=", True)], order="id"):
-            isolated(
-                declaration,
-                declaration._rcep_build,
-                lambda exc: {"build_pending": False, "note": _("Not queued: %s", str(exc)[:300])},
-            )
+        to_build = self.search([("build_pending", "=", True)], order="id")
+        waiting = self.search(
+            [("state", "=", "draft"), ("missing_data", "!=", False), ("attempts", "=", 0)],
+            order="id",
+        )
+        to_build |= waiting.filtered(lambda d: d._rcep_data_now_filled())
+        for declaration in to_build:
+            isolated(declaration, declaration._rcep_build, declaration._rcep_build_failed)
             if commit:
                 self.env.cr.commit()
         pending = self.search(
@@ -365,52 +528,73 @@ class RcepOriginDeclaration(models.Model):
                 self.env.cr.commit()  # a crash later keeps what is settled here
 
     def _rcep_send(self):
+        """Send the declaration through its connector and write what came back."""
         from connectors.single_window.client import SingleWindowError
 
         self.ensure_one()
         if not self.connector_id or not self.request_attachment_id:
             return
-        xml = base64.b64decode(self.request_attachment_id.datas)
+        xml = self.request_attachment_id.raw
+        sent_before = bool(self.attempts)  # answer unknown: the client asks the status first
         self.write({"state": "submitted", "attempts": self.attempts + 1})
-        if not self.env.context.get("rcep_no_commit"):
+        if self._can_commit():
             self.env.cr.commit()  # "submitted" is known before anything leaves
-        with self.connector_id._client() as client:
-            client.ledger.record(self.idempotency_key, xml, client.endpoint)
-            if self.attempts > 1:  # sent before, answer unknown: the client asks first
-                client.ledger.count_attempt(self.idempotency_key)
-            try:
-                outcome = client.submit(xml)
-            except SingleWindowError as error:
-                self.write(
-                    {"state": "error", "last_error": str(error), "error_transient": error.transient}
-                )
-                return
+        try:
+            outcome, error = (
+                self.connector_id._rcep_submit(xml, self.idempotency_key, sent_before),
+                None,
+            )
+        except SingleWindowError as failure:
+            outcome, error = None, failure
+        values = self._rcep_outcome_values(outcome, error)
+        if values.get("state") == "issued":
+            values["certificate_attachment_id"] = self._rcep_attach_certificate(
+                values["certificate_number"], outcome.certificate_xml
+            ).id
+        self.write(values)
+        if self.state == "issued":
+            self._rcep_tell_order("issued")
+        elif self.state == "rejected":
+            self._rcep_tell_order("rejected")
+        elif self.state == "error" and not self.error_transient:
+            self._rcep_tell_order("error")
+
+    def _rcep_outcome_values(self, outcome, error=None):
+        """The field values of what the Single Window answered (``outcome``, the client's
+        Outcome) or of the failure to reach it (``error``, a SingleWindowError). Writes
+        nothing."""
+        if error is not None:
+            return {
+                "state": "error",
+                "last_error": str(error),
+                "error_transient": error.transient,
+                "note": wording.declaration_error(self.env, error.code, error.transient),
+            }
         entry = outcome.entry
         values = {
             "reference_number": entry.reference_number,
             "last_error": False,
             "error_transient": False,
+            "note": False,
         }
         if entry.state == "issued":
-            attachment = self._rcep_attach_certificate(
-                entry.certificate_number, outcome.certificate_xml
-            )
             values.update(
                 state="issued",
                 certificate_number=entry.certificate_number,
                 issued_at=entry.issued_at,
                 certificate_format=entry.certificate_format,
                 signature_verified=True,
-                certificate_attachment_id=attachment.id,
             )
         elif entry.state == "rejected":
+            reasons = outcome.rejection or []
             values.update(
                 state="rejected",
-                rejection="\n".join(
-                    f"{r['code']} at {r['field_path']}: {r['message']}" for r in outcome.rejection
+                rejection=wording.declaration_rejection(self.env, reasons, self._rcep_items()),
+                rejection_detail="\n".join(
+                    f"{r['code']} at {r['field_path']}: {r['message']}" for r in reasons
                 ),
             )
-        self.write(values)
+        return values
 
     # --- the buyer's document: the certificate summary and the mail to the customer ------------
     # (kept together at the end of the file: the report, the mail template and their tests use

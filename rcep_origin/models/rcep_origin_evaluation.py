@@ -5,11 +5,13 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from rcep_rules import __version__ as ENGINE_VERSION
 from rcep_rules import evaluate, parse_shipment
 from rcep_rules.explain import evaluation_dict, material_dicts
 
+from ..wording import evaluation_report_html
 from .mrp_bom import bom_paths
 from .product_template import VERDICTS
 
@@ -26,56 +28,91 @@ class RcepOriginEvaluation(models.Model):
 
     name = fields.Char(compute="_compute_name")
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, default=lambda s: s.env.company
+        "res.company", "Company", required=True, readonly=True, default=lambda s: s.env.company
     )
     product_tmpl_id = fields.Many2one(
         "product.template", "Product", required=True, readonly=True, index=True, ondelete="cascade"
     )
     bom_id = fields.Many2one("mrp.bom", "Bill of materials", readonly=True, ondelete="set null")
-    sale_order_id = fields.Many2one("sale.order", readonly=True, index=True, ondelete="cascade")
-    sale_line_id = fields.Many2one("sale.order.line", readonly=True, ondelete="cascade")
+    sale_order_id = fields.Many2one(
+        "sale.order", "Sales order", readonly=True, index=True, ondelete="cascade"
+    )
+    sale_line_id = fields.Many2one(
+        "sale.order.line", "Sales order line", readonly=True, ondelete="cascade"
+    )
     fob = fields.Monetary("FOB value", readonly=True, currency_field="currency_id")
-    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
-    exporting_country_id = fields.Many2one("res.country", readonly=True)
-    importing_country_id = fields.Many2one("res.country", readonly=True)
+    currency_id = fields.Many2one("res.currency", "Currency", required=True, readonly=True)
+    exporting_country_id = fields.Many2one("res.country", "Exporting country", readonly=True)
+    importing_country_id = fields.Many2one("res.country", "Destination", readonly=True, index=True)
     date = fields.Date("Shipment date", required=True, readonly=True)
-    verdict = fields.Selection(VERDICTS, required=True, readonly=True, index=True)
+    verdict = fields.Selection(VERDICTS, "Verdict", required=True, readonly=True, index=True)
     criterion = fields.Selection(
         [("WO", "WO"), ("PE", "PE"), ("CTC", "CTC"), ("RVC", "RVC"), ("CR", "CR")],
+        "Origin criterion",
         readonly=True,
         index=True,
     )
-    annotations = fields.Char(readonly=True, help="ACU: cumulation used; DMI: de minimis used")
+    annotations = fields.Char(
+        "Annotations", readonly=True, help="ACU: cumulation used; DMI: de minimis used"
+    )
     criterion_label = fields.Char("Criterion to declare", compute="_compute_criterion_label")
     satisfied = fields.Char("Criteria that hold", readonly=True)
     rule_text = fields.Char("Rule applied", readonly=True)
-    rule_source = fields.Char(readonly=True)
+    rule_source = fields.Char("Source of the rule", readonly=True)
     build_down = fields.Char("RVC build-down %", readonly=True)
     build_up = fields.Char("RVC build-up %", readonly=True)
-    vnm = fields.Char("VNM", readonly=True)
-    explanation = fields.Text(readonly=True)
-    engine_version = fields.Char(readonly=True)
+    vnm = fields.Char("Value of non-originating materials (VNM)", readonly=True)
+    explanation = fields.Text(
+        "Explanation (engine text)", readonly=True, help="As the command line words it."
+    )
+    facts_json = fields.Text(
+        "Engine facts",
+        readonly=True,
+        help="What the engine found, as data (rule, change of classification, RVC, Art 3.6, "
+        "cumulation): the explanation is worded from it in the reader's language.",
+    )
+    explanation_html = fields.Html(
+        "Explanation", compute="_compute_explanation_html", sanitize=True
+    )
+    is_latest = fields.Boolean(
+        "Latest of the product",
+        readonly=True,
+        default=False,
+        index=True,
+        copy=False,
+        help="The most recent evaluation of this product in this company.",
+    )
+    engine_version = fields.Char("Engine version", readonly=True)
     rules_digest = fields.Char("Rules (SHA-256)", readonly=True, help="Of the rule table used")
     input_hash = fields.Char("Inputs (SHA-256)", readonly=True, index=True)
     goods_json = fields.Text(
         "Goods file as hashed", readonly=True, help="What the engine was given, as hashed."
     )
     goods_json_display = fields.Text("Goods file", compute="_compute_goods_json_display")
-    line_ids = fields.One2many("rcep.origin.evaluation.line", "evaluation_id", readonly=True)
+    line_ids = fields.One2many(
+        "rcep.origin.evaluation.line", "evaluation_id", "Materials", readonly=True
+    )
     lines_pending = fields.Boolean(
+        "Material lines pending",
         readonly=True,
         index=True,
         help="Made at an order's confirmation: the material lines are written by the job "
         "that runs right after it.",
     )
     product_ids_json = fields.Text(
-        readonly=True, help="The products of the BOM lines, depth first, until lines exist"
+        "Products of the BOM lines",
+        readonly=True,
+        help="The products of the BOM lines, depth first, until lines exist",
     )
     lines_note = fields.Char("About the material lines", readonly=True)
-    issue_ids = fields.One2many("rcep.origin.evaluation.issue", "evaluation_id", readonly=True)
-    error_count = fields.Integer(compute="_compute_issue_counts", store=True)
-    warning_count = fields.Integer(compute="_compute_issue_counts", store=True)
-    issue_codes = fields.Char(compute="_compute_issue_counts", store=True, index=True)
+    issue_ids = fields.One2many(
+        "rcep.origin.evaluation.issue", "evaluation_id", "Issues", readonly=True
+    )
+    error_count = fields.Integer("Errors", compute="_compute_issue_counts", store=True)
+    warning_count = fields.Integer("Warnings", compute="_compute_issue_counts", store=True)
+    issue_codes = fields.Char(
+        "Issue codes", compute="_compute_issue_counts", store=True, index=True
+    )
 
     def init(self):
         # The goods files are large JSON texts written while a salesman waits for an order's
@@ -94,11 +131,23 @@ class RcepOriginEvaluation(models.Model):
             self.env.cr.execute(
                 "ALTER TABLE rcep_origin_evaluation ALTER COLUMN goods_json SET COMPRESSION lz4"
             )
+        # Evaluations made before "latest of the product" was kept: marked once, here (create
+        # and unlink keep it from then on). Only rows never marked are touched.
+        self.env.cr.execute(
+            """UPDATE rcep_origin_evaluation e SET is_latest = (e.id = m.id)
+                 FROM (SELECT product_tmpl_id, company_id, max(id) AS id
+                         FROM rcep_origin_evaluation GROUP BY product_tmpl_id, company_id) m
+                WHERE e.is_latest IS NULL
+                  AND e.product_tmpl_id = m.product_tmpl_id AND e.company_id = m.company_id"""
+        )
 
     @api.depends("product_tmpl_id", "date")
     def _compute_name(self):
         for evaluation in self:
-            evaluation.name = f"{evaluation.product_tmpl_id.display_name} ({evaluation.date})"
+            evaluation.name = "%s (%s)" % (  # noqa: UP031 - the date in the user's format
+                evaluation.product_tmpl_id.display_name,
+                format_date(evaluation.env, evaluation.date),
+            )
 
     @api.depends("criterion", "annotations")
     def _compute_criterion_label(self):
@@ -120,6 +169,60 @@ class RcepOriginEvaluation(models.Model):
         for evaluation in self:
             text = evaluation.goods_json
             evaluation.goods_json_display = text and json.dumps(json.loads(text), indent=1)
+
+    @api.depends_context("lang")
+    @api.depends("facts_json", "explanation", "verdict", "line_ids", "issue_ids.decisive")
+    def _compute_explanation_html(self):
+        for evaluation in self:
+            evaluation.explanation_html = evaluation._rcep_report_html()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The last evaluation created for a product in a company is its latest one.
+        vals_list = [dict(vals) for vals in vals_list]
+        last = {}
+        for index, vals in enumerate(vals_list):
+            vals["is_latest"] = False
+            company_id = vals.get("company_id") or self.env.company.id
+            last[(vals.get("product_tmpl_id"), company_id)] = index
+        for index in last.values():
+            vals_list[index]["is_latest"] = True
+        evaluations = super().create(vals_list)
+        evaluations._rcep_supersede()
+        return evaluations
+
+    def unlink(self):
+        gone = self.filtered("is_latest")
+        pairs = {(e.product_tmpl_id.id, e.company_id.id) for e in gone}
+        result = super().unlink()
+        if pairs:  # the one before becomes the latest
+            remaining = self.sudo().search(
+                [("product_tmpl_id", "in", [p for p, _c in pairs])], order="id desc"
+            )
+            for evaluation in remaining:
+                pair = (evaluation.product_tmpl_id.id, evaluation.company_id.id)
+                if pair in pairs:
+                    pairs.discard(pair)
+                    super(RcepOriginEvaluation, evaluation).write({"is_latest": True})
+        return result
+
+    def _rcep_supersede(self):
+        """The evaluations of the same products and companies made before these are no longer
+        the latest."""
+        latest = self.filtered("is_latest")
+        if not latest:
+            return
+        older = self.sudo().search(
+            [
+                ("product_tmpl_id", "in", latest.product_tmpl_id.ids),
+                ("is_latest", "=", True),
+                ("id", "not in", latest.ids),
+            ]
+        )
+        pairs = {(e.product_tmpl_id.id, e.company_id.id) for e in latest}
+        older = older.filtered(lambda e: (e.product_tmpl_id.id, e.company_id.id) in pairs)
+        if older:
+            super(RcepOriginEvaluation, older).write({"is_latest": False})
 
     def write(self, vals):
         completion = {"line_ids", "lines_pending", "product_ids_json", "lines_note"}
@@ -201,6 +304,9 @@ class RcepOriginEvaluation(models.Model):
             "build_up": rvc.get("build_up"),
             "vnm": rvc.get("vnm"),
             "explanation": facts["explanation"],
+            "facts_json": json.dumps(
+                {k: v for k, v in facts.items() if k not in ("explanation", "issues", "materials")}
+            ),
             "engine_version": ENGINE_VERSION,
             "rules_digest": self.env["rcep.origin.psr"]._rcep_rules_digest(),
             "input_hash": hashlib.sha256(text.encode()).hexdigest(),
@@ -277,6 +383,42 @@ class RcepOriginEvaluation(models.Model):
             ]
         )
 
+    # --- the explanation, worded for people --------------------------------------------------
+    # Built from the engine's facts (``facts_json``, rcep_rules.explain.evaluation_dict) in the
+    # reader's language; the engine's own text (``explanation``) stays for the command line and
+    # the Audit tab. Nothing here decides: the engine did, and `_rcep_decisive_issues` says which
+    # issues made the verdict.
+
+    def _rcep_decisive_issues(self):
+        """The issues that decided the verdict: the errors of a good that could not be
+        evaluated; for a good that is not originating, the minimal operations (Art 3.6) when
+        they stopped it, else the issues of the materials that fail the rule: those that fail
+        a change of classification it offers and, where its RVC is not met, every
+        non-originating material (each counts in VNM). Decided on the engine's facts."""
+        self.ensure_one()
+        issues = self.issue_ids
+        if self.verdict == "not_evaluated":
+            return issues.filtered(lambda i: i.severity == "error")
+        if self.verdict != "not_originating":
+            return issues.browse()
+        facts = json.loads(self.facts_json or "{}")
+        minimal = issues.filtered(lambda i: i.code == "PROCESS_MINIMAL" and i.path == "good")
+        if minimal and (facts.get("minimal") or not self.facts_json):
+            return minimal
+        failing = {
+            m["path"] for term in facts.get("ctc", []) if not term["holds"] for m in term["failing"]
+        }
+        if (facts.get("rvc_test") or {}).get("met") is False:
+            failing |= set(self.line_ids.filtered(lambda line: not line.originating).mapped("path"))
+        return issues.filtered(
+            lambda i: (
+                i.path and any(i.path == path or i.path.startswith(path + ".") for path in failing)
+            )
+        )
+
+    def _rcep_report_html(self):
+        return evaluation_report_html(self)
+
 
 def _line_commands(materials, products):
     return [
@@ -293,6 +435,11 @@ def _line_commands(materials, products):
                 "value": m["value"],
                 "ctc": m["ctc"],
                 "reason": m["reason"],
+                "why": m["why"],
+                "proof_type": (m["proof"] or {}).get("type"),
+                "proof_reference": (m["proof"] or {}).get("reference"),
+                "proof_valid_through": (m["proof"] or {}).get("valid_through"),
+                "sub_criterion": m["criterion"],
             },
         )
         for m in materials

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..wording import material_reason
 
 
 class RcepOriginEvaluationLine(models.Model):
@@ -7,17 +9,41 @@ class RcepOriginEvaluationLine(models.Model):
     _order = "evaluation_id, id"
 
     evaluation_id = fields.Many2one(
-        "rcep.origin.evaluation", required=True, ondelete="cascade", index=True
+        "rcep.origin.evaluation", "Evaluation", required=True, ondelete="cascade", index=True
     )
-    path = fields.Char(required=True)
-    product_id = fields.Many2one("product.product")
-    code = fields.Char()
+    path = fields.Char("Position in the BOM", required=True)
+    product_id = fields.Many2one("product.product", "Material")
+    code = fields.Char("Internal reference")
     hs_code = fields.Char("HS code")
-    origin_country = fields.Char()
-    originating = fields.Boolean()
-    value = fields.Char()
+    origin_country = fields.Char("Country of origin (code)")
+    origin_country_id = fields.Many2one(
+        "res.country", "Country of origin", compute="_compute_origin_country_id", store=True
+    )
+    originating = fields.Boolean("Originating")
+    value = fields.Char("Value")
     ctc = fields.Selection(
         [("pass", "Passes"), ("fail", "Fails"), ("ignored", "Ignored"), ("n/a", "-")],
         "Change of classification",
     )
-    reason = fields.Char()
+    reason = fields.Char("Why (engine text)")
+    # the facts the reason is worded from (rcep_rules.explain material dicts)
+    why = fields.Char("Reason code", help="The engine's reason: proof, cumulation, no_proof, ...")
+    proof_type = fields.Char("Origin proof")
+    proof_reference = fields.Char("Origin proof reference")
+    proof_valid_through = fields.Date("Origin proof valid through")
+    sub_criterion = fields.Char("Own criterion", help="Of an in-house sub-assembly that qualifies")
+    reason_display = fields.Char("Why", compute="_compute_reason_display")
+
+    @api.depends("origin_country")
+    def _compute_origin_country_id(self):
+        codes = set(self.mapped("origin_country")) - {False}
+        countries = self.env["res.country"].search([("code", "in", list(codes))])
+        by_code = {c.code: c for c in countries}
+        for line in self:
+            line.origin_country_id = by_code.get(line.origin_country, False)
+
+    @api.depends_context("lang")
+    @api.depends("why", "reason", "origin_country_id", "proof_type", "proof_reference")
+    def _compute_reason_display(self):
+        for line in self:
+            line.reason_display = material_reason(line)

@@ -7,14 +7,16 @@ class RcepOriginProcess(models.Model):
     _name = "rcep.origin.process"
     _description = "RCEP production process"
     _order = "minimal desc, code"
-    _rec_name = "code"
+    _rec_names_search = ["name", "code"]  # shown by name, found by name or code
 
-    code = fields.Char(required=True, readonly=True, index=True)
-    name = fields.Char(required=True, translate=True)
+    code = fields.Char("Code", required=True, readonly=True, index=True)
+    name = fields.Char("Process", required=True, translate=True)
     minimal = fields.Boolean(
-        readonly=True, help="A minimal operation of Art 3.6: it confers no origin."
+        "Minimal operation",
+        readonly=True,
+        help="A minimal operation of Art 3.6: it confers no origin.",
     )
-    article = fields.Char(readonly=True)
+    article = fields.Char("Article", readonly=True)
 
     _sql_constraints = [("code_unique", "unique(code)", "A process code is unique.")]
 

@@ -16,20 +16,29 @@ class RcepOriginPsr(models.Model):
     _order = "hs_version, code"
     _rec_name = "code"
 
-    hs_version = fields.Selection([(v, v) for v in VERSIONS], required=True, default="HS2022")
-    level = fields.Selection([(k, k.title()) for k in LEVELS], required=True, default="subheading")
-    code = fields.Char(required=True, help="84, 84.66 or 8466.93")
-    description = fields.Char()
+    hs_version = fields.Selection(
+        [(v, v) for v in VERSIONS], "HS edition", required=True, default="HS2022"
+    )
+    level = fields.Selection(
+        [(k, k.title()) for k in LEVELS], "Level", required=True, default="subheading"
+    )
+    code = fields.Char("HS code", required=True, help="84, 84.66 or 8466.93")
+    description = fields.Char("Description")
     psr = fields.Char("Rule", required=True, help="As printed in Annex 3A, e.g. CTH or RVC40")
     legibility = fields.Selection(
-        [("clear", "Clear"), ("partial", "Partly legible")], required=True, default="clear"
+        [("clear", "Clear"), ("partial", "Partly legible")],
+        "Legibility",
+        required=True,
+        default="clear",
     )
     source_url = fields.Char(
         "Source", required=True, help="Where the rule was read: rules are never guessed."
     )
-    locator = fields.Char(help="Page and column in the source")
-    bundled = fields.Boolean(readonly=True, help="Shipped with the engine (data/psr)")
-    active = fields.Boolean(default=True)
+    locator = fields.Char("Page and column", help="Page and column in the source")
+    bundled = fields.Boolean(
+        "Shipped with the product", readonly=True, help="Shipped with the engine (data/psr)"
+    )
+    active = fields.Boolean("Active", default=True)
 
     _sql_constraints = [
         (
@@ -42,29 +51,51 @@ class RcepOriginPsr(models.Model):
     @api.constrains("psr", "code", "level", "legibility")
     def _check_rule(self):
         for rule in self:
-            digits = normalise(rule.code)
-            if digits is None or len(digits) != LEVELS[rule.level]:
-                raise ValidationError(
-                    _(
-                        "Code %(code)s is not a %(level)s (%(digits)s digits).",
-                        code=rule.code,
-                        level=rule.level,
-                        digits=LEVELS[rule.level],
-                    )
-                )
-            try:
-                tree = parse_rule(rule.psr)
-            except RuleSyntaxError as exc:
-                raise ValidationError(
-                    _(
-                        "The rule %(rule)r is not understood: %(problem)s. Write it as Annex 3A "
-                        "does (WO, CC, CTH, CTSH, RVC40, CR, or, and, except from ...).",
-                        rule=rule.psr,
-                        problem=exc,
-                    )
-                ) from None
-            if "[cut off]" in str(tree) and rule.legibility != "partial":
-                raise ValidationError(_("'[cut off]' is only allowed in a partly legible rule."))
+            problem = self._rcep_rule_problem(rule.psr, rule.code, rule.level, rule.legibility)
+            if problem:
+                raise ValidationError(problem)
+
+    @api.model
+    def _rcep_rule_problem(self, psr, code, level, legibility):
+        """Why a rule row cannot be kept (its code is not of its level, or the engine's grammar
+        does not read its text), or None."""
+        digits = normalise(code or "")
+        if level not in LEVELS or digits is None or len(digits) != LEVELS[level]:
+            return _(
+                "Code %(code)s is not a %(level)s (%(digits)s digits).",
+                code=code,
+                level=level,
+                digits=LEVELS.get(level, "?"),
+            )
+        try:
+            tree = parse_rule(psr or "")
+        except RuleSyntaxError as exc:
+            return _(
+                "The rule %(rule)r is not understood: %(problem)s. Write it as Annex 3A "
+                "does (WO, CC, CTH, CTSH, RVC40, CR, or, and, except from ...).",
+                rule=psr,
+                problem=exc,
+            )
+        if "[cut off]" in str(tree) and legibility != "partial":
+            return _("'[cut off]' is only allowed in a partly legible rule.")
+        return None
+
+    def _load_records(self, data_list, update=False):
+        # EXTENDS base: Odoo's import creates the rows in one batch and, should that fail, row
+        # by row, but reports the batch's failure against the first row too. A batch with a
+        # row the grammar refuses goes row by row straight away: each error on its own row.
+        if len(data_list) > 1:
+            defaults = self.default_get(["level", "legibility"])
+            for data in data_list:
+                values = {**defaults, **data["values"]}
+                if self._rcep_rule_problem(
+                    values.get("psr"),
+                    values.get("code"),
+                    values.get("level"),
+                    values.get("legibility"),
+                ):
+                    raise _RowByRow()
+        return super()._load_records(data_list, update)
 
     @api.model
     def _rcep_load_bundled(self):
@@ -122,3 +153,7 @@ class RcepOriginPsr(models.Model):
         text = "\n".join(sorted(json.dumps(row, sort_keys=True) for row in rows))
         digest = hashlib.sha256(text.encode()).hexdigest()
         return Reference.with_rows(rows_from_dicts(rows, origin="rcep.origin.psr")), digest
+
+
+class _RowByRow(Exception):
+    """A batch of imported rule rows holds a bad row: Odoo's import then loads row by row."""

@@ -1,4 +1,25 @@
+import json
+from decimal import Decimal
+
 from odoo import _, api, fields, models
+
+# UN/ECE Recommendation 20 codes of Odoo's units (by external id: names are translated)
+UNECE = {
+    "uom.product_uom_unit": "PCE",
+    "uom.product_uom_dozen": "DZN",
+    "uom.product_uom_kgm": "KGM",
+    "uom.product_uom_gram": "GRM",
+    "uom.product_uom_ton": "TNE",
+    "uom.product_uom_lb": "LBR",
+    "uom.product_uom_oz": "ONZ",
+    "uom.product_uom_meter": "MTR",
+    "uom.product_uom_millimeter": "MMT",
+    "uom.product_uom_cm": "CMT",
+    "uom.product_uom_km": "KMT",
+    "uom.uom_square_meter": "MTK",
+    "uom.product_uom_litre": "LTR",
+    "uom.product_uom_cubic_meter": "MTQ",
+}
 
 
 class SaleOrder(models.Model):
@@ -38,6 +59,12 @@ class SaleOrder(models.Model):
         compute="_compute_rcep_status",
     )
     rcep_evaluation_count = fields.Integer(compute="_compute_rcep_status")
+    rcep_declaration_count = fields.Integer(compute="_compute_rcep_declaration")
+    rcep_declaration_label = fields.Char(
+        "RCEP declaration",
+        compute="_compute_rcep_declaration",
+        help="The certificate number once issued, else the state of the latest declaration.",
+    )
 
     @api.depends(
         "partner_shipping_id.country_id", "company_id.country_id", "date_order", "commitment_date"
@@ -240,6 +267,102 @@ class SaleOrder(models.Model):
                         }
                     )
         return invoices
+
+    @api.depends("rcep_declaration_ids.state", "rcep_declaration_ids.certificate_number")
+    def _compute_rcep_declaration(self):
+        for order in self:
+            declarations = order.rcep_declaration_ids
+            latest = declarations.sorted("id", reverse=True)[:1]
+            order.rcep_declaration_count = len(declarations)
+            order.rcep_declaration_label = latest.certificate_number or (
+                dict(latest._fields["state"]._description_selection(self.env)).get(latest.state)
+                if latest
+                else False
+            )
+
+    def _rcep_unece_quantity(self, quantity, uom):
+        """The quantity with a UN/ECE unit code: in its own unit when it has one, else in the
+        reference unit of its category (a custom "Box of 10" becomes pieces)."""
+        codes = {}
+        for xmlid, code in UNECE.items():
+            record = self.env.ref(xmlid, raise_if_not_found=False)
+            if record:
+                codes[record.id] = code
+        if uom.id in codes:
+            return quantity, codes[uom.id]
+        reference = uom.category_id.uom_ids.filtered(lambda u: u.uom_type == "reference")[:1]
+        if reference.id in codes:
+            return uom._compute_quantity(quantity, reference, round=False), codes[reference.id]
+        return quantity, ""  # the schema refuses it: the declaration stays a draft, and says so
+
+    def _rcep_shipment_values(self, idempotency_key, evaluations):
+        """The shipment of these evaluations' goods, as the declaration builder reads it
+        (``connectors.declaration.build``), from the order and its company as they are now."""
+        self.ensure_one()
+        order = self
+        company, partner = order.company_id, order.partner_shipping_id
+
+        def address(p):
+            return (
+                ", ".join(filter(None, [p.street, p.street2, p.zip, p.city, p.country_id.name]))
+                or p.name
+            )
+
+        items = []
+        for evaluation in evaluations:
+            good = json.loads(evaluation.goods_json, parse_float=Decimal)["good"]
+            line = evaluation.sale_line_id
+            quantity, unit = order._rcep_unece_quantity(line.product_uom_qty, line.product_uom)
+            items.append(
+                {
+                    "good": good,
+                    "marks_and_numbers": line.rcep_marks or "N/M",
+                    "packages": {
+                        "number": line.rcep_package_count,
+                        "kind": line.rcep_package_kind or "",
+                    },
+                    "quantity": {"value": repr(quantity), "unit": unit},
+                    "description": line.product_id.name,
+                }
+            )
+        departure = order._rcep_shipment_day()
+        return {
+            "idempotency_key": idempotency_key,
+            "declaration_date": fields.Date.to_string(fields.Date.context_today(self)),
+            "currency": company.currency_id.name,
+            "exporter": {
+                "name": company.name,
+                "address": address(company.partner_id),
+                "country": company.country_id.code,
+                "customs_code": company.rcep_customs_code or "",
+            },
+            "importer": {
+                "name": partner.commercial_partner_id.name,
+                "address": address(partner),
+                "country": partner.country_id.code,
+            },
+            "transport": {
+                "departure_date": fields.Date.to_string(departure),
+                "means": order.rcep_transport_means or "SEA",
+                "vessel_or_flight": order.rcep_vessel_or_flight or "",
+                "port_of_loading": order.rcep_port_of_loading or "",
+                "port_of_discharge": order.rcep_port_of_discharge or "",
+            },
+            "invoices": [
+                {
+                    "number": order.name,
+                    "date": fields.Date.to_string(fields.Date.to_date(order.date_order)),
+                }
+            ],
+            "items": items,
+        }
+
+    def action_rcep_declarations(self):
+        self.ensure_one()
+        declarations = self.rcep_declaration_ids
+        if len(declarations) == 1:
+            return declarations._get_records_action()
+        return declarations._get_records_action(name=self.env._("RCEP declarations"))
 
     def action_rcep_evaluations(self):
         self.ensure_one()

@@ -2,79 +2,27 @@
 HTTP on loopback): the certificate comes back signed and lands on the declaration and the
 order, without ever being lost or doubled."""
 
-import re
-import shutil
-import tempfile
-from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
 from lxml import etree
 from odoo.exceptions import AccessError
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from connectors.single_window.embedded import running
 
+from .common import RcepSingleWindowCase
+
 
 @tagged("post_install", "-at_install")
-class TestDeclarationFlow(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        env = cls.env
-        cls.company = env.company
-        cls.company.write({"rcep_check_mode": "block", "rcep_customs_code": "3302961A27"})
-        evaluations = env["rcep.origin.evaluation"]._rcep_load_demo()
-        cls.good = evaluations.filtered(
-            lambda e: e.product_tmpl_id.default_code == "SWC-630"
-        ).product_tmpl_id.product_variant_id
-        cls.customer = env["res.partner"].create(
-            {
-                "name": "Saigon Power Equipment JSC",
-                "street": "12 Nguyen Van Linh",
-                "city": "Ho Chi Minh City",
-                "country_id": env.ref("base.vn").id,
-            }
-        )
-        cls.workdir = Path(tempfile.mkdtemp(prefix="rcep-odoo-test-"))
-        cls.addClassCleanup(shutil.rmtree, cls.workdir, ignore_errors=True)
-
-    def setUp(self):
-        super().setUp()
-        self.single_window = running(self.workdir / self._testMethodName)
-        self.endpoint, self.app = self.single_window.__enter__()
-        self.addCleanup(self.single_window.__exit__, None, None, None)
-        self.connector = self.env["rcep.origin.connector"].create(
-            {"endpoint": self.endpoint, "username": "exporter", "password": "rcep-demo"}
-        )
-        self.connector.action_fetch_signing_certificate()
-
-    def confirm_order(self, line_values=None, **transport):
-        order = Form(self.env["sale.order"])
-        order.partner_id = self.customer
-        with order.order_line.new() as line:
-            line.product_id = self.good
-            line.product_uom_qty = 400
-            line.price_unit = 100.0
-        order = order.save()
-        order.write(
-            {
-                "date_order": datetime(2026, 11, 20, 9, 0),
-                "rcep_vessel_or_flight": "KOTA LARIS V.612S",
-                "rcep_port_of_loading": "Ningbo (CNNGB)",
-                "rcep_port_of_discharge": "Ho Chi Minh City (VNSGN)",
-                **transport,
-            }
-        )
+class TestDeclarationFlow(RcepSingleWindowCase):
+    def confirm_order(self, product=None, line_values=None, **transport):
+        order = self.quotation(product, **(dict(self.SHIPPED) | transport))
         order.order_line.write(line_values or {})
         order.action_confirm()
         return order
 
     def send(self):
-        self.env["rcep.origin.declaration"].with_context(rcep_no_commit=True)._cron_submit()
-
-    def certificates(self):
-        return self.app.service._db().execute("SELECT count(*) FROM certificates").fetchone()[0]
+        self.run_job()
 
     def test_a_qualifying_order_gets_a_signed_certificate_on_its_declaration(self):
         order = self.confirm_order()
@@ -84,7 +32,7 @@ class TestDeclarationFlow(TransactionCase):
         self.assertFalse(declaration.request_attachment_id)
         cron = self.env.ref("rcep_origin.ir_cron_submit_declarations")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
-        declaration._rcep_build()
+        declaration.sudo()._rcep_build()  # what the job does first
         self.assertEqual(declaration.state, "to_submit")  # built and validated, not yet sent
         self.assertIn(b"<d:Declaration", declaration.request_attachment_id.raw)
         self.send()
@@ -103,21 +51,18 @@ class TestDeclarationFlow(TransactionCase):
         self.assertEqual(self.certificates(), 1)
 
     def test_a_server_that_is_down_leaves_an_error_and_the_next_run_issues_exactly_one(self):
-        order = self.confirm_order()
-        declaration = order.rcep_declaration_ids
-        port = int(re.search(r":(\d+)/", self.endpoint).group(1))
-        self.single_window.__exit__(None, None, None)  # the Single Window goes down
+        port = self.free_port()
+        self.connector.endpoint = f"http://127.0.0.1:{port}/single-window"  # nobody answers
+        declaration = self.confirm_order().rcep_declaration_ids
         self.send()
         self.assertRecordValues(declaration, [{"state": "error", "error_transient": True}])
         self.assertIn("UNREACHABLE", declaration.last_error)
-        with running(self.workdir / "again", port=port) as (_endpoint, app):
-            self.connector.sudo().signing_cert_pem = app.service.identity.cert_pem.decode()
+        with running(self.workdir / "again", port=port) as (_endpoint, single_window):
+            pem = single_window.service.identity.cert_pem.decode()
+            self.connector.sudo().signing_cert_pem = pem
             self.send()
             self.assertEqual(declaration.state, "issued")
-            count = app.service._db().execute("SELECT count(*) FROM certificates").fetchone()
-            self.assertEqual(count[0], 1)
-        self.single_window = running(self.workdir / "cleanup")  # for the registered cleanup
-        self.single_window.__enter__()
+            self.assertEqual(self.certificates(single_window), 1)
 
     def test_each_item_carries_its_lines_packages_marks_and_a_un_ece_quantity(self):
         box = self.env["uom.uom"].create(
@@ -154,7 +99,9 @@ class TestDeclarationFlow(TransactionCase):
         self.send()
         self.assertRecordValues(declaration, [{"state": "draft", "build_pending": False}])
         self.assertFalse(declaration.request_attachment_id)
-        self.assertIn("vessel_or_flight", declaration.note)
+        self.assertIn("Sales order › Other Info › RCEP origin › Vessel or flight", declaration.note)
+        self.assertNotIn("transport.", declaration.note)  # no JSON paths for users
+        self.assertEqual(declaration.missing_data, "transport.vessel_or_flight")
 
     def test_a_rule_row_typed_wrong_here_is_caught_by_the_single_window_with_its_codes(self):
         # Someone entered RVC30 for 8538.90; Annex 3A says CTH or RVC40 (85.38). Our check
@@ -197,8 +144,16 @@ class TestDeclarationFlow(TransactionCase):
         declaration = order.rcep_declaration_ids
         self.send()
         self.assertEqual(declaration.state, "rejected")
-        self.assertIn("CRITERION_NOT_MET", declaration.rejection)
-        self.assertIn("/Declaration/Items/Item[1]/OriginCriterion", declaration.rejection)
+        self.assertIn(
+            "[SWC-800] Machined contact carrier: the origin criterion declared does not hold",
+            declaration.rejection,
+        )
+        self.assertIn("(CRITERION_NOT_MET)", declaration.rejection)
+        self.assertNotIn("/Declaration", declaration.rejection)  # the paths are for the manager
+        self.assertIn(
+            "CRITERION_NOT_MET at /Declaration/Items/Item[1]/OriginCriterion",
+            declaration.rejection_detail,
+        )
         self.assertFalse(declaration.certificate_number)
         self.send()  # a business rejection is not sent again
         self.assertRecordValues(declaration, [{"state": "rejected", "attempts": 1}])
@@ -208,12 +163,12 @@ class TestDeclarationFlow(TransactionCase):
         # a vertical tab pasted into the marks: no XML can carry it
         broken = self.confirm_order(line_values={"rcep_marks": "SPE\x0bHCM 1-4"})
         sound = self.confirm_order()
-        with self.assertLogs("odoo.addons.rcep_origin", "ERROR"):
-            self.send()
+        self.send()
         self.assertRecordValues(
             broken.rcep_declaration_ids, [{"state": "draft", "build_pending": False}]
         )
-        self.assertIn("Not queued", broken.rcep_declaration_ids.note)
+        self.assertIn("Marks and numbers", broken.rcep_declaration_ids.note)
+        self.assertIn("(SCHEMA_INVALID)", broken.rcep_declaration_ids.note)
         self.assertEqual(sound.rcep_declaration_ids.state, "issued")
         self.send()  # the broken one does not come back at every run
         self.assertEqual(self.certificates(), 1)
@@ -225,7 +180,7 @@ class TestDeclarationFlow(TransactionCase):
         self.send()
         self.assertRecordValues(declaration, [{"state": "draft", "build_pending": False}])
         self.assertIn("cancelled", declaration.note)
-        declaration.action_queue()  # a manager cannot queue it either
+        declaration.with_user(self.rcep_manager).action_queue()  # a manager cannot queue it either
         self.send()
         self.assertEqual(self.certificates(), 0)
 
@@ -244,7 +199,7 @@ class TestDeclarationFlow(TransactionCase):
         self.assertEqual(declaration.state, "draft")
         self.assertIn("Automatic submission is off", declaration.note)
         self.assertEqual(self.certificates(), 0)
-        declaration.action_queue()
+        declaration.with_user(self.rcep_manager).action_queue()
         self.send()
         self.assertEqual(declaration.state, "issued")
 
@@ -291,3 +246,34 @@ class TestDeclarationFlow(TransactionCase):
             .search([("id", "=", declaration.id)])
         )
         self.assertFalse(found)
+
+    def test_the_answer_is_mapped_to_field_values_without_writing_anything(self):
+        from connectors.ledger import Entry
+        from connectors.single_window.client import Outcome, SingleWindowError
+
+        declaration = self.confirm_order().rcep_declaration_ids
+        entry = Entry(
+            declaration.idempotency_key, self.endpoint, "rejected", 1, "SW-20261120-000001",
+            None, None, None, "[]", None, "2026-11-20T09:00:00+00:00", "2026-11-20T09:00:00+00:00",
+        )  # fmt: skip
+        reasons = [
+            {
+                "code": "RVC_MISMATCH",
+                "field_path": "/Declaration/Items/Item[1]/Evidence/RVC",
+                "message": "Item 1: the RVC figures do not add up",
+            }
+        ]
+        values = declaration._rcep_outcome_values(Outcome(entry, rejection=reasons))
+        self.assertEqual(values["state"], "rejected")
+        self.assertEqual(values["reference_number"], "SW-20261120-000001")
+        self.assertIn("the regional value content figures do not add up", values["rejection"])
+        self.assertIn("(RVC_MISMATCH)", values["rejection"])
+        self.assertIn("/Declaration/Items/Item[1]/Evidence/RVC", values["rejection_detail"])
+        down = SingleWindowError("UNREACHABLE", "ConnectionError: refused", transient=True)
+        values = declaration._rcep_outcome_values(None, down)
+        self.assertEqual(
+            (values["state"], values["error_transient"], values["last_error"]),
+            ("error", True, "UNREACHABLE: ConnectionError: refused"),
+        )
+        self.assertIn("could not be reached (UNREACHABLE)", values["note"])
+        self.assertRecordValues(declaration, [{"state": "draft", "rejection": False}])

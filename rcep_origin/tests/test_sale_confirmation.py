@@ -70,7 +70,7 @@ class TestSaleConfirmation(TransactionCase):
         evaluation = order.rcep_evaluation_ids
         self.assertTrue(evaluation.lines_pending)
         self.assertFalse(evaluation.line_ids)
-        self.env["rcep.origin.declaration"].with_context(rcep_no_commit=True)._cron_submit()
+        self.env["rcep.origin.declaration"]._cron_submit()
         self.assertFalse(evaluation.lines_pending)
         contact = evaluation.line_ids.filtered(lambda line: line.code == "CONTACT-JP")
         self.assertRecordValues(contact, [{"originating": True, "origin_country": "JP"}])
@@ -90,7 +90,7 @@ class TestSaleConfirmation(TransactionCase):
             }
         )
         with self.assertLogs("odoo.addons.rcep_origin", "WARNING") as logged:
-            self.env["rcep.origin.declaration"].with_context(rcep_no_commit=True)._cron_submit()
+            self.env["rcep.origin.declaration"]._cron_submit()
         evaluation = order.rcep_evaluation_ids
         self.assertRecordValues(evaluation, [{"lines_pending": False, "verdict": "originating"}])
         self.assertFalse(evaluation.line_ids)

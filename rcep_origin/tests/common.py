@@ -1,0 +1,220 @@
+"""A small RCEP world the addon's tests share, built once per class with ``Command`` on a
+frozen day (20 November 2026):
+
+- the company, a switchgear maker in Ningbo (China) with its customs registration code;
+- a customer in Ho Chi Minh City (Viet Nam);
+- a contact carrier (SWC-630, 8538.90) machined and assembled from a German brass bar and a
+  Japanese silver contact bought from a vendor with a valid RCEP certificate: it qualifies
+  (CTC, with cumulation);
+- a busbar kit (BB-KIT-400) only cut and marked from German copper: it does not qualify
+  (minimal operations);
+- a salesperson and an RCEP manager.
+
+``RcepSingleWindowCase`` adds the customs Single Window: the strict mock, over real SOAP on a
+loopback port, entered for each test with ``enterContext`` and stopped after it, and a
+connector to it with its signing certificate pinned.
+"""
+
+import shutil
+import socket
+import tempfile
+import threading
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+
+from odoo import Command
+from odoo.tests import Form, TransactionCase, freeze_time, new_test_user
+
+from connectors.single_window.embedded import running
+
+TODAY = "2026-11-20 09:00:00"
+
+
+@freeze_time(TODAY)
+class RcepWorldCase(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company = env.company
+        cls.company.write(
+            {
+                "name": "Ningbo Switchgear Co., Ltd.",
+                "street": "88 Zhongshan East Road",
+                "city": "Ningbo",
+                "zip": "315000",
+                "country_id": env.ref("base.cn").id,
+                "rcep_customs_code": "3302961A27",
+                "rcep_check_mode": "block",
+                "rcep_auto_submit": True,
+            }
+        )
+        cls.customer = env["res.partner"].create(
+            {
+                "name": "Saigon Power Equipment JSC",
+                "street": "12 Nguyen Van Linh",
+                "city": "Ho Chi Minh City",
+                "country_id": env.ref("base.vn").id,
+            }
+        )
+        cls.salesman = new_test_user(
+            env,
+            "rcep_world_salesman",
+            name="Lin Wei",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.company.id,
+        )
+        cls.rcep_manager = new_test_user(
+            env,
+            "rcep_world_manager",
+            name="Zhou Min",
+            groups="rcep_origin.group_rcep_manager,sales_team.group_sale_manager",
+            company_id=cls.company.id,
+        )
+        cls.osaka = env["res.partner"].create(
+            {"name": "Osaka Contacts KK", "country_id": env.ref("base.jp").id}
+        )
+        cls.hamburg = env["res.partner"].create(
+            {"name": "Hamburg Metall GmbH", "country_id": env.ref("base.de").id}
+        )
+        germany = env.ref("base.de").id
+        cls.brass = cls.product(
+            "BRASS-BAR", "Brass bar 40 mm", "7407.21", standard_price=30.0,
+            country_of_origin=germany,
+            seller_ids=[Command.create({"partner_id": cls.hamburg.id, "price": 30.0})],
+        )  # fmt: skip
+        cls.contact = cls.product(
+            "CONTACT-JP", "Silver contact, Japanese", "8538.90", standard_price=50.0,
+            country_of_origin=env.ref("base.jp").id,
+            seller_ids=[Command.create({"partner_id": cls.osaka.id, "price": 50.0})],
+        )  # fmt: skip
+        cls.copper = cls.product(
+            "CU-BUSBAR", "Copper busbar 30x5", "7407.10", standard_price=6.0,
+            country_of_origin=germany,
+            seller_ids=[Command.create({"partner_id": cls.hamburg.id, "price": 6.0})],
+        )  # fmt: skip
+        cls.good = cls.product(
+            "SWC-630", "Contact carrier for 630 A switch", "8538.90", list_price=100.0,
+            rcep_process_ids=cls.processes("cnc_machining", "assembly"),
+        )  # fmt: skip
+        cls.busbar_kit = cls.product(
+            "BB-KIT-400", "Busbar kit, cut and labelled", "8538.90", list_price=20.0,
+            rcep_process_ids=cls.processes("cutting", "marking"),
+        )  # fmt: skip
+        cls.bom(cls.good, cls.brass, cls.contact)
+        cls.bom(cls.busbar_kit, cls.copper)
+        cls.contact_certificate = env["rcep.origin.supplier.declaration"].create(
+            {
+                "name": "JP-RCEP-2026-118842",
+                "partner_id": cls.osaka.id,
+                "product_tmpl_ids": [Command.set(cls.contact.product_tmpl_id.ids)],
+                "origin_country_id": env.ref("base.jp").id,
+                "proof_type": "RCEP_CO",
+                "valid_from": date(2026, 5, 4),
+                "valid_to": date(2027, 5, 3),
+            }
+        )
+        cls.contact_certificate.action_validate()
+
+    @classmethod
+    def product(cls, code, name, hs_code, **values):
+        return cls.env["product.product"].create(
+            {"name": name, "default_code": code, "hs_code": hs_code, "is_storable": True} | values
+        )
+
+    @classmethod
+    def processes(cls, *codes):
+        found = cls.env["rcep.origin.process"].search([("code", "in", codes)])
+        return [Command.set(found.ids)]
+
+    @classmethod
+    def bom(cls, product, *components):
+        return cls.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": product.product_tmpl_id.id,
+                "product_qty": 1,
+                "type": "normal",
+                "bom_line_ids": [
+                    Command.create({"product_id": c.id, "product_qty": 1}) for c in components
+                ],
+            }
+        )
+
+    # --- what the people do -----------------------------------------------------------------
+
+    def quotation(self, product=None, quantity=400, price=100.0, user=None, **transport):
+        """The salesperson's quotation for the Vietnamese customer, with the transport data
+        given (Other Info › RCEP origin)."""
+        order = Form(self.env["sale.order"].with_user(user or self.salesman))
+        order.partner_id = self.customer
+        with order.order_line.new() as line:
+            line.product_id = product or self.good
+            line.product_uom_qty = quantity
+            line.price_unit = price
+        for field, value in transport.items():
+            setattr(order, field, value)
+        return order.save()
+
+    def confirm_order(self, product=None, **transport):
+        order = self.quotation(product, **transport)
+        order.action_confirm()
+        return order
+
+    def run_job(self):
+        """The job that runs right after confirmation and every quarter of an hour."""
+        self.env["rcep.origin.declaration"]._cron_submit()
+
+
+class RcepSingleWindowCase(RcepWorldCase):
+    """The world with a loopback customs Single Window, for each test."""
+
+    SHIPPED = MappingProxyType(
+        {
+            "rcep_vessel_or_flight": "KOTA LARIS V.612S",
+            "rcep_port_of_loading": "Ningbo (CNNGB)",
+            "rcep_port_of_discharge": "Ho Chi Minh City (VNSGN)",
+        }
+    )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.workdir = Path(tempfile.mkdtemp(prefix="rcep-odoo-test-"))
+        cls.addClassCleanup(shutil.rmtree, cls.workdir, ignore_errors=True)
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(self.assert_no_server_thread_left)  # runs after the server stopped
+        self.endpoint, self.single_window = self.enterContext(
+            running(self.workdir / self._testMethodName)
+        )
+        self.connector = self.env["rcep.origin.connector"].create(
+            {"endpoint": self.endpoint, "username": "exporter", "password": "rcep-demo"}
+        )
+        self.connector.action_fetch_signing_certificate()
+
+    def confirm_shipped_order(self, product=None, **values):
+        """A confirmed order with its vessel and ports filled in."""
+        return self.confirm_order(product, **(dict(self.SHIPPED) | values))
+
+    def certificates(self, single_window=None):
+        """How many certificates the Single Window issued."""
+        service = (single_window or self.single_window).service
+        return service._db().execute("SELECT count(*) FROM certificates").fetchone()[0]
+
+    def assert_no_server_thread_left(self):
+        """The Single Window stopped cleanly: none of its threads outlives the test."""
+        left = [
+            t.name
+            for t in threading.enumerate()
+            if t.is_alive() and (t.name.startswith("waitress-") or "(serve)" in t.name)
+        ]
+        self.assertFalse(left, "the test Single Window left threads running")
+
+    @staticmethod
+    def free_port():
+        """A loopback port where nothing listens (a Single Window that is down)."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
