@@ -4,54 +4,47 @@ signed XML with it. Nothing is printed or sent before the certificate is issued.
 
 import shutil
 import tempfile
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from freezegun import freeze_time
 from lxml import etree
-from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from connectors.single_window.embedded import running
 from connectors.single_window.service import ISSUING_BODY
 from connectors.single_window.signing import SigningIdentity
 
+from .common import RcepSingleWindowCase, RcepWorldCase
+
 
 @tagged("post_install", "-at_install")
-class TestBuyerDocument(TransactionCase):
+class TestBuyerDocument(RcepWorldCase):
+    """The shared world (frozen on 20 November 2026), its Single Window for the whole class,
+    and one certificate issued for an order of two goods: one by CTC with cumulation, one by
+    RVC (its German contact is of its own heading)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls.env["res.lang"]._activate_lang("zh_CN")
+        env["res.lang"]._activate_lang("zh_CN")
         env["ir.module.module"]._load_module_terms(["rcep_origin"], ["zh_CN"], overwrite=True)
-        cls.company = env.company
-        cls.company.write(
-            {
-                "name": "Ningbo Kaida Electric Co., Ltd.",
-                "street": "88 Jiangnan Road, Beilun",
-                "city": "Ningbo",
-                "country_id": env.ref("base.cn").id,
-                "rcep_check_mode": "block",
-                "rcep_customs_code": "3302961A27",
-            }
-        )
         cls.company.partner_id.tz = "Asia/Shanghai"
-        cls.customer = env["res.partner"].create(
-            {
-                "name": "Saigon Power Equipment JSC",
-                "street": "12 Nguyen Van Linh",
-                "city": "Ho Chi Minh City",
-                "country_id": env.ref("base.vn").id,
-                "lang": "en_US",
-                "email": "purchasing@saigon-power.example",
-            }
-        )
+        cls.customer.write({"lang": "en_US", "email": "purchasing@saigon-power.example"})
         cls.chinese_customer = cls.customer.copy(
             {"name": "Hanoi Switchgear JSC", "lang": "zh_CN", "email": "buy@hanoi.example"}
         )
-        cls.goods = cls._switchgear_factory()
+        contact_de = cls.product(
+            "CONTACT-DE", "Silver contact, German", "8538.90", standard_price=30.0,
+            country_of_origin=env.ref("base.de").id,
+        )  # fmt: skip
+        rvc_carrier = cls.product(
+            "SWC-800", "Contact carrier for 800 A switch", "8538.90", list_price=100.0,
+            rcep_process_ids=cls.processes("cnc_machining", "assembly"),
+        )  # fmt: skip
+        cls.bom(rvc_carrier, contact_de)
+        cls.goods = cls.good | rvc_carrier
         cls.workdir = Path(tempfile.mkdtemp(prefix="rcep-buyer-test-"))
         cls.addClassCleanup(shutil.rmtree, cls.workdir, ignore_errors=True)
         single_window = running(cls.workdir / "single-window")
@@ -64,113 +57,29 @@ class TestBuyerDocument(TransactionCase):
         cls.declaration = cls._issued_for(cls.customer)
 
     @classmethod
-    def _switchgear_factory(cls):
-        """A contact carrier made from German brass and a Japanese contact (CTC, with
-        accumulation) and a carrier whose German contact is of its own heading (RVC)."""
-        env = cls.env
-        processes = env["rcep.origin.process"].search(
-            [("code", "in", ("cnc_machining", "assembly"))]
-        )
-        japan = env["res.partner"].create(
-            {"name": "Osaka Contacts KK", "country_id": env.ref("base.jp").id}
-        )
-
-        def product(code, name, hs, **values):
-            return env["product.product"].create(
-                {"name": name, "default_code": code, "hs_code": hs, "is_storable": True, **values}
-            )
-
-        brass = product(
-            "BRASS-BAR",
-            "Brass bar 40 mm",
-            "7407.21",
-            standard_price=30.0,
-            country_of_origin=env.ref("base.de").id,
-        )
-        contact_jp = product(
-            "CONTACT-JP",
-            "Silver contact, Japanese",
-            "8538.90",
-            standard_price=50.0,
-            country_of_origin=env.ref("base.jp").id,
-            seller_ids=[Command.create({"partner_id": japan.id, "price": 50.0})],
-        )
-        contact_de = product(
-            "CONTACT-DE",
-            "Silver contact, German",
-            "8538.90",
-            standard_price=30.0,
-            country_of_origin=env.ref("base.de").id,
-        )
-        carrier = product(
-            "SWC-630",
-            "Contact carrier for 630 A switch, machined and assembled, with silver contacts",
-            "8538.90",
-            list_price=100.0,
-            rcep_process_ids=[Command.set(processes.ids)],
-        )
-        rvc_carrier = product(
-            "SWC-800",
-            "Contact carrier for 800 A switch",
-            "8538.90",
-            list_price=100.0,
-            rcep_process_ids=[Command.set(processes.ids)],
-        )
-        for good, components in ((carrier, brass | contact_jp), (rvc_carrier, contact_de)):
-            env["mrp.bom"].create(
-                {
-                    "product_tmpl_id": good.product_tmpl_id.id,
-                    "bom_line_ids": [
-                        Command.create({"product_id": c.id, "product_qty": 1}) for c in components
-                    ],
-                }
-            )
-        env["rcep.origin.supplier.declaration"].create(
-            {
-                "name": "JP-RCEP-2026-118842",
-                "partner_id": japan.id,
-                "product_tmpl_ids": [Command.set(contact_jp.product_tmpl_id.ids)],
-                "origin_country_id": env.ref("base.jp").id,
-                "proof_type": "RCEP_CO",
-                "valid_from": date(2026, 5, 4),
-                "valid_to": date(2027, 5, 3),
-            }
-        ).action_validate()
-        return carrier | rvc_carrier
-
-    @classmethod
     def _confirmed_for(cls, customer):
-        with freeze_time("2026-11-20 01:00:00"):
-            order = Form(cls.env["sale.order"])
-            order.partner_id = customer
-            for good in cls.goods:
-                with order.order_line.new() as line:
-                    line.product_id = good
-                    line.product_uom_qty = 400
-                    line.price_unit = 100.0
-            order = order.save()
-            order.write(
-                {
-                    "client_order_ref": "PO-SPE-7781",
-                    "rcep_vessel_or_flight": "KOTA LARIS V.612S",
-                    "rcep_port_of_loading": "Ningbo (CNNGB)",
-                    "rcep_port_of_discharge": "Ho Chi Minh City (VNSGN)",
-                }
-            )
-            order.order_line.write(
-                {
-                    "rcep_package_count": 4,
-                    "rcep_package_kind": "pallet",
-                    "rcep_marks": "SPE/HCM 1-4",
-                }
-            )
-            order.action_confirm()
+        """The salesperson's order of both goods, with transport, packages and marks."""
+        order = Form(cls.env["sale.order"].with_user(cls.salesman))
+        order.partner_id = customer
+        order.client_order_ref = "PO-SPE-7781"
+        for field, value in RcepSingleWindowCase.SHIPPED.items():
+            setattr(order, field, value)
+        for good in cls.goods:
+            with order.order_line.new() as line:
+                line.product_id = good
+                line.product_uom_qty = 400
+                line.price_unit = 100.0
+                line.rcep_package_count = 4
+                line.rcep_package_kind = "pallet"
+                line.rcep_marks = "SPE/HCM 1-4"
+        order = order.save()
+        order.action_confirm()
         return order
 
     @classmethod
     def _issued_for(cls, customer):
         declaration = cls._confirmed_for(customer).rcep_declaration_ids
-        cls.env["rcep.origin.declaration"].with_context(rcep_no_commit=True)._cron_submit()
+        cls.env["rcep.origin.declaration"]._cron_submit()
         return declaration
 
     def fob_of(self, declaration):
@@ -193,8 +102,8 @@ class TestBuyerDocument(TransactionCase):
         order = declaration.sale_order_id
         expected = [
             # exporter with its customs code, consignee and destination
-            "Ningbo Kaida Electric Co., Ltd.",
-            "88 Jiangnan Road, Beilun",
+            self.company.name,
+            "88 Zhongshan East Road",
             "3302961A27",
             "Saigon Power Equipment JSC",
             "12 Nguyen Van Linh",
@@ -211,12 +120,12 @@ class TestBuyerDocument(TransactionCase):
             # items: marks, packages, quantity and unit, HS, criteria, origin, FOB where RVC
             "SPE/HCM 1-4",
             "4 pallet",
-            "PCE",
+            "400 PCE",
             "853890",
             "CTC ACU",
             "RVC",
             "China",
-            "40000.00 USD",
+            self.fob_of(declaration),
             # the footnote says what the criteria mean
             "accumulation: originating materials of other RCEP Parties count as originating",
             "regional value content",
@@ -267,7 +176,7 @@ class TestBuyerDocument(TransactionCase):
     def test_a_draft_has_no_summary_to_print_or_send(self):
         self.company.rcep_auto_submit = False
         declaration = self._confirmed_for(self.customer).rcep_declaration_ids
-        self.env["rcep.origin.declaration"].with_context(rcep_no_commit=True)._cron_submit()
+        self.run_job()
         self.assertEqual(declaration.state, "draft")
         with self.assertRaisesRegex(UserError, "only once the Single Window has issued"):
             self.summary_html(declaration)

@@ -3,7 +3,6 @@ in a sentence, a new customs signing certificate is pinned only once confirmed, 
 is in the chatter (never the password), and the settings refuse a malformed customs code."""
 
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 
@@ -12,12 +11,7 @@ from odoo.tests import Form, TransactionCase, tagged
 
 from connectors.single_window.embedded import running
 
-
-def free_loopback_port():
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from .common import RcepSingleWindowCase
 
 
 @tagged("post_install", "-at_install")
@@ -51,7 +45,9 @@ class TestConnectorAdmin(TransactionCase):
     # --- Test connection ---------------------------------------------------------------------
 
     def test_a_connector_to_a_port_nobody_listens_on_says_so_in_a_danger_notification(self):
-        connector = self.connector_for(f"http://127.0.0.1:{free_loopback_port()}/single-window")
+        connector = self.connector_for(
+            f"http://127.0.0.1:{RcepSingleWindowCase.free_port()}/single-window"
+        )
         for action in (
             connector.action_test_connection(),
             connector.action_fetch_signing_certificate(),
