@@ -2,6 +2,7 @@ from . import res_country
 from . import rcep_origin_process
 from . import rcep_origin_psr
 from . import product_template
+from . import product_product
 from . import rcep_origin_supplier_declaration
 from . import rcep_origin_evaluation
 from . import rcep_origin_evaluation_line

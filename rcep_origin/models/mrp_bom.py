@@ -31,7 +31,8 @@ class MrpBom(models.Model):
     def _rcep_tree(self, company, day):
         """What mapping these BOMs (any number) to goods files needs, read once for all of
         them: the lines of every BOM down the trees, the BOM of every in-house component, and
-        the valid supplier declarations of every component, in one query."""
+        where every component comes from and what proves its origin (its vendors and their
+        declarations, a query each for all components)."""
         Product = self.env["product.product"]
         sub_boms, lines = {}, {}
         boms, seen = self, self.env["mrp.bom"]
@@ -45,26 +46,7 @@ class MrpBom(models.Model):
                 sub_boms[product.id] = sub
             boms = self.env["mrp.bom"].union(*found.values()) - seen if found else boms.browse()
         components = Product.browse({row[0] for rows in lines.values() for row in rows})
-        # sudo: a salesman confirming an order may not read declarations, but they count
-        declarations = (
-            self.env["rcep.origin.supplier.declaration"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "=", "valid"),
-                    ("product_tmpl_ids", "in", components.product_tmpl_id.ids),
-                    ("valid_from", "<=", day),
-                    ("valid_to", ">=", day),
-                    ("originating", "=", True),
-                ]
-            )
-        )
-        proofs = {}
-        for declaration in declarations:
-            for template in declaration.product_tmpl_ids:
-                proofs.setdefault((declaration.partner_id.id, template.id), declaration)
-        return BomTree(components, lines, sub_boms, proofs)
+        return BomTree(components, lines, sub_boms, components._rcep_sourcing(company, day))
 
     def _rcep_read_lines(self):
         """{BOM id: [(product id, quantity, UoM id), ...]} in the lines' order. One query, not
@@ -116,17 +98,18 @@ class MrpBom(models.Model):
 
 
 class BomTree:
-    """BOM lines, the BOMs of in-house components and the valid supplier declarations, for
+    """BOM lines, the BOMs of in-house components and where components come from, for
     mapping BOM trees to goods files; a bought component's line is made once however often
     it is used."""
 
-    def __init__(self, components, lines, sub_boms, proofs):
+    def __init__(self, components, lines, sub_boms, sourcing):
         self._products = {product.id: product for product in components}  # one prefetch
         self.lines = lines  # {BOM id: [(product id, quantity, UoM id)]}
         self.sub_boms = sub_boms  # {product id: mrp.bom}
-        self.proofs = proofs  # {(supplier id, template id): supplier declaration}
+        self.sourcing = sourcing  # {product id: Sourcing}: vendors, proof, coverage
         self._uoms = {}
         self._bought = {}
+        self._coverage = None
 
     def product(self, product_id):
         return self._products[product_id]
@@ -144,22 +127,28 @@ class BomTree:
             entry = self._bought[product_id] = self._bought_line(self.product(product_id))
         return entry
 
+    def coverage(self, product_ids):
+        """{product id: [vendors, proved, rcep vendor]} of the bought components among
+        ``product_ids`` that have vendors: what the evaluation lines show of them."""
+        if self._coverage is None:
+            self._coverage = {
+                product_id: [sourcing.vendors, sourcing.proved, sourcing.rcep_vendor]
+                for product_id, sourcing in self.sourcing.items()
+                if sourcing.vendors and product_id not in self.sub_boms
+            }
+        known = self._coverage
+        return {product_id: known[product_id] for product_id in set(product_ids) & known.keys()}
+
     def _bought_line(self, product):
         template = product.product_tmpl_id
         entry = {**_described(product), "unit_cost": repr(product.standard_price)}
-        declaration = next(
-            (
-                self.proofs[(seller.partner_id.id, template.id)]
-                for seller in template.seller_ids
-                if (seller.partner_id.id, template.id) in self.proofs
-            ),
-            None,
-        )
+        declaration = self.sourcing[product.id].proof
         if declaration:
             entry["origin_country"] = declaration.origin_country_id.code
             entry["proof"] = {
                 "type": declaration.proof_type,
                 "reference": declaration.name,
+                "issue_date": fields.Date.to_string(declaration.valid_from),
                 "valid_until": fields.Date.to_string(declaration.valid_to),
             }
         elif template.country_of_origin:

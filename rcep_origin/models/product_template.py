@@ -26,6 +26,15 @@ class ProductTemplate(models.Model):
     rcep_wholly_obtained = fields.Boolean(
         "Wholly obtained", help="Art 3.3: wholly obtained or produced in the exporting Party."
     )
+    rcep_vendor_id = fields.Many2one(
+        "res.partner",
+        "RCEP vendor",
+        groups="rcep_origin.group_rcep_manager",
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
+        help="The one vendor that supplies this product for goods exported under RCEP. Empty: "
+        "the product is originating only when every vendor of its current vendor prices has "
+        "proved origin.",
+    )
     rcep_evaluation_ids = fields.One2many(
         "rcep.origin.evaluation", "product_tmpl_id", string="RCEP evaluations"
     )

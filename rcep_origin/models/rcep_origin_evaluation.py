@@ -104,6 +104,10 @@ class RcepOriginEvaluation(models.Model):
         readonly=True,
         help="The products of the BOM lines, depth first, until lines exist",
     )
+    vendor_coverage_json = fields.Text(
+        readonly=True,
+        help="How many vendors of each bought component proved origin, until lines exist",
+    )
     lines_note = fields.Char("About the material lines", readonly=True)
     issue_ids = fields.One2many(
         "rcep.origin.evaluation.issue", "evaluation_id", "Issues", readonly=True
@@ -225,7 +229,13 @@ class RcepOriginEvaluation(models.Model):
             super(RcepOriginEvaluation, older).write({"is_latest": False})
 
     def write(self, vals):
-        completion = {"line_ids", "lines_pending", "product_ids_json", "lines_note"}
+        completion = {
+            "line_ids",
+            "lines_pending",
+            "product_ids_json",
+            "vendor_coverage_json",
+            "lines_note",
+        }
         if set(vals) - {"error_count", "warning_count", "issue_codes"} - completion:
             raise UserError(
                 _(
@@ -316,11 +326,16 @@ class RcepOriginEvaluation(models.Model):
                 for i in facts["issues"]
             ],
         }
+        coverage = tree.coverage(product_ids)
         if lines:
             products = dict(zip(bom_paths(good), product_ids, strict=True))
-            values["line_ids"] = _line_commands(material_dicts(result), products)
+            values["line_ids"] = _line_commands(material_dicts(result), products, coverage)
         else:
-            values.update(lines_pending=True, product_ids_json=json.dumps(product_ids))
+            values.update(
+                lines_pending=True,
+                product_ids_json=json.dumps(product_ids),
+                vendor_coverage_json=json.dumps(coverage) if coverage else False,
+            )
         return values
 
     def _rcep_run(self, shipment):
@@ -340,13 +355,23 @@ class RcepOriginEvaluation(models.Model):
                 and evaluation.rules_digest == Psr._rcep_rules_digest()
             )
             result = evaluation._rcep_run(shipment) if same else None
-            values = {"lines_pending": False, "product_ids_json": False}
+            values = {
+                "lines_pending": False,
+                "product_ids_json": False,
+                "vendor_coverage_json": False,
+            }
             if same:
                 ids = json.loads(evaluation.product_ids_json or "[]")
                 kept = set(self.env["product.product"].browse(ids).exists().ids)  # not deleted
                 ids = [i if i in kept else None for i in ids]
                 products = dict(zip(bom_paths(shipment["good"]), ids, strict=True))
-                values["line_ids"] = _line_commands(material_dicts(result), products)
+                coverage = {
+                    int(product_id): counts
+                    for product_id, counts in json.loads(
+                        evaluation.vendor_coverage_json or "{}"
+                    ).items()
+                }
+                values["line_ids"] = _line_commands(material_dicts(result), products, coverage)
             else:
                 values["lines_note"] = _(
                     "The material lines were not written: the rules or the engine changed "
@@ -420,7 +445,9 @@ class RcepOriginEvaluation(models.Model):
         return evaluation_report_html(self)
 
 
-def _line_commands(materials, products):
+def _line_commands(materials, products, coverage):
+    """The evaluation lines' commands; ``coverage`` is {product id: [vendors, proved, RCEP
+    vendor marked]} of the bought components (`BomTree.coverage`)."""
     return [
         (
             0,
@@ -428,6 +455,7 @@ def _line_commands(materials, products):
             {
                 "path": m["path"],
                 "product_id": products.get(m["path"]),
+                **_coverage_values(coverage.get(products.get(m["path"]))),
                 "code": m["code"],
                 "hs_code": m["hs_code"],
                 "origin_country": m["origin_country"],
@@ -444,6 +472,16 @@ def _line_commands(materials, products):
         )
         for m in materials
     ]
+
+
+def _coverage_values(counts):
+    if not counts:
+        return {}
+    vendors, proved, marked = counts
+    values = {"vendor_count": vendors, "vendor_proved_count": proved}
+    if marked:  # false is the default: fewer values for the many lines of a batch
+        values["rcep_vendor"] = True
+    return values
 
 
 def isolated(record, method, failed):

@@ -33,6 +33,17 @@ class RcepOriginEvaluationLine(models.Model):
     proof_valid_through = fields.Date("Origin proof valid through")
     sub_criterion = fields.Char("Own criterion", help="Of an in-house sub-assembly that qualifies")
     reason_display = fields.Char("Why", compute="_compute_reason_display")
+    vendor_count = fields.Integer(
+        "Vendors", help="How many vendors a bought component may come from on the shipment date."
+    )
+    vendor_proved_count = fields.Integer(
+        "Vendors with proof", help="How many of them had a valid origin proof that day."
+    )
+    rcep_vendor = fields.Boolean(
+        "RCEP vendor set",
+        help="An RCEP manager named the one vendor that supplies the component for RCEP goods.",
+    )
+    vendor_coverage = fields.Char("Vendor proofs", compute="_compute_vendor_coverage")
 
     @api.depends("origin_country")
     def _compute_origin_country_id(self):
@@ -47,3 +58,23 @@ class RcepOriginEvaluationLine(models.Model):
     def _compute_reason_display(self):
         for line in self:
             line.reason_display = material_reason(line)
+
+    @api.depends_context("lang")
+    @api.depends("vendor_count", "vendor_proved_count", "rcep_vendor")
+    def _compute_vendor_coverage(self):
+        for line in self:
+            line.vendor_coverage = line._vendor_coverage_text()
+
+    def _vendor_coverage_text(self):
+        self.ensure_one()
+        _ = self.env._
+        proved, count = self.vendor_proved_count, self.vendor_count
+        if not count:
+            return False
+        if self.rcep_vendor:
+            if proved:
+                return _("The RCEP vendor proved origin")
+            return _("The RCEP vendor has not proved origin")
+        if count == 1:
+            return _("%(proved)s of 1 vendor proved origin", proved=proved)
+        return _("%(proved)s of %(count)s vendors proved origin", proved=proved, count=count)

@@ -7,9 +7,13 @@ PROOF_TYPES = [
     ("SUPPLIER_DECLARATION", "Supplier declaration"),
 ]
 
+# The states in which a declaration proves origin on the days of its validity: a declaration
+# the daily job expired still proves origin for goods shipped while it was valid.
+PROVING_STATES = ("valid", "expired")
+
 
 class RcepOriginSupplierDeclaration(models.Model):
-    """A supplier's proof that the products it supplies originate in an RCEP Party (Art 3.16),
+    """A vendor's proof that the products it supplies originate in an RCEP Party (Art 3.16),
     valid for a period. A purchased component is originating only through a declaration that
     is valid on the shipment date."""
 
@@ -24,32 +28,67 @@ class RcepOriginSupplierDeclaration(models.Model):
         tracking=True,
         help="The certificate, declaration or supplier declaration number.",
     )
-    company_id = fields.Many2one("res.company", required=True, default=lambda s: s.env.company)
+    company_id = fields.Many2one(
+        "res.company", "Company", required=True, index=True, default=lambda s: s.env.company
+    )
     partner_id = fields.Many2one(
-        "res.partner", "Supplier", required=True, tracking=True, index=True
+        "res.partner",
+        "Vendor",
+        required=True,
+        tracking=True,
+        index=True,
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
+        help="The company that signed the declaration. It covers what any of its contacts "
+        "sells you.",
+    )
+    commercial_partner_id = fields.Many2one(
+        "res.partner",
+        "Vendor company",
+        related="partner_id.commercial_partner_id",
+        store=True,
+        index=True,
     )
     product_tmpl_ids = fields.Many2many("product.template", string="Products", required=True)
     origin_country_id = fields.Many2one(
         "res.country", "Originating in", required=True, tracking=True
     )
     originating = fields.Boolean(
-        default=True, tracking=True, help="The products are originating in that RCEP Party."
+        "Declared originating",
+        default=True,
+        tracking=True,
+        help="The vendor declares the products originating in that RCEP Party.",
     )
     criterion = fields.Selection(
-        [("WO", "WO"), ("PE", "PE"), ("CTC", "CTC"), ("RVC", "RVC"), ("CR", "CR")], tracking=True
+        [("WO", "WO"), ("PE", "PE"), ("CTC", "CTC"), ("RVC", "RVC"), ("CR", "CR")],
+        "Origin criterion",
+        tracking=True,
     )
     proof_type = fields.Selection(
-        PROOF_TYPES, required=True, default="SUPPLIER_DECLARATION", tracking=True
+        PROOF_TYPES,
+        "Proof of origin",
+        required=True,
+        default="SUPPLIER_DECLARATION",
+        tracking=True,
     )
-    valid_from = fields.Date(required=True, tracking=True)
-    valid_to = fields.Date(required=True, tracking=True)
+    valid_from = fields.Date(
+        "Valid from",
+        required=True,
+        tracking=True,
+        help="First day the declaration covers; for an RCEP certificate or declaration of "
+        "origin, its date of issue.",
+    )
+    valid_to = fields.Date(
+        "Valid until", required=True, tracking=True, help="Last day the declaration covers."
+    )
     state = fields.Selection(
         [("draft", "Draft"), ("valid", "Valid"), ("expired", "Expired"), ("revoked", "Revoked")],
+        "Status",
         default="draft",
         required=True,
         readonly=True,
         tracking=True,
         copy=False,
+        index=True,
     )
 
     _sql_constraints = [
@@ -59,12 +98,25 @@ class RcepOriginSupplierDeclaration(models.Model):
     # --- validity questions (answered with messages, not exceptions) ---------------------------
 
     def _get_validity_errors(self, day=None):
+        """Why this declaration does not prove origin on ``day`` (today by default)."""
         self.ensure_one()
-        day = day or fields.Date.context_today(self)
         errors = []
-        if self.state in ("draft", "revoked"):
-            errors.append(_("The declaration %s is %s.", self.name, self.state))
-        if not (self.valid_from <= day <= self.valid_to):
+        if self.state not in PROVING_STATES:
+            errors.append(
+                _(
+                    "The declaration %(name)s is %(state)s.",
+                    name=self.name,
+                    state=self._state_label(),
+                )
+            )
+        return errors + self._get_content_errors(day or fields.Date.context_today(self))
+
+    def _get_content_errors(self, day):
+        """What in the declaration itself keeps it from proving origin on ``day``, whatever
+        its state: its dates, its country, what the vendor declared."""
+        self.ensure_one()
+        errors = []
+        if not self._covers(day):
             errors.append(
                 _(
                     "The declaration %(name)s is valid from %(start)s to %(end)s, not on "
@@ -78,7 +130,7 @@ class RcepOriginSupplierDeclaration(models.Model):
         if not self.origin_country_id.rcep_party:
             errors.append(_("%s is not an RCEP Party.", self.origin_country_id.name))
         if not self.originating:
-            errors.append(_("The supplier declares the products not originating."))
+            errors.append(_("The vendor declares the products not originating."))
         return errors
 
     def _get_validity_warnings(self):
@@ -88,43 +140,101 @@ class RcepOriginSupplierDeclaration(models.Model):
             warnings.append(_("The RCEP status of %s is contested.", self.origin_country_id.name))
         return warnings
 
+    def _covers(self, day):
+        """Whether ``day`` is within the declaration's validity (both ends included)."""
+        self.ensure_one()
+        return self.valid_from <= day <= self.valid_to
+
+    def _state_label(self):
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    # --- the one finder --------------------------------------------------------------------------
+
     @api.model
-    def _fetch_valid_declaration(self, company, partner, product_tmpl, day):
-        """The declaration that makes this supplier's product originating on ``day``."""
-        candidates = self.search(
+    def _fetch_origin_proofs(self, company, vendors, product_tmpls, day):
+        """The declarations that speak for ``vendors``' ``product_tmpls`` on ``day``, in one
+        query: {(vendor company id, product template id): declaration}.
+
+        Vendors are matched on their commercial partner (the company that signs for its
+        contacts), and the keys are commercial partner ids: look a vendor up with
+        ``partner.commercial_partner_id.id``. For each pair, the declaration valid on ``day``
+        when there is one (the one that runs out first when several are); otherwise the
+        validated one nearest to ``day``, expired or not yet valid, so that the engine says
+        ORIGIN_PROOF_EXPIRED with its date rather than ORIGIN_PROOF_MISSING. Ask
+        ``declaration._covers(day)`` which it is. Drafts, revoked declarations and those that
+        declare the products not originating are never returned.
+
+        Read with sudo: whoever confirms an order or runs the job, the vendors' proofs count.
+        """
+        if not vendors or not product_tmpls:
+            return {}
+        declarations = self.sudo().search(
             [
                 ("company_id", "=", company.id),
-                ("partner_id", "=", partner.id),
-                ("product_tmpl_ids", "in", product_tmpl.ids),
-                ("state", "=", "valid"),
-                ("valid_from", "<=", day),
-                ("valid_to", ">=", day),
+                ("commercial_partner_id", "in", vendors.commercial_partner_id.ids),
+                ("product_tmpl_ids", "in", product_tmpls.ids),
+                ("state", "in", PROVING_STATES),
                 ("originating", "=", True),
-            ],
-            limit=1,
+            ]
         )
-        return candidates
+        wanted = set(product_tmpls.ids)
+
+        def preference(declaration):
+            if declaration._covers(day):
+                return (0, declaration.valid_to.toordinal(), declaration.id)
+            distance = (
+                day - declaration.valid_to
+                if declaration.valid_to < day
+                else declaration.valid_from - day
+            )
+            return (1, distance.days, -declaration.id)
+
+        proofs = {}
+        for declaration in declarations.sorted(preference):
+            vendor = declaration.commercial_partner_id.id
+            for template_id in declaration.product_tmpl_ids.ids:
+                if template_id in wanted:
+                    proofs.setdefault((vendor, template_id), declaration)
+        return proofs
 
     # --- actions -------------------------------------------------------------------------------
 
     def action_validate(self):
+        """Draft -> Valid, once the declaration can prove origin."""
+        self._check_state({"draft"}, _("Only a draft declaration can be validated."))
         for declaration in self:
-            if declaration.state != "draft":
-                raise UserError(_("Only a draft declaration can be validated."))
-            problems = [
-                p
-                for p in declaration._get_validity_errors(declaration.valid_from)
-                if "is draft" not in p
-            ]
+            problems = declaration._get_content_errors(declaration.valid_from)
             if problems:
                 raise UserError("\n".join(problems))
-            declaration.state = "valid"
+        self.write({"state": "valid"})
 
     def action_revoke(self):
+        """Valid or Expired -> Revoked: the declaration should never have counted."""
+        self._check_state(
+            {"valid", "expired"}, _("Only a valid or expired declaration can be revoked.")
+        )
         self.write({"state": "revoked"})
 
     def action_reset_to_draft(self):
+        """Expired or Revoked -> Draft, to correct it and validate it again."""
+        self._check_state(
+            {"expired", "revoked"},
+            _("Only an expired or revoked declaration can be reset to draft."),
+        )
         self.write({"state": "draft"})
+
+    def _check_state(self, allowed, message):
+        wrong = self.filtered(lambda d: d.state not in allowed)
+        if wrong:
+            raise UserError(
+                "\n".join(
+                    [message]
+                    + [
+                        _("%(name)s is %(state)s.", name=d.name, state=d._state_label())
+                        for d in wrong
+                    ]
+                )
+            )
 
     @api.model
     def _cron_expire(self):
@@ -135,10 +245,10 @@ class RcepOriginSupplierDeclaration(models.Model):
         for declaration in expired:
             declaration.message_post(
                 body=_(
-                    "Expired on %(date)s: the products of %(supplier)s no longer count as "
+                    "Expired on %(date)s: the products of %(vendor)s no longer count as "
                     "originating until a new declaration is registered.",
                     date=declaration.valid_to,
-                    supplier=declaration.partner_id.display_name,
+                    vendor=declaration.partner_id.display_name,
                 )
             )
         return expired

@@ -3,5 +3,6 @@ from . import test_sale_confirmation
 from . import test_declaration_flow
 from . import test_evaluation_report
 from . import test_declaration_recovery
+from . import test_vendor_proofs
 from . import test_buyer_document
 from . import test_connector_admin

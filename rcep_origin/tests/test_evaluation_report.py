@@ -159,20 +159,23 @@ class TestEvaluationReport(TransactionCase):
         self.assertEqual(html.count("(FOB − VNM) / FOB × 100"), 1)
         self.assertIn("(100.00 − 80.00) / 100.00 × 100 = 20.00 %", html)
         self.assertIn("RVC40: not met", html)
-        # countries by name, the date as the officer writes dates
-        self.assertIn("from China to Vietnam", html)
-        self.assertIn(format_date(self.env(user=self.officer), AFTER_EXPIRY), html)
-        self.assertNotIn("2027-06-01", html)
+        # countries by name, the date as the officer writes dates (in the report's own text;
+        # the issues below it keep the engine's words until wording.py words them)
+        report = html.split("Reason for the verdict")[0]
+        self.assertIn("from China to Vietnam", report)
+        self.assertIn(format_date(self.env(user=self.officer), AFTER_EXPIRY), report)
+        self.assertNotIn("2027-06-01", report)
         self.assertNotIn("CN -&gt;", html)
-        # the failing contact has no proof valid on the shipment date: that is what decided
+        # the failing contact's certificate had expired on the shipment date: that decided
         self.assertRecordValues(
-            self.issue(evaluation, "ORIGIN_PROOF_MISSING")
+            self.issue(evaluation, "ORIGIN_PROOF_EXPIRED")
             | self.issue(evaluation, "PSR_TRANSPOSED"),
             [
-                {"code": "ORIGIN_PROOF_MISSING", "decisive": True, "role": "reason"},
+                {"code": "ORIGIN_PROOF_EXPIRED", "decisive": True, "role": "reason"},
                 {"code": "PSR_TRANSPOSED", "decisive": False, "role": "warning"},
             ],
         )
+        self.assertFalse(self.issue(evaluation, "ORIGIN_PROOF_MISSING"))
         self.assertIn("Reason for the verdict", html)
 
     def test_a_material_that_only_weighs_on_the_rvc_is_a_reason_too(self):
@@ -191,9 +194,12 @@ class TestEvaluationReport(TransactionCase):
         evaluation = self.evaluate(self.carrier_bom, day=AFTER_EXPIRY)
         # CTH fails on the contact alone; RVC (100 - 85) / 100 = 15 % < 40 % counts both
         self.assertEqual(evaluation.verdict, "not_originating")
-        missing = self.issue(evaluation, "ORIGIN_PROOF_MISSING")
-        self.assertEqual(len(missing), 2)
-        self.assertEqual(set(missing.mapped("decisive")), {True})
+        # the insulator has no proof, the contact's certificate had expired: both decide
+        unproved = self.issue(evaluation, "ORIGIN_PROOF_MISSING") | self.issue(
+            evaluation, "ORIGIN_PROOF_EXPIRED"
+        )
+        self.assertEqual(len(unproved), 2)
+        self.assertEqual(set(unproved.mapped("decisive")), {True})
         self.assertFalse(self.issue(evaluation, "PSR_TRANSPOSED").decisive)
         self.assertNotIn("Insulator from Korea</td>", str(evaluation.explanation_html))
 
