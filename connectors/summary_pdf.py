@@ -1,5 +1,6 @@
-"""The buyer-facing summary of a signed certificate, as a PDF (reportlab): certificate and
-reference numbers, issuance timestamp, format, parties, items and the signature fingerprint.
+"""The buyer-facing summary of a signed certificate: its content read from the verified
+certificate (for the Odoo report), and a PDF (reportlab) of certificate and reference numbers,
+issuance timestamp, format, parties, items and the signature fingerprint.
 
 A certificate is read here only in the shape a verified one has (``signing.signed_root``: safe
 parsing without comments, the root is the certificate and its one signature refers to it), so
@@ -13,7 +14,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from connectors.single_window.signing import signed_root
+from connectors.single_window.signing import fingerprint, signed_root, verify
 
 NS = {"k": "urn:rcep-origin:certificate:1", "c": "urn:rcep-origin:common:1"}
 
@@ -25,22 +26,85 @@ def certificate_items(signed_xml: bytes) -> list[dict]:
     return _items(signed_root(signed_xml))
 
 
+def verified_certificate(signed_xml: bytes, cert_pem: bytes) -> dict:
+    """What a buyer's summary shows of a signed certificate, read only from the element its
+    signature covers: raises ``SignatureInvalid`` when the signature does not verify with the
+    pinned signing certificate ``cert_pem`` (or the document is not exactly the signed
+    certificate). The fingerprint of that certificate comes with it."""
+    pem = cert_pem.encode() if isinstance(cert_pem, str) else cert_pem
+    content = certificate_content(verify(signed_xml, pem))
+    content["signing_fingerprint"] = fingerprint(pem)
+    return content
+
+
+def certificate_content(root) -> dict:
+    """A straight read of a certificate (xsd/certificate-1.xsd) into plain values: numbers,
+    issuance, issuing body, format, parties, transport, invoices and items. ``root`` is the
+    ``k:Certificate`` element, parsed safely (and, for a signed one, the verified element)."""
+
+    def text(path: str, node=root) -> str:
+        return node.findtext(path, "", NS)
+
+    def party(path: str) -> dict | None:
+        node = root.find(path, NS)
+        if node is None:
+            return None
+        values = {key: text(f"c:{key.title()}", node) for key in ("name", "address", "country")}
+        if node.find("c:CustomsCode", NS) is not None:
+            values["customs_code"] = text("c:CustomsCode", node)
+        return values
+
+    transport = root.find("k:Transport", NS)
+    return {
+        "certificate_number": text("k:CertificateNumber"),
+        "reference_number": text("k:ReferenceNumber"),
+        "issued_at": text("k:IssuedAt"),
+        "issuing_body": party("k:IssuingBody"),
+        "format": text("k:Format"),
+        "exporter": party("k:Exporter"),
+        "producer": party("k:Producer"),
+        "importer": party("k:Importer"),
+        "transport": {
+            "departure_date": text("c:DepartureDate", transport),
+            "means": text("c:Means", transport),
+            "vessel_or_flight": text("c:VesselOrFlight", transport),
+            "port_of_loading": text("c:PortOfLoading", transport),
+            "port_of_discharge": text("c:PortOfDischarge", transport),
+        },
+        "invoices": [
+            {"number": text("c:Number", invoice), "date": text("c:Date", invoice)}
+            for invoice in root.iterfind("k:Invoices/c:Invoice", NS)
+        ],
+        "items": _items(root),
+    }
+
+
 def _items(root) -> list[dict]:
     items = []
     for item in root.iterfind("k:Items/k:Item", NS):
         criterion = item.find("c:OriginCriterion", NS)
-        codes = [etree.QName(criterion[0]).localname] + [
-            a.text for a in criterion.iterfind("c:Annotation", NS)
-        ]
+        base = etree.QName(criterion[0]).localname
+        annotations = [a.text for a in criterion.iterfind("c:Annotation", NS)]
+        fob = criterion.find("c:RVC/c:FOBValue", NS)
         quantity = item.find("c:Quantity", NS)
         items.append(
             {
                 "number": item.findtext("c:ItemNumber", "", NS),
+                "marks": item.findtext("c:MarksAndNumbers", "", NS),
+                "packages_number": item.findtext("c:Packages/c:Number", "", NS),
+                "packages_kind": item.findtext("c:Packages/c:Kind", "", NS),
                 "description": item.findtext("c:Description", "", NS),
                 "hs": item.findtext("c:HSCode", "", NS),
-                "criterion": " ".join(codes),
+                "national_code": item.findtext("c:NationalCode", "", NS),
+                "criterion": " ".join([base, *annotations]),
+                "base_criterion": base,
+                "annotations": annotations,
+                "fob_value": fob.text if fob is not None else "",
+                "fob_currency": fob.get("currency", "") if fob is not None else "",
                 "origin": item.findtext("c:CountryOfOrigin", "", NS),
                 "quantity": f"{quantity.text} {quantity.get('unit')}",
+                "quantity_value": quantity.text,
+                "unit": quantity.get("unit"),
             }
         )
     return items

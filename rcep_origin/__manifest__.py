@@ -26,6 +26,7 @@
         "views/mrp_bom_views.xml",
         "views/sale_order_views.xml",
         "views/rcep_origin_declaration_views.xml",
+        "views/rcep_origin_connector_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/rcep_origin_evaluate_wizard_views.xml",
         "wizard/rcep_origin_sale_check_views.xml",

@@ -14,3 +14,4 @@ from . import res_config_settings
 from . import sale_order
 from . import rcep_origin_connector
 from . import rcep_origin_declaration
+from . import report_rcep_certificate

@@ -3,8 +3,7 @@ import tempfile
 from pathlib import Path
 
 import requests
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
 
 from connectors.single_window import ENDPOINT
 from connectors.single_window.signing import fingerprint
@@ -14,20 +13,38 @@ class RcepOriginConnector(models.Model):
     """How this company reaches the customs Single Window (SOAP, WS-Security)."""
 
     _name = "rcep.origin.connector"
+    _inherit = ["mail.thread"]
     _description = "RCEP Single Window connector"
 
-    name = fields.Char(required=True, default="Single Window")
-    active = fields.Boolean(default=True)
-    company_id = fields.Many2one("res.company", required=True, default=lambda s: s.env.company)
-    endpoint = fields.Char(required=True, default=ENDPOINT)
-    username = fields.Char(groups="base.group_system")
+    name = fields.Char(required=True, default="Single Window", tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda s: s.env.company, tracking=True
+    )
+    endpoint = fields.Char(required=True, default=ENDPOINT, tracking=True)
+    username = fields.Char(groups="base.group_system", tracking=True)
+    # never tracked: a password is not written into the chatter
     password = fields.Char(groups="base.group_system", help="Never logged or stored elsewhere.")
-    connect_timeout = fields.Float(default=5.0)
-    operation_timeout = fields.Float(default=30.0)
-    verify_tls = fields.Boolean("Verify TLS certificates", default=True)
+    connect_timeout = fields.Float(
+        "Connect timeout (seconds)",
+        default=5.0,
+        tracking=True,
+        help="How long to wait for the Single Window to accept the connection, in seconds.",
+    )
+    operation_timeout = fields.Float(
+        "Operation timeout (seconds)",
+        default=30.0,
+        tracking=True,
+        help="How long to wait for the Single Window's answer to a request, in seconds.",
+    )
+    verify_tls = fields.Boolean("Verify TLS certificates", default=True, tracking=True)
     signing_cert_pem = fields.Text("Pinned signing certificate", groups="base.group_system")
     signing_fingerprint = fields.Char(
-        "Signing certificate SHA-256", compute="_compute_signing_fingerprint"
+        "Signing certificate SHA-256",
+        compute="_compute_signing_fingerprint",
+        store=True,
+        help="Fingerprint of the customs signing certificate that certificates must be signed "
+        "with; each change is noted in the chatter.",
     )
 
     @api.depends("signing_cert_pem")
@@ -36,36 +53,166 @@ class RcepOriginConnector(models.Model):
             pem = connector.sudo().signing_cert_pem
             connector.signing_fingerprint = fingerprint(pem.encode()) if pem else False
 
+    # --- the administrator's buttons ------------------------------------------------------------
+
     def action_fetch_signing_certificate(self):
-        """Fetch the endpoint's published signing certificate and pin it."""
-        for connector in self:
-            try:
-                answer = requests.get(
-                    f"{connector.endpoint}/signing-certificate.pem",
-                    timeout=(connector.connect_timeout, connector.operation_timeout),
-                    verify=connector.verify_tls,
-                )
-            except requests.RequestException as exc:
-                raise UserError(_("The Single Window could not be reached: %s", exc)) from None
-            if answer.status_code != 200 or b"BEGIN CERTIFICATE" not in answer.content:
-                raise UserError(_("The endpoint published no signing certificate."))
-            connector.sudo().signing_cert_pem = answer.text
+        """Fetch the endpoint's published signing certificate: pin it when none is pinned; when
+        it differs from the pinned one, ask the administrator to confirm before replacing it."""
+        from connectors.certificates import NotACertificate, certificate_facts
+
+        self.ensure_one()
+        connector = self.sudo()
+        try:
+            answer = requests.get(
+                f"{connector.endpoint}/signing-certificate.pem",
+                timeout=(connector.connect_timeout, connector.operation_timeout),
+                verify=connector.verify_tls,
+            )
+        except requests.RequestException as exc:
+            return self._rcep_notify(self._rcep_unreachable(exc), "danger")
+        if answer.status_code != 200 or b"BEGIN CERTIFICATE" not in answer.content:
+            return self._rcep_notify(
+                self.env._(
+                    "The Single Window at %(endpoint)s published no signing certificate (HTTP "
+                    "%(status)s): check the endpoint address.",
+                    endpoint=connector.endpoint,
+                    status=answer.status_code,
+                ),
+                "danger",
+            )
+        try:
+            facts = certificate_facts(answer.content)
+        except NotACertificate:
+            return self._rcep_notify(
+                self.env._(
+                    "The Single Window at %(endpoint)s published a signing certificate that "
+                    "cannot be read; nothing was changed.",
+                    endpoint=connector.endpoint,
+                ),
+                "danger",
+            )
+        if not connector.signing_cert_pem:
+            self._rcep_pin(answer.text)
+            return self._rcep_notify(
+                self.env._(
+                    "Signing certificate pinned (fingerprint %(fingerprint)s), valid until "
+                    "%(until)s.",
+                    fingerprint=facts["fingerprint"],
+                    until=facts["not_after"].strftime("%Y-%m-%d"),
+                ),
+                "success",
+            )
+        if facts["fingerprint"] == connector.signing_fingerprint:
+            return self._rcep_notify(
+                self.env._("The published signing certificate is the pinned one: nothing changed."),
+                "info",
+            )
+        wizard = self.env["rcep.origin.connector.pin"].create(
+            {"connector_id": self.id, "new_cert_pem": answer.text}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Replace the pinned signing certificate?"),
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
 
     def action_test_connection(self):
         """Ask for the status of an unknown declaration: NOT_FOUND means the endpoint answers
         and accepts the credentials."""
+        from connectors.single_window.client import SingleWindowError
+
         self.ensure_one()
         try:
             with self._client() as client:
                 client.status("00000000-0000-4000-8000-000000000000")
-            found = _("The endpoint answered and accepted the credentials.")
-        except Exception as exc:  # reported to the admin as found, whatever it is
-            found = _("The test failed: %s", exc)
+        except Exception as exc:  # whatever it is, the administrator reads a sentence
+            from connectors.single_window.client import _classify
+
+            error = exc if isinstance(exc, SingleWindowError) else _classify(exc)
+            return self._rcep_notify(self._rcep_failure(error), "danger")
+        return self._rcep_notify(
+            self.env._("The Single Window answered and accepted the credentials."), "success"
+        )
+
+    def _rcep_pin(self, cert_pem):
+        """Pin a signing certificate, and say so in the chatter with the old and new
+        fingerprints (the certificate itself is not tracked: it is long, and only for
+        administrators)."""
+        self.ensure_one()
+        old = self.signing_fingerprint
+        self.sudo().signing_cert_pem = cert_pem
+        if old:
+            body = self.env._(
+                "Signing certificate replaced: %(old)s → %(new)s.",
+                old=old,
+                new=self.signing_fingerprint,
+            )
+        else:
+            body = self.env._("Signing certificate pinned: %(new)s.", new=self.signing_fingerprint)
+        self.message_post(body=body)
+
+    # --- what the administrator is told -------------------------------------------------------
+
+    def _rcep_notify(self, message, kind):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"title": _("Single Window"), "message": found, "sticky": False},
+            "params": {
+                "title": self.env._("Single Window"),
+                "message": message,
+                "type": kind,
+                "sticky": kind == "danger",
+            },
         }
+
+    def _rcep_unreachable(self, exc):
+        connector = self.sudo()
+        if isinstance(exc, requests.Timeout) or "Timeout" in str(exc):
+            return self.env._(
+                "The Single Window at %(endpoint)s did not answer within the timeouts "
+                "(%(connect)s seconds to connect, %(operation)s seconds to answer): try again "
+                "later, or raise the timeouts.",
+                endpoint=connector.endpoint,
+                connect=f"{connector.connect_timeout:g}",
+                operation=f"{connector.operation_timeout:g}",
+            )
+        if isinstance(exc, requests.exceptions.SSLError) or "SSLError" in str(exc):
+            return self.env._(
+                "The TLS certificate of the Single Window at %(endpoint)s could not be "
+                "verified: check the endpoint address, or ask your IT which certificate "
+                "authority to trust.",
+                endpoint=connector.endpoint,
+            )
+        return self.env._(
+            "The Single Window at %(endpoint)s could not be reached: check the endpoint "
+            "address and the network, and that the service is running.",
+            endpoint=connector.endpoint,
+        )
+
+    def _rcep_failure(self, error):
+        """A sentence for a SingleWindowError (its code, not its technical message)."""
+        connector = self.sudo()
+        if error.code == "UNREACHABLE":
+            return self._rcep_unreachable(requests.ConnectionError(error.message))
+        if error.code.startswith("AUTHENTICATION"):
+            return self.env._(
+                "The Single Window refused the user name or password (%(code)s): check them "
+                "on this connector.",
+                code=error.code,
+            )
+        if error.code.startswith("HTTP_"):
+            return self.env._(
+                "The Single Window at %(endpoint)s answered with an HTTP error (%(code)s): "
+                "check the endpoint address; if it is right, the service has a problem.",
+                endpoint=connector.endpoint,
+                code=error.code,
+            )
+        return self.env._(
+            "The test failed (%(code)s): %(message)s", code=error.code, message=error.message
+        )
 
     def _rcep_submit(self, declaration_xml, key, sent_before=False):
         """Send one declaration and return the client's Outcome (raises SingleWindowError).
@@ -107,6 +254,60 @@ class RcepOriginConnector(models.Model):
                 )
                 pinned = ledger.pinned(connector.endpoint)
                 if pinned and not connector.signing_cert_pem:
-                    connector.signing_cert_pem = pinned.decode()
+                    connector._rcep_pin(pinned.decode())
             finally:
                 ledger.close()
+
+
+class RcepOriginConnectorPin(models.TransientModel):
+    """The administrator compares the pinned signing certificate with the one the Single Window
+    now publishes, and replaces it or keeps it."""
+
+    _name = "rcep.origin.connector.pin"
+    _description = "Replace the pinned Single Window signing certificate"
+
+    connector_id = fields.Many2one("rcep.origin.connector", required=True, ondelete="cascade")
+    new_cert_pem = fields.Text("Published signing certificate", required=True)
+    old_fingerprint = fields.Char("Pinned: SHA-256", compute="_compute_facts")
+    old_subject = fields.Char("Pinned: subject", compute="_compute_facts")
+    old_valid_from = fields.Datetime("Pinned: valid from", compute="_compute_facts")
+    old_valid_until = fields.Datetime("Pinned: valid until", compute="_compute_facts")
+    new_fingerprint = fields.Char("Published: SHA-256", compute="_compute_facts")
+    new_subject = fields.Char("Published: subject", compute="_compute_facts")
+    new_valid_from = fields.Datetime("Published: valid from", compute="_compute_facts")
+    new_valid_until = fields.Datetime("Published: valid until", compute="_compute_facts")
+
+    @api.depends("connector_id", "new_cert_pem")
+    def _compute_facts(self):
+        from connectors.certificates import NotACertificate, certificate_facts
+
+        def facts(pem):
+            try:
+                found = certificate_facts(pem.encode()) if pem else {}
+            except NotACertificate:
+                found = {}
+            naive = {
+                key: found[key].replace(tzinfo=None) if key in found else False
+                for key in ("not_before", "not_after")
+            }
+            return found.get("fingerprint", False), found.get("subject", False), naive
+
+        for wizard in self:
+            old = facts(wizard.connector_id.sudo().signing_cert_pem)
+            new = facts(wizard.new_cert_pem)
+            wizard.old_fingerprint, wizard.old_subject = old[0], old[1]
+            wizard.old_valid_from, wizard.old_valid_until = (
+                old[2]["not_before"],
+                old[2]["not_after"],
+            )
+            wizard.new_fingerprint, wizard.new_subject = new[0], new[1]
+            wizard.new_valid_from, wizard.new_valid_until = (
+                new[2]["not_before"],
+                new[2]["not_after"],
+            )
+
+    def action_replace(self):
+        """Pin the published certificate (the chatter shows the old and new fingerprints)."""
+        self.ensure_one()
+        self.connector_id._rcep_pin(self.new_cert_pem)
+        return {"type": "ir.actions.act_window_close"}

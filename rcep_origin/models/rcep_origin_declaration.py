@@ -596,3 +596,148 @@ class RcepOriginDeclaration(models.Model):
                 ),
             )
         return values
+
+    # --- the buyer's document: the certificate summary and the mail to the customer ------------
+    # (kept together at the end of the file: the report, the mail template and their tests use
+    # these; the flow above does not)
+
+    def _rcep_check_issued(self):
+        """Refuse a summary of what customs has not issued: a draft has no certificate."""
+        from odoo.exceptions import UserError
+
+        pending = self.filtered(lambda d: d.state != "issued" or not d.certificate_attachment_id)
+        if pending:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "The certificate summary can be printed or sent only once the Single Window "
+                    "has issued the certificate. %(declaration)s is %(state)s.",
+                    declaration=pending[0].name,
+                    state=states[pending[0].state],
+                )
+            )
+
+    def _rcep_customer_lang(self):
+        """The customer's language for the summary and the mail; English when none is set."""
+        return self.sale_order_id.partner_id.lang or "en_US"
+
+    def _rcep_summary(self):
+        """What the buyer's summary shows, read from the signed certificate through connectors,
+        and only once its signature verifies with the connector's pinned certificate."""
+        from odoo.exceptions import UserError
+
+        from connectors.single_window.signing import SignatureInvalid
+        from connectors.summary_pdf import verified_certificate
+
+        self.ensure_one()
+        self._rcep_check_issued()
+        pem = self.connector_id.sudo().signing_cert_pem
+        if not pem:
+            raise UserError(
+                self.env._(
+                    "No signing certificate is pinned on the Single Window connector: the "
+                    "signature of %(certificate)s cannot be checked. Ask an administrator to "
+                    "fetch it (Single Window connectors, Fetch signing certificate).",
+                    certificate=self.certificate_number,
+                )
+            )
+        try:
+            summary = verified_certificate(self.certificate_attachment_id.sudo().raw, pem)
+        except SignatureInvalid:
+            raise UserError(
+                self.env._(
+                    "The signed certificate %(certificate)s does not verify with the signing "
+                    "certificate pinned on the connector: no summary is made of it. If the "
+                    "signing certificate was replaced since, ask customs for the certificate "
+                    "signed with the new one.",
+                    certificate=self.certificate_number,
+                )
+            ) from None
+        summary["issued_local"] = self._rcep_exporter_time(summary["issued_at"])
+        summary["criteria"] = self._rcep_criteria_meanings(summary["items"])
+        means = summary["transport"]["means"]
+        summary["means_label"] = {
+            "SEA": self.env._("Sea"),
+            "AIR": self.env._("Air"),
+            "ROAD": self.env._("Road"),
+            "RAIL": self.env._("Rail"),
+            "MULTIMODAL": self.env._("Multimodal"),
+        }.get(means, means)
+        summary["countries"] = {
+            country.code: country.name for country in self.env["res.country"].search([])
+        }
+        for item in summary["items"]:
+            value = item["quantity_value"]
+            item["quantity_display"] = value.rstrip("0").rstrip(".") if "." in value else value
+        return summary
+
+    def _rcep_wrappable(self, text):
+        """``text`` with a line-break opportunity after each separator (/ - . , : ;), so that
+        a long mark, vessel or port wraps between its groups of characters (the cell's
+        break-word is the last resort, for a group longer than the cell)."""
+        import re
+
+        from markupsafe import Markup, escape
+
+        parts = re.split(r"(?<=[/\-.,:;])", text or "")
+        return Markup("<wbr/>").join(escape(part) for part in parts if part)
+
+    def _rcep_exporter_time(self, issued_at):
+        """The issuance time in the exporter's time zone with its offset, e.g.
+        "2026-11-18 17:14:05 (UTC+08:00, Asia/Shanghai)". The zone is the company's address's
+        (Settings), else that of its country when it has one zone only, else UTC."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        import pytz
+
+        moment = datetime.fromisoformat(issued_at.replace("Z", "+00:00"))
+        company = self.company_id
+        name = company.partner_id.tz
+        if not name and company.country_id.code:
+            zones = pytz.country_timezones.get(company.country_id.code, [])
+            # one zone, or China's one official time (Asia/Shanghai)
+            name = zones[0] if len(zones) == 1 or company.country_id.code == "CN" else None
+        try:
+            zone = ZoneInfo(name or "UTC")
+        except ZoneInfoNotFoundError:
+            zone = ZoneInfo("UTC")
+        local = moment.astimezone(zone)
+        offset = local.strftime("%z")
+        return f"{local:%Y-%m-%d %H:%M:%S} (UTC{offset[:3]}:{offset[3:]}, {zone.key})"
+
+    def _rcep_criteria_meanings(self, items):
+        """The meaning of each origin criterion and annotation the items use, for the footnote
+        (Form RCEP box 10)."""
+        _ = self.env._
+        meanings = {
+            "WO": _("wholly obtained or produced in a Party (Art 3.3)"),
+            "PE": _("produced in a Party exclusively from originating materials (Art 3.2(b))"),
+            "CTC": _("change in tariff classification, as Annex 3A requires"),
+            "RVC": _("regional value content, as Annex 3A requires; the FOB value is shown"),
+            "CR": _("chemical reaction, as Annex 3A requires"),
+            "ACU": _(
+                "accumulation: originating materials of other RCEP Parties count as "
+                "originating (Art 3.4)"
+            ),
+            "DMI": _("de minimis: a small share of non-originating materials is allowed (Art 3.7)"),
+        }
+        used = []
+        for item in items:
+            for code in [item["base_criterion"], *item["annotations"]]:
+                if code not in used:
+                    used.append(code)
+        return [(code, meanings.get(code, "")) for code in used]
+
+    def _process_attachments_for_template_post(self, mail_template):
+        """The mail to the customer carries the signed XML certificate beside the summary."""
+        result = super()._process_attachments_for_template_post(mail_template)
+        if mail_template == self.env.ref(
+            "rcep_origin.mail_template_rcep_certificate", raise_if_not_found=False
+        ):
+            self._rcep_check_issued()
+            for declaration in self:
+                result.setdefault(declaration.id, {}).setdefault("attachment_ids", []).append(
+                    declaration.certificate_attachment_id.id
+                )
+        return result

@@ -1,4 +1,10 @@
-from odoo import fields, models
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# the schema's CustomsCode (xsd/common-1.xsd): ten digits or capital letters
+CUSTOMS_CODE = re.compile(r"[0-9A-Z]{10}")
 
 
 class ResCompany(models.Model):
@@ -14,7 +20,9 @@ class ResCompany(models.Model):
         "manager to look; Off does nothing.",
     )
     rcep_customs_code = fields.Char(
-        "Customs registration code", help="The exporter's 10-character customs code."
+        "Customs registration code",
+        help="The exporter's customs registration code: 10 characters, digits and capital "
+        "letters (e.g. 3302961A27).",
     )
     rcep_auto_submit = fields.Boolean(
         "Submit declarations automatically",
@@ -28,3 +36,25 @@ class ResCompany(models.Model):
         default="customs",
         help="GACC Order 255 Art 42(9): customs or CCPIT issue RCEP certificates.",
     )
+
+    @api.constrains("rcep_customs_code")
+    def _check_rcep_customs_code(self):
+        for company in self.filtered("rcep_customs_code"):
+            code = company.rcep_customs_code
+            if len(code) != 10:
+                raise ValidationError(
+                    self.env._(
+                        "The customs registration code must be exactly 10 characters (digits "
+                        "and capital letters, e.g. 3302961A27); %(code)s has %(count)s.",
+                        code=code,
+                        count=len(code),
+                    )
+                )
+            if not CUSTOMS_CODE.fullmatch(code):
+                raise ValidationError(
+                    self.env._(
+                        "The customs registration code may hold only digits and capital "
+                        "letters (e.g. 3302961A27); %(code)s has other characters.",
+                        code=code,
+                    )
+                )

@@ -5,3 +5,5 @@ from . import test_evaluation_report
 from . import test_declaration_recovery
 from . import test_vendor_proofs
 from . import test_sale_story
+from . import test_buyer_document
+from . import test_connector_admin
