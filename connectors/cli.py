@@ -123,6 +123,14 @@ def _parser() -> argparse.ArgumentParser:
         default=0.0,
         help="fault injection: answers lost after the request is handled",
     )
+    for flag, kind, help_text in (
+        ("--header-timeout", float, "seconds for a request's headers (default 5)"),
+        ("--body-timeout", float, "seconds for a request's body after its headers (default 10)"),
+        ("--per-address", int, "connections from one client address (default 64)"),
+        ("--max-connections", int, "open connections in all (default 512)"),
+        ("--queue", int, "complete requests waiting for a worker (default 64)"),
+    ):
+        p.add_argument(flag, type=kind, default=None, help=f"limit: {help_text}")
 
     def connection(p):
         p.add_argument("--endpoint", default=ENDPOINT)
@@ -415,6 +423,7 @@ def _demo(args) -> int:
 
 def _mock_server(args) -> int:
     from connectors.single_window.embedded import DEMO_USERS
+    from connectors.single_window.guard import Limits
     from connectors.single_window.server import Faults, SingleWindowApp, serve
     from connectors.single_window.service import Service
 
@@ -430,7 +439,12 @@ def _mock_server(args) -> int:
     )
     if not args.users:
         out.print("Demo credentials: exporter / rcep-demo (give --users FILE for your own).")
-    serve(app, args.host, args.port)
+    chosen = {
+        name: getattr(args, name)
+        for name in ("header_timeout", "body_timeout", "per_address", "max_connections", "queue")
+        if getattr(args, name) is not None
+    }
+    serve(app, args.host, args.port, Limits(**chosen))
     return 0
 
 

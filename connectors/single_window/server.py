@@ -92,7 +92,7 @@ class SingleWindowApp:
     def __call__(self, environ, start_response):
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
         query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-        if path.rstrip("/") == self.path and method == "GET" and "wsdl" in query:
+        if path.rstrip("/") == self.path and method == "GET" and "wsdl" in map(str.lower, query):
             return self._send(start_response, "200 OK", self._wsdl(environ), "text/xml")
         if path.startswith(f"{self.path}/xsd/") and method == "GET":
             name = path.rsplit("/", 1)[1]
@@ -115,6 +115,14 @@ class SingleWindowApp:
             time.sleep(faults.latency_ms / 1000)
         if faults.error():
             return self._send(start_response, faults.error_status, b"busy\n", "text/plain")
+        media_type = (environ.get("CONTENT_TYPE") or "").split(";", 1)[0].strip().lower()
+        if media_type != "text/xml":  # SOAP 1.1 (SOAP 1.2 would be application/soap+xml)
+            return self._send(
+                start_response,
+                "415 Unsupported Media Type",
+                b"SOAP 1.1 requests are sent as Content-Type: text/xml\n",
+                "text/plain",
+            )
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -352,7 +360,12 @@ def _fault(fault: Fault) -> bytes:
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
 
 
-def serve(app: SingleWindowApp, host: str = "127.0.0.1", port: int = 8070) -> None:
-    import waitress
+def serve(app: SingleWindowApp, host: str = "127.0.0.1", port: int = 8070, limits=None) -> None:
+    """Serve in the foreground, with the connection limits of ``guard`` (Ctrl-C stops)."""
+    from connectors.single_window.guard import create_server
 
-    waitress.serve(app, host=host, port=port, threads=4, ident="rcep-mock-single-window")
+    server = create_server(app, host, port, limits)
+    try:
+        server.run()
+    finally:
+        server.task_dispatcher.shutdown()
