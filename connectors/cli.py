@@ -127,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
         ("--header-timeout", float, "seconds for a request's headers (default 5)"),
         ("--body-timeout", float, "seconds for a request's body after its headers (default 10)"),
         ("--per-address", int, "connections from one client address (default 64)"),
-        ("--max-connections", int, "open connections in all (default 512)"),
+        ("--max-connections", int, "open connections in all (default 1024)"),
         ("--queue", int, "complete requests waiting for a worker (default 64)"),
     ):
         p.add_argument(flag, type=kind, default=None, help=f"limit: {help_text}")

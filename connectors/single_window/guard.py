@@ -37,7 +37,7 @@ class Limits:
     header_timeout: float = 5.0
     body_timeout: float = 10.0
     per_address: int = 64
-    max_connections: int = 512
+    max_connections: int = 1024
     queue: int = 64
     backlog: int = 1024
     send_timeout: int = 30  # an answer nobody reads (waitress's channel_timeout)
