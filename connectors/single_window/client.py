@@ -9,9 +9,12 @@ rejections and Client faults are never retried. A certificate counts as issued o
 XML signature verifies with the pinned signing certificate.
 """
 
+import base64
+import contextlib
 import json
 import os
 import random
+import threading
 import time
 from dataclasses import dataclass
 
@@ -19,14 +22,16 @@ import requests
 import zeep
 from lxml import etree
 from zeep import exceptions as zeep_errors
+from zeep import xsd
 from zeep.exceptions import Fault, TransportError
 from zeep.exceptions import XMLSyntaxError as ZeepXMLSyntaxError
 from zeep.transports import Transport
+from zeep.wsse import utils as zeep_wsse_utils
 from zeep.wsse.username import UsernameToken
 
 from connectors.declaration import from_xml
 from connectors.ledger import Entry, Ledger
-from connectors.single_window import SW
+from connectors.single_window import SOAP_ENV, SW
 from connectors.single_window.signing import SignatureInvalid, fingerprint, verify
 from connectors.xmlsafe import xsd_path
 
@@ -90,11 +95,13 @@ class SingleWindowClient:
             forbid_entities=True,
             forbid_external=True,
         )
+        self._raw = _RawDeclaration()
         client = zeep.Client(
             str(xsd_path("single-window-1.wsdl")),
             transport=transport,
             settings=settings,
-            wsse=UsernameToken(username, password, use_digest=digest),
+            wsse=_UsernameToken(username, password, use_digest=digest),
+            plugins=[self._raw],
         )
         # the answers' timestamps (c:ZonedDateTime) are kept as the service wrote them; nothing
         # here computes with them. zeep's reading into datetime cannot hold every value the
@@ -146,9 +153,10 @@ class SingleWindowClient:
                 if not counted:
                     self.ledger.count_attempt(key)
                 counted, unknown = False, True
-                response = self.service.SubmitDeclaration(
-                    _value_1=etree.fromstring(declaration_xml), _soapheaders=[_return_certificate()]
-                )
+                with self._raw.sending(declaration_xml):
+                    response = self.service.SubmitDeclaration(
+                        Declaration=xsd.SkipValue, _soapheaders=[_return_certificate()]
+                    )
                 return self._settle(key, response)
             except SingleWindowError as error:
                 if not error.transient:
@@ -247,6 +255,50 @@ class SingleWindowClient:
         return Outcome(entry, rejection=json.loads(entry.rejection or "[]"))
 
 
+class _RawDeclaration(zeep.Plugin):
+    """Puts the declaration into SubmitDeclaration exactly as it was checked and kept.
+
+    Since contract 1.2 the operation names its content, d:Declaration, so zeep would build
+    it from Python values; the declaration is sent as the bytes the ledger holds instead (zeep
+    renders the element empty, told to skip it, and this fills it in before WS-Security is
+    added). One slot per thread, in case one client is shared by threads.
+    """
+
+    def __init__(self) -> None:
+        self._slot = threading.local()
+
+    @contextlib.contextmanager
+    def sending(self, declaration_xml: bytes):
+        self._slot.xml = declaration_xml
+        try:
+            yield
+        finally:
+            self._slot.xml = None
+
+    def egress(self, envelope, http_headers, operation, binding_options):
+        xml = getattr(self._slot, "xml", None)
+        if xml is not None and operation.name == "SubmitDeclaration":
+            submit = envelope.find(f"{{{SOAP_ENV}}}Body/{{{SW}}}SubmitDeclaration")
+            submit.append(etree.fromstring(xml))
+        return envelope, http_headers
+
+
+class _UsernameToken(UsernameToken):
+    """zeep's token; for PasswordText it adds a Nonce and Created as well, which the service
+    requires for both kinds (without them a captured token could be replayed)."""
+
+    def _create_password_text(self):
+        nonce = base64.b64encode(os.urandom(16)).decode()
+        created = zeep_wsse_utils.get_timestamp(None, self.zulu_timestamp)
+        return [
+            *super()._create_password_text(),
+            zeep_wsse_utils.WSSE.Nonce(
+                nonce, EncodingType=f"{self.soap_message_secutity_ns}#Base64Binary"
+            ),
+            zeep_wsse_utils.WSU.Created(created),
+        ]
+
+
 def _return_certificate() -> etree._Element:
     """The 1.1 request header asking for the signed certificate with an ISSUED receipt."""
     option = etree.Element(f"{{{SW}}}ReturnSignedCertificate", nsmap={"s": SW})
@@ -274,8 +326,8 @@ def _session(endpoint: str, verify_tls: bool) -> requests.Session:
 
 
 def _fault_code(fault: Fault) -> str:
-    detail = fault.detail
-    code = detail.findtext(f"{{{SW}}}Code") if detail is not None else None
+    detail = fault.detail  # Code in FaultDetail since 1.2, directly in the detail before
+    code = detail.findtext(f".//{{{SW}}}Code") if detail is not None else None
     return code or (fault.message or "").split(":", 1)[0]
 
 

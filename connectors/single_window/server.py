@@ -19,7 +19,12 @@ from lxml import etree
 
 from connectors.declaration import DeclarationError, read_validated
 from connectors.single_window import SOAP_ENV, SW, WSSE, WSU
-from connectors.single_window.service import IdempotencyConflict, NonceReplayed, Service
+from connectors.single_window.service import (
+    IdempotencyConflict,
+    NonceReplayed,
+    Service,
+    content_form,
+)
 from connectors.single_window.signing import fingerprint
 from connectors.summary_pdf import certificate_pdf
 from connectors.xmlsafe import SchemaInvalid, XMLUnreadable, parse_untrusted, schema, xsd_path
@@ -35,6 +40,7 @@ PUBLISHED = (
 )
 DIGEST = "#PasswordDigest"
 FRESHNESS = datetime.timedelta(minutes=5)
+MIN_NONCE, MAX_NONCE = 8, 64  # bytes of a WS-Security nonce
 
 
 @dataclass
@@ -251,17 +257,25 @@ class SingleWindowApp:
         expected = self.users.get(user)
         if password is None or expected is None:
             raise Fault("Client", "AUTHENTICATION_FAILED", "unknown user or wrong password")
+        # both kinds of password need a nonce and a created time: without them a captured
+        # PasswordText token could be replayed for ever (the WSDL's policy says so)
+        if not nonce or not created:
+            raise Fault(
+                "Client",
+                "AUTHENTICATION_FAILED",
+                "a UsernameToken needs a Nonce and a Created time (PasswordText too)",
+            )
+        try:
+            raw_nonce = base64.b64decode(nonce, validate=True)
+        except ValueError:
+            raise Fault("Client", "AUTHENTICATION_FAILED", "the nonce is not base64") from None
+        if not MIN_NONCE <= len(raw_nonce) <= MAX_NONCE:
+            raise Fault(
+                "Client",
+                "AUTHENTICATION_FAILED",
+                f"the nonce must be {MIN_NONCE} to {MAX_NONCE} random bytes",
+            )
         if (password.get("Type") or "").endswith(DIGEST):
-            if not nonce or not created:
-                raise Fault(
-                    "Client",
-                    "AUTHENTICATION_FAILED",
-                    "a password digest needs a nonce and a created time",
-                )
-            try:
-                raw_nonce = base64.b64decode(nonce, validate=True)
-            except ValueError:
-                raise Fault("Client", "AUTHENTICATION_FAILED", "the nonce is not base64") from None
             digest = base64.b64encode(
                 hashlib.sha1(raw_nonce + created.encode() + expected.encode()).digest()
             ).decode()
@@ -269,27 +283,31 @@ class SingleWindowApp:
                 raise Fault("Client", "AUTHENTICATION_FAILED", "unknown user or wrong password")
         elif (password.text or "") != expected:
             raise Fault("Client", "AUTHENTICATION_FAILED", "unknown user or wrong password")
-        if created:
-            try:
-                when = datetime.datetime.fromisoformat(created.replace("Z", "+00:00"))
-            except ValueError:
-                raise Fault("Client", "AUTHENTICATION_FAILED", "created is not a time") from None
-            now = datetime.datetime.now(datetime.UTC)
-            if when.tzinfo is None or abs(now - when) > FRESHNESS:
-                raise Fault("Client", "AUTHENTICATION_FAILED", "the token is stale or not zoned")
-        if not nonce:
-            return None
-        if self.service.nonce_seen(f"{user}:{nonce}"):
+        try:
+            when = datetime.datetime.fromisoformat(created.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise Fault("Client", "AUTHENTICATION_FAILED", "created is not a time") from None
+        now = self.service.clock()
+        if when.tzinfo is None or abs(now - when) > FRESHNESS:
+            raise Fault("Client", "AUTHENTICATION_FAILED", "the token is stale or not zoned")
+        # kept by its bytes: another base64 spelling of the same nonce is the same nonce
+        seen = f"{user}:{base64.b64encode(raw_nonce).decode()}"
+        if self.service.nonce_seen(seen):
             raise Fault("Client", "NONCE_REPLAYED", "this nonce was used before: replay refused")
-        return f"{user}:{nonce}"
+        return seen
 
     def _submit(self, request, nonce: str | None, with_certificate: bool = False) -> bytes:
         element = request[0]
-        data = etree.tostring(element, method="c14n")
+        data = content_form(element)  # what "the same content" means (1.2)
         try:
-            # validated just now with the request (a strict d:* wildcard): read, not re-parsed
+            # validated just now with the request (a strict d:Declaration): read, not re-parsed
             declaration = read_validated(element)
-            record = self.service.submit(data, declaration, nonce=nonce)
+            record = self.service.submit(
+                data,
+                declaration,
+                nonce=nonce,
+                legacy_xml=lambda: etree.tostring(element, method="c14n"),
+            )
         except NonceReplayed as exc:
             raise Fault("Client", exc.code, str(exc)) from None
         except IdempotencyConflict as exc:
@@ -350,7 +368,8 @@ def _fault(fault: Fault) -> bytes:
     )
     etree.SubElement(node, "faultcode").text = f"soap:{fault.side}"
     etree.SubElement(node, "faultstring").text = f"{fault.code}: {fault}"
-    detail = etree.SubElement(node, "detail")
+    # since 1.2 in FaultDetail, the fault message's one part (single-window-1.xsd)
+    detail = etree.SubElement(etree.SubElement(node, "detail"), f"{{{SW}}}FaultDetail")
     etree.SubElement(detail, f"{{{SW}}}Code").text = fault.code
     for line, path, message in fault.problems:
         problem = etree.SubElement(detail, f"{{{SW}}}Problem")
