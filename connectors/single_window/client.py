@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import random
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -124,7 +125,7 @@ class SingleWindowClient:
                     f"{self.endpoint}/signing-certificate.pem", timeout=self._timeouts
                 )
             except requests.RequestException as exc:
-                raise SingleWindowError("UNREACHABLE", _plain(exc), transient=True) from None
+                raise _classify(exc) from None
             if answer.status_code != 200 or b"BEGIN CERTIFICATE" not in answer.content:
                 raise SingleWindowError(
                     "NO_SIGNING_CERTIFICATE", f"{self.endpoint} published no signing certificate"
@@ -350,6 +351,14 @@ def _classify(exc: Exception) -> SingleWindowError:
             f"the Single Window answered HTTP {status}",
             transient=status >= 500 or status == 429,
         )
+    if isinstance(exc, requests.exceptions.SSLError) and _untrusted(exc):
+        # not transient: the same certificate will fail the same way on every retry
+        return SingleWindowError(
+            "TLS_UNTRUSTED",
+            f"the Single Window's TLS certificate is not trusted ({_plain(exc)}). If it is "
+            "issued by a private CA, set REQUESTS_CA_BUNDLE to that CA's certificate (a PEM "
+            "file) and submit again; the declaration stays in the ledger",
+        )
     if isinstance(exc, requests.RequestException):
         return SingleWindowError("UNREACHABLE", _plain(exc), transient=True)
     if isinstance(exc, FORBIDDEN):
@@ -362,6 +371,23 @@ def _classify(exc: Exception) -> SingleWindowError:
             "MALFORMED_RESPONSE", "the answer was not well-formed XML", transient=True
         )
     return SingleWindowError("UNEXPECTED", f"{type(exc).__name__}: {exc}")
+
+
+def _untrusted(exc: BaseException) -> bool:
+    """A certificate verification failure somewhere in the chain of causes (requests wraps
+    urllib3's, which wraps ssl's SSLCertVerificationError)."""
+    seen = set()
+    stack = [exc]
+    while stack:
+        error = stack.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return True
+        stack += [error.__cause__, error.__context__, getattr(error, "reason", None)]
+        stack += [arg for arg in error.args if isinstance(arg, BaseException)]
+    return "CERTIFICATE_VERIFY_FAILED" in str(exc)
 
 
 def _plain(exc: Exception) -> str:
