@@ -144,6 +144,25 @@ def test_idle_and_trickling_connections_do_not_keep_an_exporter_out(
     assert app.server.refused["evicted"] > 0
 
 
+def test_a_busy_kept_alive_connection_is_never_cut_by_the_deadlines(guarded):
+    # the deadlines count from a request's first byte, not from when the connection opened
+    endpoint, app = guarded
+    with requests.Session() as session:
+        deadline = time.monotonic() + 2.5 * TIGHT.header_timeout
+        answers = 0
+        while time.monotonic() < deadline and answers < 200:
+            assert session.get(f"{endpoint}?wsdl", timeout=5).status_code == 200
+            answers += 1
+            time.sleep(0.05)
+    assert answers > 20
+    assert not app.server.refused  # not closed as idle, no 408, no eviction
+    for _ in range(100):  # and its count goes when it closes
+        if not app.server.per_address:
+            break
+        time.sleep(0.02)
+    assert not app.server.per_address
+
+
 def test_a_request_trickled_a_byte_at_a_time_is_answered_408_and_closed(guarded):
     endpoint, app = guarded
     with contextlib.closing(connect(endpoint, "127.0.0.40")) as sock:

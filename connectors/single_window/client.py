@@ -349,7 +349,9 @@ def _classify(exc: Exception) -> SingleWindowError:
         return SingleWindowError(
             f"HTTP_{status}",
             f"the Single Window answered HTTP {status}",
-            transient=status >= 500 or status == 429,
+            # 408: the server gave up waiting for a request (a slow link, or a kept-alive
+            # connection it closed as the request went out): sending again may succeed
+            transient=status >= 500 or status in (408, 429),
         )
     if isinstance(exc, requests.exceptions.SSLError) and _untrusted(exc):
         # not transient: the same certificate will fail the same way on every retry

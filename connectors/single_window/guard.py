@@ -58,10 +58,28 @@ class GuardedChannel(HTTPChannel):
 
     def __init__(self, server, sock, addr, adj, map=None):
         super().__init__(server, sock, addr, adj, map=map)
-        self.waiting_since = self.creation_time
-        self.headers_at = None
+        self.started_at = self.headers_at = None  # of the request being received
         server.per_address[self.address] += 1
         self.counted = True
+
+    def received(self, data):
+        # the clocks of the request being received: its first byte, then its last header
+        if data and self.request is None:
+            self.started_at, self.headers_at = time.time(), None
+        result = super().received(data)
+        request = self.request
+        if request is None:
+            self.started_at = self.headers_at = None
+        elif request.headers_finished and self.headers_at is None:
+            self.headers_at = time.time()
+        return result
+
+    @property
+    def waiting_since(self) -> float:
+        """Since when this connection has been waiting for a complete request: the first
+        byte of the one being received, else the last activity (the end of the previous
+        answer, or the connection itself)."""
+        return self.started_at if self.started_at is not None else self.last_activity
 
     @property
     def address(self) -> str:
@@ -196,25 +214,20 @@ class GuardedServer(TcpWSGIServer):
     def sweep(self, now: float) -> None:
         limits = self.limits
         for channel in list(self.active_channels.values()):
-            if channel.will_close or channel.close_when_flushed:
-                continue
-            if channel.busy:
-                channel.waiting_since, channel.headers_at = now, None
+            if channel.will_close or channel.close_when_flushed or channel.busy:
                 continue
             request = channel.request
-            if request is None or not request.headers_finished:
-                channel.headers_at = None
-                if now - channel.waiting_since <= limits.header_timeout:
-                    continue
-                if request is None:  # idle: nothing was sent
+            if request is None:  # idle: nothing sent since the connection or the last answer
+                if now - channel.last_activity > limits.header_timeout:
                     self.refused["idle"] += 1
                     channel.will_close = True
+                continue
+            if channel.headers_at is None:
+                if now - channel.waiting_since <= limits.header_timeout:
                     continue
                 self.refused["header_timeout"] += 1
                 what = f"the request headers were not received within {limits.header_timeout:g} s"
             else:
-                if channel.headers_at is None:
-                    channel.headers_at = now
                 if now - channel.headers_at <= limits.body_timeout:
                     continue
                 self.refused["body_timeout"] += 1
