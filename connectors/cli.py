@@ -123,12 +123,23 @@ def _parser() -> argparse.ArgumentParser:
         default=0.0,
         help="fault injection: answers lost after the request is handled",
     )
+    for flag, kind, help_text in (
+        ("--header-timeout", float, "seconds for a request's headers (default 5)"),
+        ("--body-timeout", float, "seconds for a request's body after its headers (default 10)"),
+        ("--per-address", int, "connections from one client address (default 64)"),
+        ("--max-connections", int, "open connections in all (default 1024)"),
+        ("--queue", int, "complete requests waiting for a worker (default 64)"),
+    ):
+        p.add_argument(flag, type=kind, default=None, help=f"limit: {help_text}")
 
     def connection(p):
         p.add_argument("--endpoint", default=ENDPOINT)
         p.add_argument("--user", default=os.environ.get("RCEP_SW_USER", "exporter"))
         p.add_argument(
-            "--password", default=None, help="default $RCEP_SW_PASSWORD (never printed or stored)"
+            "--password",
+            default=None,
+            help="visible to other local users in the process list: prefer $RCEP_SW_PASSWORD, "
+            "or give neither to be asked (never printed or stored)",
         )
         p.add_argument(
             "--signing-cert",
@@ -168,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="CERTIFICATE.xml")
     p.add_argument("--endpoint", default=None)
     p.add_argument("--user", default=os.environ.get("RCEP_SW_USER", "exporter"))
-    p.add_argument("--password", default=None)
+    p.add_argument("--password", default=None, help="as for submit: prefer $RCEP_SW_PASSWORD")
     p.add_argument("--signing-cert", type=Path, metavar="PEM")
     p.add_argument("--ledger", type=Path, default=None)
 
@@ -415,6 +426,7 @@ def _demo(args) -> int:
 
 def _mock_server(args) -> int:
     from connectors.single_window.embedded import DEMO_USERS
+    from connectors.single_window.guard import Limits
     from connectors.single_window.server import Faults, SingleWindowApp, serve
     from connectors.single_window.service import Service
 
@@ -430,18 +442,43 @@ def _mock_server(args) -> int:
     )
     if not args.users:
         out.print("Demo credentials: exporter / rcep-demo (give --users FILE for your own).")
-    serve(app, args.host, args.port)
+    chosen = {
+        name: getattr(args, name)
+        for name in ("header_timeout", "body_timeout", "per_address", "max_connections", "queue")
+        if getattr(args, name) is not None
+    }
+    serve(app, args.host, args.port, Limits(**chosen))
     return 0
 
 
 def _client(args, ledger):
     from connectors.single_window.client import SingleWindowClient
 
-    password = args.password or os.environ.get("RCEP_SW_PASSWORD")
-    if password is None:
-        raise _Usage("give --password or set RCEP_SW_PASSWORD")
+    password = _password(args)
     pem = args.signing_cert.read_bytes() if getattr(args, "signing_cert", None) else None
     return SingleWindowClient(args.endpoint, args.user, password, ledger, signing_cert_pem=pem)
+
+
+def _password(args) -> str:
+    """--password (with a warning: other local users see it in the process list), else
+    $RCEP_SW_PASSWORD, else asked for when a person is at the terminal."""
+    if args.password is not None:
+        err.print(
+            "Warning: --password can be read by other users of this machine in the process "
+            "list (ps); set RCEP_SW_PASSWORD instead, or give neither to be asked for it."
+        )
+        return args.password
+    password = os.environ.get("RCEP_SW_PASSWORD")
+    if password:
+        return password
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"Single Window password for {args.user}: ")
+    raise _Usage(
+        "no password: set RCEP_SW_PASSWORD, or run from a terminal to be asked for it "
+        "(--password works too, but other local users can read it in the process list)"
+    )
 
 
 class _Usage(Exception):

@@ -3,6 +3,7 @@ no comment or processing instruction splits a value so that the schema sees one 
 reader another (the service, the client, the CLI and the certificate readers alike)."""
 
 import base64
+import datetime
 import http.server
 import re
 import threading
@@ -182,10 +183,15 @@ def test_a_quantity_split_by_a_comment_is_issued_and_signed_whole(tmp_path, decl
 
 
 def soap(body: bytes, header: bytes = b"") -> bytes:
+    # PasswordText, with the Nonce and Created the service requires of every token
+    nonce = base64.b64encode(uuid.uuid4().bytes)
+    created = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     token = (
         b'<wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/'
-        b'oasis-200401-wss-wssecurity-secext-1.0.xsd"><wsse:UsernameToken>'
+        b'oasis-200401-wss-wssecurity-secext-1.0.xsd" xmlns:wsu="http://docs.oasis-open.org/'
+        b'wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"><wsse:UsernameToken>'
         b"<wsse:Username>exporter</wsse:Username><wsse:Password>rcep-demo</wsse:Password>"
+        b"<wsse:Nonce>" + nonce + b"</wsse:Nonce><wsu:Created>" + created + b"</wsu:Created>"
         b"</wsse:UsernameToken></wsse:Security>"
     )
     return (
@@ -248,7 +254,7 @@ def test_a_failure_inside_the_single_window_is_a_soap_fault_with_a_code(
     assert answer.status_code == 500 and answer.headers["Content-Type"].startswith("text/xml")
     fault = etree.fromstring(answer.content)
     assert fault.findtext(".//faultcode") == "soap:Server"
-    assert fault.findtext(f".//detail/{{{SW}}}Code") == "INTERNAL_ERROR"
+    assert fault.findtext(f".//detail/{{{SW}}}FaultDetail/{{{SW}}}Code") == "INTERNAL_ERROR"
     assert "Traceback" not in answer.text and "a bug in the service" not in answer.text
     assert "failed on a request" in caplog.text  # the service's own log says what broke
 

@@ -506,6 +506,45 @@ def test_without_a_password_submit_says_how_to_give_one_and_sends_nothing(cli, m
     assert rows(app, "nonces") == 0  # no request reached the Single Window
 
 
+def test_a_password_on_the_command_line_is_warned_about_and_never_shown(cli, mock, ledger):
+    # any local user can read another process's arguments (ps, /proc/PID/cmdline)
+    url, _ = mock
+
+    code, out, err = submit(cli, SHIPMENT, url, ledger)
+
+    assert code == 0, err
+    assert "Warning: --password can be read by other users" in err
+    assert "RCEP_SW_PASSWORD" in err and PASSWORD not in out + err
+
+
+def test_the_environment_password_needs_no_warning(cli, mock, ledger, monkeypatch):
+    url, _ = mock
+    monkeypatch.setenv("RCEP_SW_PASSWORD", PASSWORD)
+
+    code, _, err = cli("submit", SHIPMENT, "--endpoint", url, "--ledger", ledger)
+
+    assert code == 0, err
+    assert "Warning" not in err
+
+
+def test_at_a_terminal_the_password_is_asked_for_not_echoed(cli, mock, ledger, monkeypatch):
+    url, _ = mock
+    asked = []
+
+    def getpass(prompt):
+        asked.append(prompt)
+        return PASSWORD
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("getpass.getpass", getpass)
+
+    code, out, err = cli("submit", SHIPMENT, "--endpoint", url, "--ledger", ledger)
+
+    assert code == 0, err
+    assert asked == ["Single Window password for exporter: "]
+    assert PASSWORD not in out + err and "Warning" not in err
+
+
 # --- 6. nobody listening ------------------------------------------------------------------------
 
 

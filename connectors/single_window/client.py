@@ -12,9 +12,14 @@ for another idempotency key is refused too. Every answer is read through the one
 (connectors/xmlsafe.py) before zeep reads it.
 """
 
+import base64
+import contextlib
+import copy
 import json
 import os
 import random
+import ssl
+import threading
 import time
 from dataclasses import dataclass
 
@@ -22,14 +27,16 @@ import requests
 import zeep
 from lxml import etree
 from zeep import exceptions as zeep_errors
+from zeep import xsd
 from zeep.exceptions import Fault, TransportError
 from zeep.exceptions import XMLSyntaxError as ZeepXMLSyntaxError
 from zeep.transports import Transport
+from zeep.wsse import utils as zeep_wsse_utils
 from zeep.wsse.username import UsernameToken
 
 from connectors.declaration import Declaration, read_validated
 from connectors.ledger import Entry, Ledger
-from connectors.single_window import SW, matching
+from connectors.single_window import SOAP_ENV, SW, matching
 from connectors.single_window.signing import SignatureInvalid, fingerprint, verify
 from connectors.xmlsafe import XMLUnreadable, parse_untrusted, validate, xsd_path
 
@@ -93,11 +100,13 @@ class SingleWindowClient:
             forbid_entities=True,
             forbid_external=True,
         )
+        self._raw = _RawDeclaration()
         client = zeep.Client(
             str(xsd_path("single-window-1.wsdl")),
             transport=transport,
             settings=settings,
-            wsse=UsernameToken(username, password, use_digest=digest),
+            wsse=_UsernameToken(username, password, use_digest=digest),
+            plugins=[self._raw],
         )
         # the answers' timestamps (c:ZonedDateTime) are kept as the service wrote them; nothing
         # here computes with them. zeep's reading into datetime cannot hold every value the
@@ -120,7 +129,7 @@ class SingleWindowClient:
                     f"{self.endpoint}/signing-certificate.pem", timeout=self._timeouts
                 )
             except requests.RequestException as exc:
-                raise SingleWindowError("UNREACHABLE", _plain(exc), transient=True) from None
+                raise _classify(exc) from None
             if answer.status_code != 200 or b"BEGIN CERTIFICATE" not in answer.content:
                 raise SingleWindowError(
                     "NO_SIGNING_CERTIFICATE", f"{self.endpoint} published no signing certificate"
@@ -149,9 +158,10 @@ class SingleWindowClient:
                 if not counted:
                     self.ledger.count_attempt(key)
                 counted, unknown = False, True
-                response = self.service.SubmitDeclaration(
-                    _value_1=tree.getroot(), _soapheaders=[_return_certificate()]
-                )
+                with self._raw.sending(tree.getroot()):  # the tree checked is the one sent
+                    response = self.service.SubmitDeclaration(
+                        Declaration=xsd.SkipValue, _soapheaders=[_return_certificate()]
+                    )
                 return self._settle(declaration, response)
             except SingleWindowError as error:
                 if not error.transient:
@@ -292,6 +302,51 @@ def _reread(content: bytes) -> bytes:
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 
+class _RawDeclaration(zeep.Plugin):
+    """Puts the declaration into SubmitDeclaration exactly as it was checked and kept.
+
+    Since contract 1.2 the operation names its content, d:Declaration, so zeep would build
+    it from Python values; the declaration is sent as the very tree that was parsed safely and
+    validated instead (zeep renders the element empty, told to skip it, and this fills in a
+    copy before WS-Security is added). One slot per thread, in case one client is shared by
+    threads.
+    """
+
+    def __init__(self) -> None:
+        self._slot = threading.local()
+
+    @contextlib.contextmanager
+    def sending(self, declaration: etree._Element):
+        self._slot.declaration = declaration
+        try:
+            yield
+        finally:
+            self._slot.declaration = None
+
+    def egress(self, envelope, http_headers, operation, binding_options):
+        declaration = getattr(self._slot, "declaration", None)
+        if declaration is not None and operation.name == "SubmitDeclaration":
+            submit = envelope.find(f"{{{SOAP_ENV}}}Body/{{{SW}}}SubmitDeclaration")
+            submit.append(copy.deepcopy(declaration))
+        return envelope, http_headers
+
+
+class _UsernameToken(UsernameToken):
+    """zeep's token; for PasswordText it adds a Nonce and Created as well, which the service
+    requires for both kinds (without them a captured token could be replayed)."""
+
+    def _create_password_text(self):
+        nonce = base64.b64encode(os.urandom(16)).decode()
+        created = zeep_wsse_utils.get_timestamp(None, self.zulu_timestamp)
+        return [
+            *super()._create_password_text(),
+            zeep_wsse_utils.WSSE.Nonce(
+                nonce, EncodingType=f"{self.soap_message_secutity_ns}#Base64Binary"
+            ),
+            zeep_wsse_utils.WSU.Created(created),
+        ]
+
+
 def _return_certificate() -> etree._Element:
     """The 1.1 request header asking for the signed certificate with an ISSUED receipt."""
     option = etree.Element(f"{{{SW}}}ReturnSignedCertificate", nsmap={"s": SW})
@@ -319,8 +374,8 @@ def _session(endpoint: str, verify_tls: bool) -> requests.Session:
 
 
 def _fault_code(fault: Fault) -> str:
-    detail = fault.detail
-    code = detail.findtext(f"{{{SW}}}Code") if detail is not None else None
+    detail = fault.detail  # Code in FaultDetail since 1.2, directly in the detail before
+    code = detail.findtext(f".//{{{SW}}}Code") if detail is not None else None
     return code or (fault.message or "").split(":", 1)[0]
 
 
@@ -341,7 +396,17 @@ def _classify(exc: Exception) -> SingleWindowError:
         return SingleWindowError(
             f"HTTP_{status}",
             f"the Single Window answered HTTP {status}",
-            transient=status >= 500 or status == 429,
+            # 408: the server gave up waiting for a request (a slow link, or a kept-alive
+            # connection it closed as the request went out): sending again may succeed
+            transient=status >= 500 or status in (408, 429),
+        )
+    if isinstance(exc, requests.exceptions.SSLError) and _untrusted(exc):
+        # not transient: the same certificate will fail the same way on every retry
+        return SingleWindowError(
+            "TLS_UNTRUSTED",
+            f"the Single Window's TLS certificate is not trusted ({_plain(exc)}). If it is "
+            "issued by a private CA, set REQUESTS_CA_BUNDLE to that CA's certificate (a PEM "
+            "file) and submit again; the declaration stays in the ledger",
         )
     if isinstance(exc, requests.RequestException):
         return SingleWindowError("UNREACHABLE", _plain(exc), transient=True)
@@ -355,6 +420,23 @@ def _classify(exc: Exception) -> SingleWindowError:
             "MALFORMED_RESPONSE", "the answer was not well-formed XML", transient=True
         )
     return SingleWindowError("UNEXPECTED", f"{type(exc).__name__}: {exc}")
+
+
+def _untrusted(exc: BaseException) -> bool:
+    """A certificate verification failure somewhere in the chain of causes (requests wraps
+    urllib3's, which wraps ssl's SSLCertVerificationError)."""
+    seen = set()
+    stack = [exc]
+    while stack:
+        error = stack.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return True
+        stack += [error.__cause__, error.__context__, getattr(error, "reason", None)]
+        stack += [arg for arg in error.args if isinstance(arg, BaseException)]
+    return "CERTIFICATE_VERIFY_FAILED" in str(exc)
 
 
 def _plain(exc: Exception) -> str:

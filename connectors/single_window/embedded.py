@@ -5,8 +5,7 @@ import contextlib
 import threading
 from pathlib import Path
 
-from waitress.server import create_server
-
+from connectors.single_window.guard import Limits, create_server
 from connectors.single_window.server import Faults, SingleWindowApp
 from connectors.single_window.service import Service
 
@@ -20,12 +19,16 @@ def running(
     faults: Faults | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
+    limits: Limits | None = None,
+    threads: int = 4,
 ):
-    """Yield (endpoint URL, app); the server stops when the block ends."""
+    """Yield (endpoint URL, app); the server stops when the block ends (``app.server`` is the
+    guarded waitress server, with the connection limits of ``limits``)."""
     app = SingleWindowApp(
         Service(Path(directory) / "single-window.sqlite3"), users or DEMO_USERS, faults=faults
     )
-    server = create_server(app, host=host, port=port, threads=4, asyncore_loop_timeout=0.05)
+    server = create_server(app, host, port, limits, threads=threads, asyncore_loop_timeout=0.05)
+    app.server = server
     stopping = threading.Event()
 
     def serve() -> None:

@@ -20,7 +20,12 @@ from lxml import etree
 
 from connectors.declaration import DeclarationError, read_validated
 from connectors.single_window import SOAP_ENV, SW, WSSE, WSU
-from connectors.single_window.service import IdempotencyConflict, NonceReplayed, Service
+from connectors.single_window.service import (
+    IdempotencyConflict,
+    NonceReplayed,
+    Service,
+    content_form,
+)
 from connectors.single_window.signing import fingerprint
 from connectors.summary_pdf import certificate_pdf
 from connectors.xmlsafe import SchemaInvalid, XMLUnreadable, parse_untrusted, schema, xsd_path
@@ -37,6 +42,7 @@ PUBLISHED = (
 )
 DIGEST = "#PasswordDigest"
 FRESHNESS = datetime.timedelta(minutes=5)
+MIN_NONCE, MAX_NONCE = 8, 64  # bytes of a WS-Security nonce
 
 
 @dataclass
@@ -94,7 +100,7 @@ class SingleWindowApp:
     def __call__(self, environ, start_response):
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
         query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-        if path.rstrip("/") == self.path and method == "GET" and "wsdl" in query:
+        if path.rstrip("/") == self.path and method == "GET" and "wsdl" in map(str.lower, query):
             return self._send(start_response, "200 OK", self._wsdl(environ), "text/xml")
         if path.startswith(f"{self.path}/xsd/") and method == "GET":
             name = path.rsplit("/", 1)[1]
@@ -117,6 +123,14 @@ class SingleWindowApp:
             time.sleep(faults.latency_ms / 1000)
         if faults.error():
             return self._send(start_response, faults.error_status, b"busy\n", "text/plain")
+        media_type = (environ.get("CONTENT_TYPE") or "").split(";", 1)[0].strip().lower()
+        if media_type != "text/xml":  # SOAP 1.1 (SOAP 1.2 would be application/soap+xml)
+            return self._send(
+                start_response,
+                "415 Unsupported Media Type",
+                b"SOAP 1.1 requests are sent as Content-Type: text/xml\n",
+                "text/plain",
+            )
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -254,17 +268,25 @@ class SingleWindowApp:
         expected = self.users.get(user)
         if password is None or expected is None:
             raise Fault("Client", "AUTHENTICATION_FAILED", "unknown user or wrong password")
+        # both kinds of password need a nonce and a created time: without them a captured
+        # PasswordText token could be replayed for ever (the WSDL's policy says so)
+        if not nonce or not created:
+            raise Fault(
+                "Client",
+                "AUTHENTICATION_FAILED",
+                "a UsernameToken needs a Nonce and a Created time (PasswordText too)",
+            )
+        try:
+            raw_nonce = base64.b64decode(nonce, validate=True)
+        except ValueError:
+            raise Fault("Client", "AUTHENTICATION_FAILED", "the nonce is not base64") from None
+        if not MIN_NONCE <= len(raw_nonce) <= MAX_NONCE:
+            raise Fault(
+                "Client",
+                "AUTHENTICATION_FAILED",
+                f"the nonce must be {MIN_NONCE} to {MAX_NONCE} random bytes",
+            )
         if (password.get("Type") or "").endswith(DIGEST):
-            if not nonce or not created:
-                raise Fault(
-                    "Client",
-                    "AUTHENTICATION_FAILED",
-                    "a password digest needs a nonce and a created time",
-                )
-            try:
-                raw_nonce = base64.b64decode(nonce, validate=True)
-            except ValueError:
-                raise Fault("Client", "AUTHENTICATION_FAILED", "the nonce is not base64") from None
             digest = base64.b64encode(
                 hashlib.sha1(raw_nonce + created.encode() + expected.encode()).digest()
             ).decode()
@@ -272,27 +294,31 @@ class SingleWindowApp:
                 raise Fault("Client", "AUTHENTICATION_FAILED", "unknown user or wrong password")
         elif (password.text or "") != expected:
             raise Fault("Client", "AUTHENTICATION_FAILED", "unknown user or wrong password")
-        if created:
-            try:
-                when = datetime.datetime.fromisoformat(created.replace("Z", "+00:00"))
-            except ValueError:
-                raise Fault("Client", "AUTHENTICATION_FAILED", "created is not a time") from None
-            now = datetime.datetime.now(datetime.UTC)
-            if when.tzinfo is None or abs(now - when) > FRESHNESS:
-                raise Fault("Client", "AUTHENTICATION_FAILED", "the token is stale or not zoned")
-        if not nonce:
-            return None
-        if self.service.nonce_seen(f"{user}:{nonce}"):
+        try:
+            when = datetime.datetime.fromisoformat(created.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise Fault("Client", "AUTHENTICATION_FAILED", "created is not a time") from None
+        now = self.service.clock()
+        if when.tzinfo is None or abs(now - when) > FRESHNESS:
+            raise Fault("Client", "AUTHENTICATION_FAILED", "the token is stale or not zoned")
+        # kept by its bytes: another base64 spelling of the same nonce is the same nonce
+        seen = f"{user}:{base64.b64encode(raw_nonce).decode()}"
+        if self.service.nonce_seen(seen):
             raise Fault("Client", "NONCE_REPLAYED", "this nonce was used before: replay refused")
-        return f"{user}:{nonce}"
+        return seen
 
     def _submit(self, request, nonce: str | None, with_certificate: bool = False) -> bytes:
         element = request[0]
-        data = etree.tostring(element, method="c14n")
+        data = content_form(element)  # what "the same content" means (1.2)
         try:
-            # validated just now with the request (a strict d:* wildcard): read, not re-parsed
+            # validated just now with the request (a strict d:Declaration): read, not re-parsed
             declaration = read_validated(element)
-            record = self.service.submit(data, declaration, nonce=nonce)
+            record = self.service.submit(
+                data,
+                declaration,
+                nonce=nonce,
+                legacy_xml=lambda: etree.tostring(element, method="c14n"),
+            )
         except NonceReplayed as exc:
             raise Fault("Client", exc.code, str(exc)) from None
         except IdempotencyConflict as exc:
@@ -353,7 +379,8 @@ def _fault(fault: Fault) -> bytes:
     )
     etree.SubElement(node, "faultcode").text = f"soap:{fault.side}"
     etree.SubElement(node, "faultstring").text = f"{fault.code}: {fault}"
-    detail = etree.SubElement(node, "detail")
+    # since 1.2 in FaultDetail, the fault message's one part (single-window-1.xsd)
+    detail = etree.SubElement(etree.SubElement(node, "detail"), f"{{{SW}}}FaultDetail")
     etree.SubElement(detail, f"{{{SW}}}Code").text = fault.code
     for line, path, message in fault.problems:
         problem = etree.SubElement(detail, f"{{{SW}}}Problem")
@@ -363,7 +390,12 @@ def _fault(fault: Fault) -> bytes:
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
 
 
-def serve(app: SingleWindowApp, host: str = "127.0.0.1", port: int = 8070) -> None:
-    import waitress
+def serve(app: SingleWindowApp, host: str = "127.0.0.1", port: int = 8070, limits=None) -> None:
+    """Serve in the foreground, with the connection limits of ``guard`` (Ctrl-C stops)."""
+    from connectors.single_window.guard import create_server
 
-    waitress.serve(app, host=host, port=port, threads=4, ident="rcep-mock-single-window")
+    server = create_server(app, host, port, limits)
+    try:
+        server.run()
+    finally:
+        server.task_dispatcher.shutdown()

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,12 @@ from rcep_rules import Reference
 K = "urn:rcep-origin:certificate:1"
 R = "urn:rcep-origin:receipt:1"
 J = "urn:rcep-origin:rejection:1"
+D = "urn:rcep-origin:declaration:1"
 FORMAT = "RCEP-CO-XML-1"
+# a token's Created may be 5 minutes off either way (server.FRESHNESS), so a nonce can be
+# replayed with a fresh-looking token for at most 10 minutes after it was seen: kept that long
+NONCE_KEPT = datetime.timedelta(minutes=10)
+PRUNE_EVERY = datetime.timedelta(minutes=1)
 ISSUING_BODY = ("Mock Single Window (test customs)", "Loopback, test only", "CN")
 
 SCHEMA = """
@@ -82,6 +88,38 @@ def now_utc() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
+def content_form(declaration: etree._Element) -> bytes:
+    """What "the same content" of a declaration means (contract 1.2; single-window-1.xsd
+    says so to clients): its exclusive canonical XML without comments (no namespace
+    declarations dragged in from the envelope), after whitespace-only text between elements
+    is removed (pretty-printed or not) and every namespace is given its usual prefix (d:, c:;
+    others ns0, ns1, ... in order), so that any SOAP stack's serialisation of one declaration
+    gives the same bytes. Text inside a leaf is data and is kept as it is."""
+    prefixes = {D: "d", C: "c"}
+
+    def copy(node, parent):
+        new = etree.SubElement(parent, node.tag) if parent is not None else None
+        if new is None:
+            new = etree.Element(node.tag, nsmap={p: ns for ns, p in prefixes.items()})
+        for name, value in node.attrib.items():
+            new.set(name, value)
+        children = [child for child in node if isinstance(child.tag, str)]  # no comments, PIs
+        if children:
+            if node.text and node.text.strip():
+                new.text = node.text
+            for child in children:
+                made = copy(child, new)
+                if child.tail and child.tail.strip():
+                    made.tail = child.tail
+        else:
+            new.text = node.text
+        return new
+
+    return etree.tostring(
+        copy(declaration, None), method="c14n", exclusive=True, with_comments=False
+    )
+
+
 class Service:
     def __init__(self, db_path: Path, reference: Reference | None = None) -> None:
         self.db_path = Path(db_path)
@@ -89,6 +127,9 @@ class Service:
         self.reference = reference or Reference.load(rule_files=())
         self.identity = SigningIdentity.load_or_create(self.db_path.parent)
         self._local = threading.local()
+        # the service's clock (the token freshness check uses it too); tests move it
+        self.clock = lambda: datetime.datetime.now(datetime.UTC)
+        self._pruned_at = None
         with self._db() as db:
             db.executescript(SCHEMA)
 
@@ -108,22 +149,29 @@ class Service:
         declaration_xml: bytes,
         declaration: Declaration | None = None,
         nonce: str | None = None,
+        legacy_xml: Callable[[], bytes] | None = None,
     ) -> Record:
-        """Receive a schema-valid declaration (its bytes, canonical). Idempotent by key.
+        """Receive a schema-valid declaration (its bytes in ``content_form``). Idempotent by
+        key: the same key with the same content form returns the same record.
 
         ``declaration`` is what the bytes say when the caller has already read them from the
         same validated element (the SOAP server does); otherwise they are parsed and validated
         here. ``nonce`` is the request's WS-Security nonce: it is remembered in the same
         transaction as a new declaration (one commit, one sync instead of two), or on its
         own when nothing new is written; NonceReplayed when it was seen before.
+        ``legacy_xml`` gives, when asked, the form a service before contract 1.2 hashed (the
+        element's inclusive c14n): a declaration stored then is still the same content.
         """
         if declaration is None:
+            from connectors.xmlsafe import parse_untrusted
+
             declaration = from_xml(declaration_xml)
+            declaration_xml = content_form(parse_untrusted(declaration_xml).getroot())
         digest = hashlib.sha256(declaration_xml).hexdigest()
         existing = self.find(key=declaration.idempotency_key)
         if existing is not None:
             self._remember_or_refuse(nonce)
-            return self._same_payload(existing, digest)
+            return self._same_payload(existing, digest, legacy_xml)
         reasons = second_level.check(declaration, self.reference)
         db = self._db()
         db.execute("BEGIN IMMEDIATE")  # one writer: two requests can never both issue
@@ -142,7 +190,7 @@ class Service:
             raise
         if existing is not None:
             self._remember_or_refuse(nonce)
-            return self._same_payload(existing, digest)
+            return self._same_payload(existing, digest, legacy_xml)
         return self.find(key=declaration.idempotency_key)
 
     def _write(self, declaration, declaration_xml: bytes, digest: str, reasons) -> None:
@@ -199,9 +247,19 @@ class Service:
         return bytes(row[0]) if row else None
 
     def remember_nonce(self, nonce: str) -> bool:
-        """False when the nonce was seen before (a replayed request)."""
+        """False when the nonce was seen before (a replayed request). Nonces older than
+        NONCE_KEPT are forgotten (at most once a minute): a token that old is refused as
+        stale anyway, so the table holds about ten minutes of requests, not all of them."""
+        now = self.clock()
+        db = self._db()
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            self._pruned_at = now
+            cutoff = (now - NONCE_KEPT).isoformat(timespec="seconds")
+            db.execute("DELETE FROM nonces WHERE seen_at < ?", (cutoff,))
         try:
-            self._db().execute("INSERT INTO nonces VALUES (?, ?)", (nonce, now_utc()))
+            db.execute(
+                "INSERT INTO nonces VALUES (?, ?)", (nonce, now.isoformat(timespec="seconds"))
+            )
             return True
         except sqlite3.IntegrityError:
             return False
@@ -217,7 +275,7 @@ class Service:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _same_payload(self, record: Record, digest: str) -> Record:
+    def _same_payload(self, record: Record, digest: str, legacy_xml=None) -> Record:
         stored = (
             self._db()
             .execute(
@@ -226,7 +284,9 @@ class Service:
             )
             .fetchone()[0]
         )
-        if stored != digest:
+        if stored != digest and not (
+            legacy_xml is not None and stored == hashlib.sha256(legacy_xml()).hexdigest()
+        ):
             raise IdempotencyConflict(
                 f"idempotency key {record.idempotency_key} was used for another declaration "
                 f"({record.reference_number}); a new declaration needs a new key"
