@@ -75,6 +75,11 @@ class SaleOrder(models.Model):
         help="RCEP applies and the company submits declarations automatically: the transport "
         "data and the packages are needed at confirmation.",
     )
+    rcep_missing_data = fields.Text(
+        "Missing for the RCEP certificate",
+        compute="_compute_rcep_missing_data",
+        help="What the order's declaration needs and lacks, with where to fill it in.",
+    )
     rcep_evaluation_ids = fields.One2many(
         "rcep.origin.evaluation", "sale_order_id", "RCEP evaluations", readonly=True
     )
@@ -122,6 +127,33 @@ class SaleOrder(models.Model):
                 order.rcep_applicable
                 and order.company_id.rcep_auto_submit
                 and order.company_id.rcep_check_mode != "off"
+            )
+
+    @api.depends(
+        "rcep_declaration_required",
+        "rcep_transport_means",
+        "rcep_vessel_or_flight",
+        "rcep_port_of_loading",
+        "rcep_port_of_discharge",
+        "order_line.rcep_package_count",
+        "order_line.rcep_package_kind",
+        "company_id.rcep_customs_code",
+    )
+    def _compute_rcep_missing_data(self):
+        """Shown on the quotation while it is still a quotation: the data is asked for before
+        confirming, never discovered after. Not a blocking requirement: a quotation is often
+        made before the shipment is booked, and "Check RCEP origin" must still run on it."""
+        for order in self:
+            missing = (
+                order._rcep_missing_declaration_data()
+                if order.rcep_declaration_required and order.state in ("draft", "sent")
+                else []
+            )
+            order.rcep_missing_data = (
+                "\n".join(
+                    _("- %(label)s: %(path)s", label=label, path=path) for label, path in missing
+                )
+                or False
             )
 
     @api.depends("rcep_evaluation_ids.verdict", "rcep_check_status")

@@ -29,7 +29,6 @@ from odoo.tests import Form, TransactionCase, freeze_time, new_test_user
 from connectors.single_window.embedded import running
 
 TODAY = "2026-11-20 09:00:00"
-TRANSPORT = ("rcep_vessel_or_flight", "rcep_port_of_loading", "rcep_port_of_discharge")
 
 
 @freeze_time(TODAY)
@@ -155,17 +154,9 @@ class RcepWorldCase(TransactionCase):
             line.price_unit = price
         for field, value in transport.items():
             setattr(order, field, value)
-        # The form requires vessel and ports when declarations go out automatically; an order
-        # may still reach confirmation without them (imported, or made through the API): the
-        # stories of such orders save it so.
-        unknown = [f for f in TRANSPORT if not transport.get(f)]
-        if order.rcep_declaration_required:
-            for field in unknown:
-                setattr(order, field, "-")
-        record = order.save()
-        if unknown and record.rcep_declaration_required:
-            record.write(dict.fromkeys(unknown, False))
-        return record
+        # vessel and ports are asked for, not enforced: a plain order is often confirmed
+        # before the shipment is booked
+        return order.save()
 
     def confirm_order(self, product=None, **transport):
         order = self.quotation(product, **transport)

@@ -197,8 +197,14 @@ class TestSaleStory(TransactionCase):
         with form.order_line.new() as line:
             line.product_id = self.part
         self.assertTrue(form.rcep_declaration_required)
-        with self.assertRaisesRegex(AssertionError, "rcep_vessel_or_flight.? is a required field"):
-            form.save()
+        # the quotation is saved before the shipment is booked, and says what is missing
+        quotation = form.save()
+        for label in ("Vessel or flight", "Port of loading", "Port of discharge"):
+            self.assertIn(
+                f"Sales order › Other Info › RCEP origin › {label}", quotation.rcep_missing_data
+            )
+        arch = quotation.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertRegex(arch, r'name="rcep_vessel_or_flight"[^>]*class="o_required_modifier"')
         form.rcep_vessel_or_flight = "KOTA LARIS V.612S"
         form.rcep_port_of_loading = "Ningbo (CNNGB)"
         form.rcep_port_of_discharge = "Ho Chi Minh City (VNSGN)"
@@ -209,6 +215,7 @@ class TestSaleStory(TransactionCase):
             line.rcep_package_kind = "pallet"
         quotation = form.save()
         self.assertEqual(quotation._rcep_missing_declaration_data(), [])
+        self.assertFalse(quotation.rcep_missing_data)
 
         self.company.rcep_auto_submit = False  # an RCEP manager queues each declaration
         self.assertFalse(quotation.rcep_declaration_required)
