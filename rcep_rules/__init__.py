@@ -18,15 +18,18 @@ from rcep_rules.evaluation import Evaluation, evaluate, review
 from rcep_rules.goods import GoodsFileError, load_shipments, parse_shipment
 from rcep_rules.issues import Issue
 from rcep_rules.reference import Reference
+from rcep_rules.remedies import Remedies, remedies
 
 __all__ = [
     "Evaluation",
     "GoodsFileError",
     "Issue",
     "Reference",
+    "Remedies",
     "__version__",
     "evaluate",
     "load_shipments",
     "parse_shipment",
+    "remedies",
     "review",
 ]

@@ -1,0 +1,729 @@
+"""Remedies: the smallest changes of origin data that make a good originating, and the margin
+of a good that is.
+
+For a good that is not originating (or does not meet a claimed criterion) the rule's
+alternatives (Annex 3A headnotes 4 and 8: any one is enough, the exporter chooses) are tried
+one by one, on the facts of the evaluation:
+
+* a change is one material (every line of the same code): ``obtain_proof`` when it comes from
+  an RCEP Party in force but has no valid proof on the shipment date (a supplier declaration
+  from the exporting Party, else a certificate or declaration of origin: cumulation, Art 3.4;
+  Art 3.16), ``source_originating`` when it comes from a non-Party or an unknown origin
+  (Art 3.5.4), ``record_process`` when only minimal operations are recorded (Art 3.6);
+* a CTC term (Art 3.2(c), Annex 3A) needs the materials that fail it made originating until
+  what still fails is within de minimis, 10 % of FOB (Art 3.7(a)); an RVC term needs the
+  largest non-originating values made originating until the threshold is met, build-down or
+  build-up, exactly (Art 3.5); a branch of both terms needs both; PE needs every
+  non-originating material but retail packing made originating (Arts 3.2(b), 3.8);
+* only materials that count for the good are changed: those of sub-assemblies that are not
+  originating on their own (seen through, Art 3.12), not those of sub-assemblies that roll up.
+
+Every remedy is verified by running the engine again on the changed goods file
+(``apply_changes``); one that fails is widened with the next largest material, never reported
+unverified. ``record_process`` is the exception: the engine cannot know which process is really
+performed, so that remedy is unverified and says which alternative the materials would then
+meet (the engine re-runs with a substantial process recorded to find it). Remedies are ranked
+by effort: verified first, then those that need only proofs before those that need re-sourcing,
+then fewest materials changed, then least value changed.
+
+For an originating good, its margin: per RVC alternative the rise of VNM it can bear and the
+lowest FOB at which it still qualifies (build-down, and de minimis for a CTC term of the same
+alternative), the lowest FOB for the good (None when an alternative holds whatever the price),
+and each proof expiring within the look-ahead with what its expiry alone would do (one
+evaluation per such proof, Art 3.16.6: a proof is valid one year).
+
+All figures are ``Decimal`` and compared exactly (40.00 % meets RVC40). The results are frozen
+dataclasses; their wording is in ``rcep_rules.explain`` (``remedies_dict``,
+``explain_remedies``), so the command line and Odoo say the same thing.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal, localcontext
+
+from rcep_rules.evaluation import (
+    CUMULATION,
+    EXACT,
+    HUNDRED,
+    NO_PROOF,
+    ORIGINATING,
+    PREFERENCE,
+    PROOF,
+    PROOF_EXPIRED,
+    PROOF_INVALID,
+    PROOF_NOT_YET_VALID,
+    ZERO,
+    Evaluation,
+    _default_reference,
+    _plan,
+    evaluate,
+)
+from rcep_rules.goods import LineKind, Material, Proof, Shipment
+from rcep_rules.psr import CR, RVC, WO, RuleMatch, RuleNotFound
+from rcep_rules.reference import Reference
+
+OBTAIN_PROOF = "obtain_proof"
+SOURCE_ORIGINATING = "source_originating"
+RECORD_PROCESS = "record_process"
+CENT = Decimal("0.01")
+TEN = Decimal(10)
+LOOK_AHEAD_DAYS = 90
+REMEDY_REFERENCE = "REMEDY"  # the reference of a proof added to verify a remedy
+# Errors no change of origin data can cure: the destination or the date (Art 3.2 needs Parties)
+PARTY_ERRORS = ("PARTY_NOT_RCEP", "PARTY_NOT_IN_FORCE")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One material to change: every line of its code that counts for the good and is not
+    originating. ``value`` is what those lines count for one unit of the good."""
+
+    action: str
+    code: str
+    path: str  # the first line
+    paths: tuple[str, ...]
+    value: Decimal
+    origin_country: str | None
+    reason: str  # why it is not originating now (rcep_rules.evaluation: NO_PROOF, ...)
+    proof_type: str | None  # what to obtain: SUPPLIER_DECLARATION, or RCEP_CO (or RCEP_DO)
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Remedy:
+    """One way to make the good qualify: the changes, the alternative of the rule they reach
+    (``criterion`` is its Form RCEP code) and the outcome of the engine run again."""
+
+    criterion: str
+    alternative: str  # "RVC40", "CTH", "CTSH and RVC40", "PE"
+    changes: tuple[Change, ...]
+    verified: bool
+    rvc_after: Decimal | None  # the RVC that meets the threshold (build-down, else build-up)
+    threshold: Decimal | None
+    declared_after: str | None  # the criterion to declare after the changes
+    satisfied_after: tuple[str, ...]
+    annotations_after: tuple[str, ...]
+    processes: tuple[str, ...] = ()  # record_process: what is recorded now
+
+    @property
+    def proofs_only(self) -> bool:
+        return all(c.action == OBTAIN_PROOF for c in self.changes)
+
+    @property
+    def value(self) -> Decimal:
+        return sum((c.value for c in self.changes), ZERO)
+
+    def rank(self) -> tuple:
+        return (
+            not self.verified,
+            not self.proofs_only,
+            len(self.changes),
+            self.value,
+            PREFERENCE.index(self.criterion) if self.criterion in PREFERENCE else 9,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Obstacle:
+    """Why an alternative, or every remedy, is out of reach of origin data (worded in
+    explain.py): ``NOT_EVALUATED`` (review errors; ``issues``), ``PARTY`` (a non-Party or a
+    Party not in force), ``NO_RULE`` (PSR_NOT_FOUND: only PE can help), ``PROCESS_RULE`` (CR
+    needs a chemical reaction), ``ILLEGIBLE`` (the cut-off rest of a partial rule), ``WO``
+    (wholly obtained: only PE is tried), ``NOT_ENOUGH`` (even every material changed would not
+    meet it)."""
+
+    code: str
+    alternative: str = ""
+    issues: tuple = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RvcMargin:
+    alternative: str
+    threshold: Decimal
+    build_down: Decimal | None
+    build_up: Decimal | None
+    vnm_headroom: Decimal | None  # VNM may rise by this before build-down fails (None: fails)
+    build_up_headroom: Decimal | None  # VOM and costs may fall by this (None: no build-up)
+    fob_floor: Decimal | None  # the lowest FOB, to the cent, at which this alternative holds
+    holds: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiringProof:
+    proof_type: str
+    reference: str
+    valid_through: date
+    days: int  # from the shipment date
+    codes: tuple[str, ...]
+    paths: tuple[str, ...]
+    originating_after: bool | None  # when this proof alone has expired
+    criterion_after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Margin:
+    rvc: tuple[RvcMargin, ...]
+    fob_floor: Decimal | None  # the lowest FOB at which the good qualifies; None: any price
+    fob_floor_alternative: str | None
+    fob_floor_verified: bool
+    look_ahead_days: int
+    expiring: tuple[ExpiringProof, ...]
+
+    @property
+    def breaking(self) -> tuple[ExpiringProof, ...]:
+        """The proofs whose expiry alone would make the good stop qualifying."""
+        return tuple(e for e in self.expiring if e.originating_after is False)
+
+
+@dataclass(frozen=True)
+class Remedies:
+    """The answer of ``remedies()``: the evaluation, ranked remedies (the first is the least
+    effort), the margin of an originating good, and the obstacles found."""
+
+    evaluation: Evaluation
+    claim: str | None
+    remedies: tuple[Remedy, ...]
+    margin: Margin | None
+    obstacles: tuple[Obstacle, ...]
+
+    @property
+    def originating(self) -> bool | None:
+        return self.evaluation.originating
+
+    @property
+    def criterion(self) -> str | None:
+        return self.evaluation.criterion
+
+    @property
+    def qualifies(self) -> bool:
+        """Originating, and meeting the claimed criterion if one is claimed."""
+        ev = self.evaluation
+        return bool(ev.originating) and (self.claim is None or self.claim in ev.satisfied)
+
+    @property
+    def exit_code(self) -> int:
+        """0 qualifies, 1 remedies found, 2 none can exist or the file cannot be evaluated."""
+        if self.qualifies:
+            return 0
+        return 1 if self.remedies else 2
+
+    def as_dict(self) -> dict:
+        from rcep_rules.explain import remedies_dict
+
+        return remedies_dict(self)
+
+    @property
+    def explanation(self) -> str:
+        from rcep_rules.explain import explain_remedies
+
+        return explain_remedies(self)
+
+
+def remedies(
+    shipment: Shipment,
+    reference: Reference | None = None,
+    *,
+    claim: str | None = None,
+    look_ahead_days: int = LOOK_AHEAD_DAYS,
+) -> Remedies:
+    """Remedies for a shipment's good, or its margin when it qualifies. ``claim`` (CTC, RVC,
+    PE, ...) asks for remedies that reach that criterion even if another one holds."""
+    reference = reference or _default_reference()
+    with localcontext(EXACT):
+        ev = evaluate(shipment, reference)
+        search = _Search(shipment, reference, ev, claim)
+        if ev.originating and (claim is None or claim in ev.satisfied):
+            margin = search.margin(look_ahead_days)
+            return Remedies(ev, claim, (), margin, ())
+        found = search.run()
+        ranked = tuple(sorted(found, key=Remedy.rank))
+        return Remedies(ev, claim, ranked, None, tuple(search.obstacles))
+
+
+# --- applying changes to a goods file ---------------------------------------------------------
+
+
+def apply_changes(shipment: Shipment, changes) -> Shipment:
+    """The shipment with each change applied to every line it names (``Change.paths``):
+    ``obtain_proof`` adds a proof from the material's own RCEP Party valid on the shipment date
+    (a supplier declaration in the exporting Party, else an RCEP certificate of origin);
+    ``source_originating`` makes the material originating in the exporting Party with a
+    supplier declaration. Lines and BOMs that are not changed are shared, not copied."""
+    day = shipment.shipment_date
+    exporter = shipment.exporting_party
+    new: dict[str, tuple[str | None, Proof]] = {}
+    for change in changes:
+        if change.action == RECORD_PROCESS:
+            continue
+        country = change.origin_country if change.action == OBTAIN_PROOF else exporter
+        new_proof = _proof_for(change.proof_type or "SUPPLIER_DECLARATION", day)
+        for path in change.paths:
+            new[path] = (country, new_proof)
+    if not new or shipment.good is None:
+        return shipment
+    kinds: dict[tuple, LineKind] = {}
+
+    def changed(m: Material) -> Material:
+        country, proof = new[m.path]
+        k = m.kind
+        key = (id(k), country, proof)
+        kind = kinds.get(key)
+        if kind is None:
+            kind = kinds[key] = LineKind(k.hs, k.hs_version, k.role, country, proof, k.currency)
+        return dataclasses.replace(m, origin_country=country, proof=proof, kind=kind)
+
+    return _with_lines(shipment, set(new), changed)
+
+
+def _proof_for(kind: str, day: date | None) -> Proof:
+    return Proof(kind, REMEDY_REFERENCE, day, None)
+
+
+def _with_lines(shipment: Shipment, paths: set[str], change) -> Shipment:
+    """The shipment with ``change`` applied to the bought lines at ``paths``; only their
+    ancestors are rebuilt."""
+    ancestors = set()
+    for path in paths:
+        at = path.find(".bom[")
+        while at != -1:
+            ancestors.add(path[:at])
+            at = path.find(".bom[", at + 1)
+
+    def rebuild(item):
+        if item.path in paths and item.bom is None:
+            return change(item)
+        if item.path in ancestors and item.bom:
+            return dataclasses.replace(item, bom=tuple(rebuild(m) for m in item.bom))
+        return item
+
+    return dataclasses.replace(shipment, good=rebuild(shipment.good))
+
+
+# --- the search -------------------------------------------------------------------------------
+
+
+class _Group:
+    """The lines of one material (same code and action) that count for the good."""
+
+    __slots__ = ("action", "code", "ctc", "lines", "packing_only", "proof_type", "value")
+
+    def __init__(self, action: str, code: str, proof_type: str | None):
+        self.action, self.code, self.proof_type = action, code, proof_type
+        self.packing_only = True  # retail packing only: not needed for PE (Art 3.8)
+        self.lines: list = []  # (material, reason, value counted for the good)
+        self.value = ZERO
+        self.ctc: dict[int, Decimal] = {}  # per CTC term: the value of its lines failing it
+
+    def change(self) -> Change:
+        m, reason, _ = self.lines[0]
+        return Change(
+            self.action,
+            m.code,
+            m.path,
+            tuple(line[0].path for line in self.lines),
+            self.value,
+            m.origin_country,
+            reason,
+            self.proof_type,
+            m.description,
+        )
+
+
+class _Search:
+    def __init__(self, shipment: Shipment, reference: Reference, ev: Evaluation, claim):
+        self.shipment, self.ref, self.ev, self.claim = shipment, reference, ev, claim
+        self.walk, self.top = ev._walk, ev.node
+        self.obstacles: list[Obstacle] = []
+        self.day = shipment.shipment_date
+
+    # the materials that count for the good
+
+    def groups(self) -> list[_Group]:
+        """The non-originating bought lines that count for the good, as materials to change:
+        its own lines and those of sub-assemblies seen through (not originating on their own),
+        with their value per unit of the good and the CTC terms they fail."""
+        top, walk = self.top, self.walk
+        world = top.world()
+        version = top.item.hs_version
+        failing = [{code for code, _ in outcome.failing} for outcome in world.ctc]
+        groups: dict[tuple, _Group] = {}
+        stack = [(top, Decimal(1), False, False)]
+        while stack:
+            node, factor, ignored, packing = stack.pop()
+            for m in node.item.bom or ():
+                q = m.quantity or ZERO
+                if m.bom is not None:
+                    if m.role == "indirect":
+                        continue
+                    sub = walk.nodes[id(m)]
+                    if not sub.originating:
+                        stack.append(
+                            (
+                                sub,
+                                factor * q,
+                                ignored or m.role != "material",
+                                packing or m.role == "packing",
+                            )
+                        )
+                    continue
+                reason = walk.reason(m.kind)
+                if reason in ORIGINATING:
+                    continue
+                action, proof_type = self.action(m, reason)
+                key = (m.code or m.path, action)
+                group = groups.get(key)
+                if group is None:
+                    group = groups[key] = _Group(action, m.code, proof_type)
+                value = q * (m.unit_cost or ZERO) * factor
+                group.lines.append((m, reason, value))
+                group.value += value
+                if not (ignored or m.role != "material"):
+                    key_code = walk.edition_code(m, version)
+                    for i, codes in enumerate(failing):
+                        if key_code in codes:
+                            group.ctc[i] = group.ctc.get(i, ZERO) + value
+                group.packing_only = group.packing_only and (packing or m.role == "packing")
+        return sorted(groups.values(), key=lambda g: (-g.value, g.lines[0][0].path))
+
+    def action(self, m: Material, reason: str) -> tuple[str, str | None]:
+        """obtain_proof for a material of an RCEP Party in force without a valid proof, else
+        source_originating; and the proof to obtain."""
+        party = self.ref.parties.get(m.origin_country)
+        fixable = reason in (NO_PROOF, PROOF_EXPIRED, PROOF_NOT_YET_VALID, PROOF_INVALID)
+        if fixable and party is not None and party.in_force_on(self.walk.day):
+            if m.origin_country == self.shipment.exporting_party:
+                return OBTAIN_PROOF, "SUPPLIER_DECLARATION"
+            return OBTAIN_PROOF, "RCEP_CO"
+        return SOURCE_ORIGINATING, "SUPPLIER_DECLARATION"
+
+    # the alternatives
+
+    def run(self) -> list[Remedy]:
+        ev, top = self.ev, self.top
+        if top is None:
+            self.obstacles.append(Obstacle("NOT_EVALUATED", issues=ev.errors))
+            return []
+        party = tuple(i for i in ev.errors if i.code in PARTY_ERRORS)
+        if party:
+            self.obstacles.append(Obstacle("PARTY", issues=party))
+            return []
+        others = tuple(i for i in ev.errors if i.code != "PSR_NOT_FOUND")
+        if others:
+            self.obstacles.append(Obstacle("NOT_EVALUATED", issues=others))
+            return []
+        groups = self.groups()
+        found: list[Remedy] = []
+        rule = top.rule
+        world = top.world()
+        if isinstance(rule, RuleNotFound):
+            self.obstacles.append(Obstacle("NO_RULE", issues=ev.errors))
+        elif world.minimal:
+            found += self.record_process()
+        elif isinstance(rule, RuleMatch):
+            found += self.rule_remedies(rule, groups)
+        if self.claim in (None, "PE"):
+            pe = [g for g in groups if not g.packing_only]
+            if pe:
+                found += self.verified("PE", "PE", None, pe, groups, widen=False)
+        seen, unique = set(), []
+        for remedy in sorted(found, key=Remedy.rank):
+            key = frozenset((c.code, c.path, c.action) for c in remedy.changes)
+            if key not in seen:
+                seen.add(key)
+                unique.append(remedy)
+        if not unique and not self.obstacles:
+            self.obstacles.append(Obstacle("NOT_ENOUGH", "every alternative"))
+        return unique
+
+    def rule_remedies(self, rule: RuleMatch, groups: list[_Group]) -> list[Remedy]:
+        row = rule.row
+        found = []
+        for branch, (criterion, ctc_at, others) in zip(
+            [b for b in row.branches if b.criterion is not None], _plan(row), strict=True
+        ):
+            text = " and ".join(str(t) for t in branch.terms)
+            if self.claim is not None and criterion != self.claim:
+                continue
+            kinds = {what for what, _ in others}
+            if CR in kinds:
+                self.obstacles.append(Obstacle("PROCESS_RULE", text))
+                continue
+            if WO in kinds:
+                self.obstacles.append(Obstacle("WO", text))
+                continue
+            if kinds - {RVC}:
+                self.obstacles.append(Obstacle("ILLEGIBLE", text))
+                continue
+            threshold = max((t for what, t in others if what is RVC), default=None)
+            before = len(found)
+            pools = [[g for g in groups if g.action == OBTAIN_PROOF], groups]
+            for pool in pools:
+                chosen = self.choose(pool, ctc_at, threshold)
+                if chosen is not None:
+                    found += self.verified(criterion, text, threshold, chosen, pool)
+            if len(found) == before:
+                self.obstacles.append(Obstacle("NOT_ENOUGH", text))
+        return found
+
+    def choose(self, pool: list[_Group], ctc_at, threshold) -> list[_Group] | None:
+        """The fewest materials of ``pool`` (largest values first, the last one the smallest
+        that suffices) whose change meets the CTC terms at ``ctc_at`` within de minimis and the
+        RVC ``threshold``; None when even the whole pool would not."""
+        world = self.top.world()
+        fob = self.top.value
+        chosen: list[_Group] = []
+        for i in ctc_at:
+            outcome = world.ctc[i]
+            excess = outcome.failing_value - fob / TEN  # Art 3.7(a): not more than 10 % of FOB
+            excess -= sum((g.ctc.get(i, ZERO) for g in chosen), ZERO)
+            if excess > 0:
+                picked = _cover(
+                    [g for g in pool if g not in chosen and g.ctc.get(i)],
+                    excess,
+                    lambda g, i=i: g.ctc[i],
+                )
+                if picked is None:
+                    return None
+                chosen += picked
+        if threshold is not None:
+            rvc = world.rvc
+            moved = sum((g.value for g in chosen), ZERO)
+            # build-down: VNM - moved <= FOB (100 - t) / 100; build-up: VOM + moved + costs >=
+            # t FOB / 100 (Art 3.5.1); either is enough
+            need = rvc.vnm - moved - fob * (HUNDRED - threshold) / HUNDRED
+            if rvc.costs is not None:
+                need = min(need, threshold * fob / HUNDRED - rvc.vom - moved - rvc.costs)
+            if need > 0:
+                picked = _cover([g for g in pool if g not in chosen], need, lambda g: g.value)
+                if picked is None:
+                    return None
+                chosen += picked
+        return chosen
+
+    def verified(self, criterion, text, threshold, chosen, pool, widen=True) -> list[Remedy]:
+        """The remedy of ``chosen`` once the engine, run again on the changed goods file, finds
+        the criterion met; widened with the next largest material of ``pool`` if it does not
+        (at most three times); [] when it never does."""
+        chosen = list(chosen)
+        rest = [g for g in pool if g not in chosen]
+        for _ in range(4):
+            changes = tuple(sorted((g.change() for g in chosen), key=lambda c: (-c.value, c.path)))
+            after = evaluate(apply_changes(self.shipment, changes), self.ref)
+            if after.originating and criterion in after.satisfied:
+                return [self.remedy(criterion, text, threshold, changes, after)]
+            if not (widen and rest):
+                break
+            chosen.append(rest.pop(0))
+        return []
+
+    def remedy(self, criterion, text, threshold, changes, after: Evaluation) -> Remedy:
+        rvc = after.result.rvc
+        shown = rvc.build_down
+        if threshold is not None and not (
+            shown is not None and (rvc.fob - rvc.vnm) * HUNDRED >= threshold * rvc.fob
+        ):
+            shown = rvc.build_up
+        return Remedy(
+            criterion,
+            text,
+            changes,
+            True,
+            shown,
+            threshold,
+            after.criterion,
+            after.satisfied,
+            after.annotations,
+        )
+
+    def record_process(self) -> list[Remedy]:
+        """Only minimal operations (Art 3.6) are recorded on the good: a substantial process
+        must be recorded, if one is really performed. Not verified; the alternative the
+        materials would then meet is found by running the engine with one recorded."""
+        good = self.shipment.good
+        substantial = next(
+            (p.code for p in self.ref.processes if not p.minimal and p.code != "chemical_reaction"),
+            None,
+        )
+        after = None
+        if substantial is not None:
+            trial = dataclasses.replace(good, processes=(*good.processes, substantial))
+            after = evaluate(dataclasses.replace(self.shipment, good=trial), self.ref)
+        criterion = after.criterion if after is not None and after.originating else None
+        alternative, threshold, rvc_after = "", None, None
+        if criterion is not None and isinstance(after.rule, RuleMatch):
+            for branch in after.rule.row.branches:
+                if branch.criterion == criterion:
+                    alternative = " and ".join(str(t) for t in branch.terms)
+                    threshold = next(
+                        (t.threshold for t in branch.terms if isinstance(t, RVC)), None
+                    )
+                    break
+            rvc_after = after.result.rvc.build_down if threshold is not None else None
+        change = Change(
+            RECORD_PROCESS, good.code, f"{good.path}.processes", (good.path,), ZERO, None, "", None
+        )
+        return [
+            Remedy(
+                criterion or "",
+                alternative,
+                (change,),
+                False,
+                rvc_after,
+                threshold,
+                criterion,
+                after.satisfied if after is not None and after.originating else (),
+                after.annotations if after is not None and after.originating else (),
+                good.processes,
+            )
+        ]
+
+    # the margin of an originating good
+
+    def margin(self, look_ahead_days: int) -> Margin:
+        top = self.top
+        world = top.world()
+        fob = top.value
+        rvc = world.rvc
+        margins: list[RvcMargin] = []
+        floors: list[tuple[Decimal, str]] = []
+        anywhere = world.wo or world.pe  # an alternative that holds whatever the price
+        rule = top.rule
+        if isinstance(rule, RuleMatch) and not world.minimal:
+            row = rule.row
+            named = [b for b in row.branches if b.criterion is not None]
+            for branch, (_, ctc_at, others) in zip(named, _plan(row), strict=True):
+                kinds = {what for what, _ in others}
+                text = " and ".join(str(t) for t in branch.terms)
+                outcomes = [world.ctc[i] for i in ctc_at]
+                if not all(o.strict or o.de_minimis for o in outcomes):
+                    continue
+                if kinds - {RVC}:
+                    if kinds == {CR} and "chemical_reaction" in top.item.processes:
+                        floor = self._dmi_floor(outcomes)
+                        if floor is None:
+                            anywhere = True
+                        else:
+                            floors.append((floor, text))
+                    continue
+                floor = self._dmi_floor(outcomes)
+                threshold = max((t for what, t in others if what is RVC), default=None)
+                if threshold is None:
+                    if floor is None:
+                        anywhere = True
+                    else:
+                        floors.append((floor, text))
+                    continue
+                m = self._rvc_margin(text, threshold, fob, rvc, floor)
+                margins.append(m)
+                if m.holds and m.fob_floor is not None:
+                    floors.append((m.fob_floor, text))
+        floor, floor_text, verified = None, None, False
+        if floors and not anywhere:
+            floor, floor_text = min(floors, key=lambda f: f[0])
+            if floor > fob:  # the de minimis floor of a term that holds is never above FOB
+                floor = fob
+            trial = dataclasses.replace(self.shipment.good, fob=floor)
+            after = evaluate(dataclasses.replace(self.shipment, good=trial), self.ref)
+            verified = bool(after.originating)
+        expiring = self.expiring(look_ahead_days)
+        return Margin(tuple(margins), floor, floor_text, verified, look_ahead_days, tuple(expiring))
+
+    @staticmethod
+    def _dmi_floor(outcomes) -> Decimal | None:
+        """The lowest FOB at which CTC terms met by de minimis still are (10 x the failing
+        value, Art 3.7(a)); None when they hold outright."""
+        floors = [o.failing_value * TEN for o in outcomes if not o.strict]
+        return max(floors) if floors else None
+
+    @staticmethod
+    def _rvc_margin(text, threshold, fob, rvc, dmi_floor) -> RvcMargin:
+        allowed = fob * (HUNDRED - threshold) / HUNDRED
+        down = allowed - rvc.vnm if (fob - rvc.vnm) * HUNDRED >= threshold * fob else None
+        up = None
+        if rvc.costs is not None and (rvc.vom + rvc.costs) * HUNDRED >= threshold * fob:
+            up = rvc.vom + rvc.costs - threshold * fob / HUNDRED
+        holds = down is not None or up is not None
+        floor = None
+        if holds and threshold < HUNDRED:
+            # build-down: (FOB - VNM) x 100 >= t x FOB  <=>  FOB >= VNM x 100 / (100 - t)
+            floor = (rvc.vnm * HUNDRED / (HUNDRED - threshold)).quantize(
+                CENT, rounding=ROUND_CEILING
+            )
+            if dmi_floor is not None:
+                floor = max(floor, dmi_floor.quantize(CENT, rounding=ROUND_CEILING))
+            floor = max(floor, CENT)
+        return RvcMargin(text, threshold, rvc.build_down, rvc.build_up, down, up, floor, holds)
+
+    def expiring(self, look_ahead_days: int) -> list[ExpiringProof]:
+        """Each proof that makes a line originating now and ends within the look-ahead, with
+        what the good would be once it alone has expired (one evaluation per proof)."""
+        day = self.day
+        if day is None:
+            return []
+        last = day + timedelta(days=look_ahead_days)
+        proofs = {}
+        for kind, reason in self.walk.kinds.items():
+            if reason in (PROOF, CUMULATION) and kind.proof is not None:
+                through = kind.proof.valid_through()
+                if through is not None and through <= last:
+                    proofs[id(kind.proof)] = kind.proof
+        if not proofs:
+            return []
+        lines: dict[int, list[Material]] = {key: [] for key in proofs}
+        stack = list(self.shipment.good.bom or ())
+        while stack:
+            m = stack.pop()
+            if m.bom is not None:
+                stack += m.bom
+            elif m.kind is not None and m.kind.proof is not None and id(m.kind.proof) in lines:
+                lines[id(m.kind.proof)].append(m)
+        found = []
+        for key, proof in proofs.items():
+            expired = dataclasses.replace(proof, valid_until=day - timedelta(days=1))
+            paths = {m.path for m in lines[key]}
+            kinds: dict[int, LineKind] = {}
+
+            def expire(m, expired=expired, kinds=kinds):
+                k = m.kind
+                kind = kinds.get(id(k))
+                if kind is None:
+                    kind = kinds[id(k)] = dataclasses.replace(k, proof=expired)
+                return dataclasses.replace(m, proof=expired, kind=kind)
+
+            after = evaluate(_with_lines(self.shipment, paths, expire), self.ref)
+            through = proof.valid_through()
+            found.append(
+                ExpiringProof(
+                    proof.type,
+                    proof.reference,
+                    through,
+                    (through - day).days,
+                    tuple(dict.fromkeys(m.code for m in lines[key])),
+                    tuple(sorted(paths)),
+                    after.originating,
+                    after.criterion,
+                )
+            )
+        return sorted(found, key=lambda e: (e.valid_through, e.reference))
+
+
+def _cover(pool: list[_Group], need: Decimal, weight) -> list[_Group] | None:
+    """The fewest groups whose weights sum to ``need`` or more: the largest first, the last
+    replaced by the smallest one that still suffices (less value changed). None when the
+    whole pool is not enough."""
+    ordered = sorted(pool, key=lambda g: (-weight(g), g.lines[0][0].path))
+    picked, total = [], ZERO
+    for g in ordered:
+        if total >= need:
+            break
+        picked.append(g)
+        total += weight(g)
+    if total < need:
+        return None
+    last = picked.pop()
+    total -= weight(last)
+    rest = [g for g in ordered if g not in picked and total + weight(g) >= need]
+    picked.append(min(rest, key=lambda g: (weight(g), g.value, g.lines[0][0].path)))
+    return picked
