@@ -449,7 +449,7 @@ def _reached(remedy) -> str:
     if notes:
         text += f" ({', '.join(notes)})"
     if remedy.declared_after and remedy.declared_after != remedy.criterion:
-        text += f"; the criterion to declare is then {remedy.declared_after}"
+        text += f" ({remedy.declared_after} also holds then, and comes first by preference)"
     return text
 
 
@@ -553,6 +553,7 @@ def _margin_dict(margin, s) -> dict:
         "fob_floor": money(margin.fob_floor),
         "fob_floor_alternative": margin.fob_floor_alternative,
         "fob_floor_verified": margin.fob_floor_verified,
+        "any_price": margin.any_price,
         "look_ahead_days": margin.look_ahead_days,
         "expiring_proofs": [
             {
@@ -612,8 +613,13 @@ def margin_lines(margin, s) -> list[str]:
             + (", checked by the engine" if margin.fob_floor_verified else ", not confirmed")
             + ")."
         )
-    else:
+    elif margin.any_price:
         lines.append("It qualifies whatever the price: an alternative holds without value tests.")
+    else:
+        lines.append(
+            "No price floor is computed: RVC holds by build-up only, whose costs (profit "
+            "included) move with the price."
+        )
     if margin.expiring:
         lines += [expiry_text(e) for e in margin.expiring]
     else:

@@ -146,7 +146,7 @@ class RvcMargin:
     build_up: Decimal | None
     vnm_headroom: Decimal | None  # VNM may rise by this before build-down fails (None: fails)
     build_up_headroom: Decimal | None  # VOM and costs may fall by this (None: no build-up)
-    fob_floor: Decimal | None  # the lowest FOB, to the cent, at which this alternative holds
+    fob_floor: Decimal | None  # the lowest FOB, to the cent, at which build-down still holds
     holds: bool
 
 
@@ -165,9 +165,10 @@ class ExpiringProof:
 @dataclass(frozen=True, slots=True)
 class Margin:
     rvc: tuple[RvcMargin, ...]
-    fob_floor: Decimal | None  # the lowest FOB at which the good qualifies; None: any price
+    fob_floor: Decimal | None  # the lowest FOB at which the good qualifies
     fob_floor_alternative: str | None
-    fob_floor_verified: bool
+    fob_floor_verified: bool  # the engine run again at that FOB found the good originating
+    any_price: bool  # an alternative holds whatever the price (WO, PE, CTC met outright, CR)
     look_ahead_days: int
     expiring: tuple[ExpiringProof, ...]
 
@@ -349,30 +350,28 @@ class _Search:
         version = top.item.hs_version
         failing = [{code for code, _ in outcome.failing} for outcome in world.ctc]
         groups: dict[tuple, _Group] = {}
-        stack = [(top, Decimal(1), False, False)]
-        while stack:
-            node, factor, ignored, packing = stack.pop()
-            for m in node.item.bom or ():
+
+        def visit(node, factor: Decimal, ignored: bool, packing: bool) -> None:
+            for m in node.item.bom or ():  # in the order of the goods file
                 q = m.quantity or ZERO
                 if m.bom is not None:
                     if m.role == "indirect":
                         continue
                     sub = walk.nodes[id(m)]
-                    if not sub.originating:
-                        stack.append(
-                            (
-                                sub,
-                                factor * q,
-                                ignored or m.role != "material",
-                                packing or m.role == "packing",
-                            )
+                    if not sub.originating:  # seen through (Art 3.12 does not apply)
+                        visit(
+                            sub,
+                            factor * q,
+                            ignored or m.role != "material",
+                            packing or m.role == "packing",
                         )
                     continue
                 reason = walk.reason(m.kind)
                 if reason in ORIGINATING:
                     continue
                 action, proof_type = self.action(m, reason)
-                key = (m.code or m.path, action)
+                # one material: its code (and, for a proof, the Party that issues it)
+                key = (m.code or m.path, action, m.origin_country if action == OBTAIN_PROOF else "")
                 group = groups.get(key)
                 if group is None:
                     group = groups[key] = _Group(action, m.code, proof_type)
@@ -385,6 +384,8 @@ class _Search:
                         if key_code in codes:
                             group.ctc[i] = group.ctc.get(i, ZERO) + value
                 group.packing_only = group.packing_only and (packing or m.role == "packing")
+
+        visit(top, Decimal(1), False, False)
         return sorted(groups.values(), key=lambda g: (-g.value, g.lines[0][0].path))
 
     def action(self, m: Material, reason: str) -> tuple[str, str | None]:
@@ -628,7 +629,9 @@ class _Search:
             after = evaluate(dataclasses.replace(self.shipment, good=trial), self.ref)
             verified = bool(after.originating)
         expiring = self.expiring(look_ahead_days)
-        return Margin(tuple(margins), floor, floor_text, verified, look_ahead_days, tuple(expiring))
+        return Margin(
+            tuple(margins), floor, floor_text, verified, anywhere, look_ahead_days, tuple(expiring)
+        )
 
     @staticmethod
     def _dmi_floor(outcomes) -> Decimal | None:
@@ -646,7 +649,7 @@ class _Search:
             up = rvc.vom + rvc.costs - threshold * fob / HUNDRED
         holds = down is not None or up is not None
         floor = None
-        if holds and threshold < HUNDRED:
+        if down is not None and threshold < HUNDRED:
             # build-down: (FOB - VNM) x 100 >= t x FOB  <=>  FOB >= VNM x 100 / (100 - t)
             floor = (rvc.vnm * HUNDRED / (HUNDRED - threshold)).quantize(
                 CENT, rounding=ROUND_CEILING
@@ -668,17 +671,17 @@ class _Search:
             if reason in (PROOF, CUMULATION) and kind.proof is not None:
                 through = kind.proof.valid_through()
                 if through is not None and through <= last:
-                    proofs[id(kind.proof)] = kind.proof
+                    proofs[kind.proof] = kind.proof  # equal proofs are one document
         if not proofs:
             return []
-        lines: dict[int, list[Material]] = {key: [] for key in proofs}
+        lines: dict[Proof, list[Material]] = {key: [] for key in proofs}
         stack = list(self.shipment.good.bom or ())
         while stack:
             m = stack.pop()
             if m.bom is not None:
                 stack += m.bom
-            elif m.kind is not None and m.kind.proof is not None and id(m.kind.proof) in lines:
-                lines[id(m.kind.proof)].append(m)
+            elif m.kind is not None and m.kind.proof is not None and m.kind.proof in lines:
+                lines[m.kind.proof].append(m)
         found = []
         for key, proof in proofs.items():
             expired = dataclasses.replace(proof, valid_until=day - timedelta(days=1))
