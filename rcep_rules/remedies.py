@@ -38,9 +38,12 @@ dataclasses; their wording is in ``rcep_rules.explain`` (``remedies_dict``,
 """
 
 import dataclasses
+import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal, localcontext
+from operator import itemgetter
 
 from rcep_rules.evaluation import (
     CUMULATION,
@@ -57,6 +60,7 @@ from rcep_rules.evaluation import (
     Evaluation,
     _default_reference,
     _plan,
+    _Walk,
     evaluate,
 )
 from rcep_rules.goods import LineKind, Material, Proof, Shipment
@@ -255,11 +259,15 @@ def apply_changes(shipment: Shipment, changes) -> Shipment:
     day = shipment.shipment_date
     exporter = shipment.exporting_party
     new: dict[str, tuple[str | None, Proof]] = {}
+    proofs: dict[str, Proof] = {}  # one document per type: the lines then share their kinds
     for change in changes:
         if change.action == RECORD_PROCESS:
             continue
         country = change.origin_country if change.action == OBTAIN_PROOF else exporter
-        new_proof = _proof_for(change.proof_type or "SUPPLIER_DECLARATION", day)
+        kind = change.proof_type or "SUPPLIER_DECLARATION"
+        new_proof = proofs.get(kind)
+        if new_proof is None:
+            new_proof = proofs[kind] = _proof_for(kind, day)
         for path in change.paths:
             new[path] = (country, new_proof)
     if not new or shipment.good is None:
@@ -273,7 +281,7 @@ def apply_changes(shipment: Shipment, changes) -> Shipment:
         kind = kinds.get(key)
         if kind is None:
             kind = kinds[key] = LineKind(k.hs, k.hs_version, k.role, country, proof, k.currency)
-        return dataclasses.replace(m, origin_country=country, proof=proof, kind=kind)
+        return _copy(m, origin_country=country, proof=proof, kind=kind)
 
     return _with_lines(shipment, set(new), changed)
 
@@ -292,44 +300,57 @@ def _with_lines(shipment: Shipment, paths: set[str], change) -> Shipment:
             ancestors.add(path[:at])
             at = path.find(".bom[", at + 1)
 
+    touched = paths | ancestors
+
     def rebuild(item):
         if item.path in paths and item.bom is None:
             return change(item)
         if item.path in ancestors and item.bom:
-            return dataclasses.replace(item, bom=tuple(rebuild(m) for m in item.bom))
+            bom = tuple([rebuild(m) if m.path in touched else m for m in item.bom])
+            if isinstance(item, Material):
+                return _copy(item, bom=bom)
+            return dataclasses.replace(item, bom=bom)
         return item
 
     return dataclasses.replace(shipment, good=rebuild(shipment.good))
 
 
+_MATERIAL_FIELDS = tuple(f.name for f in dataclasses.fields(Material))
+
+
+def _copy(m: Material, **changes) -> Material:
+    """``dataclasses.replace`` for a BOM line, ten times faster (a remedy may change many)."""
+    return Material(*[changes.get(f, getattr(m, f)) for f in _MATERIAL_FIELDS])
+
+
 # --- the search -------------------------------------------------------------------------------
 
 
-class _Group:
-    """The lines of one material (same code and action) that count for the good."""
+# A material to change, as the search sees it: a tuple (a BOM may have thousands) of its value
+# for the good, its first path and line, what is known of its kind (_Search.groups), the CTC
+# terms it fails, whether it is retail packing only (not needed for PE, Art 3.8) and, for a
+# material at several places, its lines ((line, value), ...) and value failing each term.
+VALUE, PATH, LINE, INFO, FAILS, PACKING, LINES, CTC_VALUES = range(8)
 
-    __slots__ = ("action", "code", "ctc", "lines", "packing_only", "proof_type", "value")
 
-    def __init__(self, action: str, code: str, proof_type: str | None):
-        self.action, self.code, self.proof_type = action, code, proof_type
-        self.packing_only = True  # retail packing only: not needed for PE (Art 3.8)
-        self.lines: list = []  # (material, reason, value counted for the good)
-        self.value = ZERO
-        self.ctc: dict[int, Decimal] = {}  # per CTC term: the value of its lines failing it
+def _weight(unit: tuple, term: int) -> Decimal:
+    """A material's value failing a CTC term (``unit[FAILS]`` names the terms it fails)."""
+    return unit[VALUE] if unit[CTC_VALUES] is None else unit[CTC_VALUES][term]
 
-    def change(self) -> Change:
-        m, reason, _ = self.lines[0]
-        return Change(
-            self.action,
-            m.code,
-            m.path,
-            tuple(line[0].path for line in self.lines),
-            self.value,
-            m.origin_country,
-            reason,
-            self.proof_type,
-            m.description,
-        )
+
+def _change(unit: tuple) -> Change:
+    m, info = unit[LINE], unit[INFO]
+    return Change(
+        info[0],
+        m.code,
+        m.path,
+        (m.path,) if unit[LINES] is None else tuple(line.path for line, _ in unit[LINES]),
+        unit[VALUE],
+        m.origin_country,
+        info[3],
+        info[1],
+        m.description,
+    )
 
 
 class _Search:
@@ -341,60 +362,101 @@ class _Search:
 
     # the materials that count for the good
 
-    def groups(self) -> list[_Group]:
+    def groups(self) -> list[tuple]:
         """The non-originating bought lines that count for the good, as materials to change:
         its own lines and those of sub-assemblies seen through (not originating on their own),
-        with their value per unit of the good and the CTC terms they fail."""
+        with their value per unit of the good and the CTC terms they fail; largest first."""
         top, walk = self.top, self.walk
         world = top.world()
         version = top.item.hs_version
         failing = [{code for code, _ in outcome.failing} for outcome in world.ctc]
-        groups: dict[tuple, _Group] = {}
-
-        def visit(node, factor: Decimal, ignored: bool, packing: bool) -> None:
-            for m in node.item.bom or ():  # in the order of the goods file
-                q = m.quantity or ZERO
-                if m.bom is not None:
-                    if m.role == "indirect":
-                        continue
+        # per kind of bought line that is not originating (every kind is judged by the walk):
+        # what to do, the proof to obtain, the CTC terms it fails, why it is not originating
+        infos: dict[LineKind, tuple] = {}
+        for kind, reason in walk.kinds.items():
+            if reason in ORIGINATING:
+                continue
+            action, proof_type = self.action(kind.origin_country, reason)
+            code = kind.hs if kind.hs_version == version else walk.in_edition(kind, version)
+            fails = tuple(i for i, codes in enumerate(failing) if code in codes)
+            # one material: its code (and, for a proof, the Party that issues it)
+            country = kind.origin_country if action == OBTAIN_PROOF else ""
+            material = kind.role == "material"  # packing and accessories: RVC only
+            infos[kind] = (action, proof_type, fails, reason, country, kind.role, fails * material)
+        units: list[tuple] = []  # first each line that counts on its own
+        nodes = [(top, Decimal(1), False, False)]
+        while nodes:
+            node, factor, ignored, packing = nodes.pop()
+            bom = node.item.bom or ()
+            units += [
+                (
+                    m.quantity * m.unit_cost * factor,
+                    m.path,
+                    m,
+                    info,
+                    () if ignored else info[6],
+                    packing or info[5] == "packing",
+                    None,
+                    None,
+                )
+                for m in bom
+                # not originating (a line made in-house has no kind)
+                if (info := infos.get(m.kind)) is not None
+            ]
+            for m in bom:
+                if m.bom is not None and m.role != "indirect":
                     sub = walk.nodes[id(m)]
                     if not sub.originating:  # seen through (Art 3.12 does not apply)
-                        visit(
-                            sub,
-                            factor * q,
-                            ignored or m.role != "material",
-                            packing or m.role == "packing",
+                        role = m.role
+                        nodes.append(
+                            (
+                                sub,
+                                factor * m.quantity,
+                                ignored or role != "material",
+                                packing or role == "packing",
+                            )
                         )
-                    continue
-                reason = walk.reason(m.kind)
-                if reason in ORIGINATING:
-                    continue
-                action, proof_type = self.action(m, reason)
-                # one material: its code (and, for a proof, the Party that issues it)
-                key = (m.code or m.path, action, m.origin_country if action == OBTAIN_PROOF else "")
-                group = groups.get(key)
-                if group is None:
-                    group = groups[key] = _Group(action, m.code, proof_type)
-                value = q * (m.unit_cost or ZERO) * factor
-                group.lines.append((m, reason, value))
-                group.value += value
-                if not (ignored or m.role != "material"):
-                    key_code = walk.edition_code(m, version)
-                    for i, codes in enumerate(failing):
-                        if key_code in codes:
-                            group.ctc[i] = group.ctc.get(i, ZERO) + value
-                group.packing_only = group.packing_only and (packing or m.role == "packing")
+        counts = Counter([u[LINE].code or u[PATH] for u in units])
+        shared = {k for k, n in counts.items() if n > 1}  # a material at several places
+        if shared:
+            merged: dict[tuple, list] = {}
+            single = []
+            for u in units:
+                key = u[LINE].code or u[PATH]
+                if key in shared:
+                    merged.setdefault((key, u[INFO][0], u[INFO][4]), []).append(u)
+                else:
+                    single.append(u)
+            units = single
+            for lines in merged.values():
+                lines.sort(key=lambda u: _file_order(u[PATH]))
+                ctc_values: dict[int, Decimal] = {}
+                for u in lines:
+                    for i in u[FAILS]:
+                        ctc_values[i] = ctc_values.get(i, ZERO) + u[VALUE]
+                first = lines[0]
+                units.append(
+                    (
+                        sum((u[VALUE] for u in lines), ZERO),
+                        first[PATH],
+                        first[LINE],
+                        first[INFO],
+                        tuple(ctc_values),
+                        all(u[PACKING] for u in lines),
+                        tuple((u[LINE], u[VALUE]) for u in lines),
+                        ctc_values,
+                    )
+                )
+        units.sort(key=itemgetter(VALUE), reverse=True)  # stable: ties in the walk's order
+        return units
 
-        visit(top, Decimal(1), False, False)
-        return sorted(groups.values(), key=lambda g: (-g.value, g.lines[0][0].path))
-
-    def action(self, m: Material, reason: str) -> tuple[str, str | None]:
+    def action(self, country: str | None, reason: str) -> tuple[str, str | None]:
         """obtain_proof for a material of an RCEP Party in force without a valid proof, else
         source_originating; and the proof to obtain."""
-        party = self.ref.parties.get(m.origin_country)
+        party = self.ref.parties.get(country)
         fixable = reason in (NO_PROOF, PROOF_EXPIRED, PROOF_NOT_YET_VALID, PROOF_INVALID)
         if fixable and party is not None and party.in_force_on(self.walk.day):
-            if m.origin_country == self.shipment.exporting_party:
+            if country == self.shipment.exporting_party:
                 return OBTAIN_PROOF, "SUPPLIER_DECLARATION"
             return OBTAIN_PROOF, "RCEP_CO"
         return SOURCE_ORIGINATING, "SUPPLIER_DECLARATION"
@@ -424,21 +486,26 @@ class _Search:
             found += self.record_process()
         elif isinstance(rule, RuleMatch):
             found += self.rule_remedies(rule, groups)
-        if self.claim in (None, "PE"):
-            pe = [g for g in groups if not g.packing_only]
+        # PE needs every material that counts (retail packing aside): a superset of any other
+        # remedy's changes, so it is tried only when the rule gives none (or it is claimed)
+        verified = [r for r in found if r.verified]
+        if self.claim == "PE" or (self.claim is None and not verified):
+            pe = [u for u in groups if not u[PACKING]]
             if pe:
                 found += self.verified("PE", "PE", None, pe, groups, widen=False)
-        seen, unique = set(), []
+        kept: list[tuple[frozenset, Remedy]] = []
         for remedy in sorted(found, key=Remedy.rank):
-            key = frozenset((c.code, c.path, c.action) for c in remedy.changes)
-            if key not in seen:
-                seen.add(key)
-                unique.append(remedy)
+            key = frozenset((c.path, c.action) for c in remedy.changes)
+            # the same changes, or more, than a remedy of less effort: never the better choice
+            if remedy.verified and any(k <= key for k, r in kept if r.verified):
+                continue
+            kept.append((key, remedy))
+        unique = [r for _, r in kept]
         if not unique and not self.obstacles:
             self.obstacles.append(Obstacle("NOT_ENOUGH", "every alternative"))
         return unique
 
-    def rule_remedies(self, rule: RuleMatch, groups: list[_Group]) -> list[Remedy]:
+    def rule_remedies(self, rule: RuleMatch, groups: list[tuple]) -> list[Remedy]:
         row = rule.row
         found = []
         for branch, (criterion, ctc_at, others) in zip(
@@ -459,7 +526,7 @@ class _Search:
                 continue
             threshold = max((t for what, t in others if what is RVC), default=None)
             before = len(found)
-            pools = [[g for g in groups if g.action == OBTAIN_PROOF], groups]
+            pools = [[u for u in groups if u[INFO][0] == OBTAIN_PROOF], groups]
             for pool in pools:
                 chosen = self.choose(pool, ctc_at, threshold)
                 if chosen is not None:
@@ -468,36 +535,36 @@ class _Search:
                 self.obstacles.append(Obstacle("NOT_ENOUGH", text))
         return found
 
-    def choose(self, pool: list[_Group], ctc_at, threshold) -> list[_Group] | None:
+    def choose(self, pool: list[tuple], ctc_at, threshold) -> list[tuple] | None:
         """The fewest materials of ``pool`` (largest values first, the last one the smallest
         that suffices) whose change meets the CTC terms at ``ctc_at`` within de minimis and the
         RVC ``threshold``; None when even the whole pool would not."""
         world = self.top.world()
         fob = self.top.value
-        chosen: list[_Group] = []
+        chosen: list[tuple] = []
         for i in ctc_at:
             outcome = world.ctc[i]
             excess = outcome.failing_value - fob / TEN  # Art 3.7(a): not more than 10 % of FOB
-            excess -= sum((g.ctc.get(i, ZERO) for g in chosen), ZERO)
+            excess -= sum((_weight(u, i) for u in chosen if i in u[FAILS]), ZERO)
             if excess > 0:
+                taken = {id(u) for u in chosen}
                 picked = _cover(
-                    [g for g in pool if g not in chosen and g.ctc.get(i)],
-                    excess,
-                    lambda g, i=i: g.ctc[i],
+                    [u for u in pool if i in u[FAILS] and id(u) not in taken], excess, i
                 )
                 if picked is None:
                     return None
                 chosen += picked
         if threshold is not None:
             rvc = world.rvc
-            moved = sum((g.value for g in chosen), ZERO)
+            moved = sum((u[VALUE] for u in chosen), ZERO)
             # build-down: VNM - moved <= FOB (100 - t) / 100; build-up: VOM + moved + costs >=
             # t FOB / 100 (Art 3.5.1); either is enough
             need = rvc.vnm - moved - fob * (HUNDRED - threshold) / HUNDRED
             if rvc.costs is not None:
                 need = min(need, threshold * fob / HUNDRED - rvc.vom - moved - rvc.costs)
             if need > 0:
-                picked = _cover([g for g in pool if g not in chosen], need, lambda g: g.value)
+                taken = {id(u) for u in chosen}
+                picked = _cover([u for u in pool if id(u) not in taken], need)
                 if picked is None:
                     return None
                 chosen += picked
@@ -508,9 +575,10 @@ class _Search:
         the criterion met; widened with the next largest material of ``pool`` if it does not
         (at most three times); [] when it never does."""
         chosen = list(chosen)
-        rest = [g for g in pool if g not in chosen]
+        taken = {id(u) for u in chosen}
+        rest = [u for u in pool if id(u) not in taken]
         for _ in range(4):
-            changes = tuple(sorted((g.change() for g in chosen), key=lambda c: (-c.value, c.path)))
+            changes = tuple(sorted(map(_change, chosen), key=lambda c: (-c.value, c.path)))
             after = evaluate(apply_changes(self.shipment, changes), self.ref)
             if after.originating and criterion in after.satisfied:
                 return [self.remedy(criterion, text, threshold, changes, after)]
@@ -674,37 +742,31 @@ class _Search:
                     proofs[kind.proof] = kind.proof  # equal proofs are one document
         if not proofs:
             return []
+        holders: dict[int, Proof] = {}  # the kinds that carry each proof
+        for kind in self.walk.kinds:
+            if kind.proof in proofs:
+                holders[id(kind)] = kind.proof
         lines: dict[Proof, list[Material]] = {key: [] for key in proofs}
-        stack = list(self.shipment.good.bom or ())
-        while stack:
-            m = stack.pop()
-            if m.bom is not None:
-                stack += m.bom
-            elif m.kind is not None and m.kind.proof is not None and m.kind.proof in lines:
-                lines[m.kind.proof].append(m)
+        boms = [self.shipment.good.bom or ()]
+        while boms:
+            bom = boms.pop()
+            for m in [m for m in bom if id(m.kind) in holders]:  # subs have no kind
+                lines[holders[id(m.kind)]].append(m)
+            boms += [m.bom for m in bom if m.bom]
         found = []
-        for key, proof in proofs.items():
-            expired = dataclasses.replace(proof, valid_until=day - timedelta(days=1))
-            paths = {m.path for m in lines[key]}
-            kinds: dict[int, LineKind] = {}
-
-            def expire(m, expired=expired, kinds=kinds):
-                k = m.kind
-                kind = kinds.get(id(k))
-                if kind is None:
-                    kind = kinds[id(k)] = dataclasses.replace(k, proof=expired)
-                return dataclasses.replace(m, proof=expired, kind=kind)
-
-            after = evaluate(_with_lines(self.shipment, paths, expire), self.ref)
+        for proof in proofs:
+            expired = {k for k, p in holders.items() if p == proof}
+            after = _evaluate_expired(self.shipment, self.ref, expired)
             through = proof.valid_through()
+            paths = sorted(m.path for m in lines[proof])
             found.append(
                 ExpiringProof(
                     proof.type,
                     proof.reference,
                     through,
                     (through - day).days,
-                    tuple(dict.fromkeys(m.code for m in lines[key])),
-                    tuple(sorted(paths)),
+                    tuple(dict.fromkeys(m.code for m in lines[proof])),
+                    tuple(paths),
                     after.originating,
                     after.criterion,
                 )
@@ -712,21 +774,56 @@ class _Search:
         return sorted(found, key=lambda e: (e.valid_through, e.reference))
 
 
-def _cover(pool: list[_Group], need: Decimal, weight) -> list[_Group] | None:
-    """The fewest groups whose weights sum to ``need`` or more: the largest first, the last
-    replaced by the smallest one that still suffices (less value changed). None when the
-    whole pool is not enough."""
-    ordered = sorted(pool, key=lambda g: (-weight(g), g.lines[0][0].path))
-    picked, total = [], ZERO
-    for g in ordered:
+class _ExpiredWalk(_Walk):
+    """The engine's walk with the lines of some kinds (those carrying one proof) judged as
+    the engine judges a proof expired on the shipment date (Art 3.16.6): everything else,
+    the goods file included, is as it is."""
+
+    def __init__(self, shipment: Shipment, ref: Reference, expired: set[int]):
+        super().__init__(shipment, ref)
+        self.expired = expired
+
+    def kind_reason(self, kind: LineKind) -> str:
+        found = super().kind_reason(kind)
+        return PROOF_EXPIRED if id(kind) in self.expired else found
+
+
+def _evaluate_expired(shipment: Shipment, ref: Reference, expired: set[int]) -> Evaluation:
+    """``evaluate`` with the kinds in ``expired`` (by id) taken as holding an expired proof."""
+    with localcontext(EXACT):
+        walk = _ExpiredWalk(shipment, ref, expired)
+        walk.check_shipment()
+        good = shipment.good
+        return Evaluation(shipment, walk, walk.node(good, good.fob, True))
+
+
+def _file_order(path: str) -> tuple[int, ...]:
+    return tuple(int(i) for i in re.findall(r"\[(\d+)\]", path))
+
+
+def _cover(pool: list[tuple], need: Decimal, term: int | None = None) -> list[tuple] | None:
+    """The fewest materials whose weights (their value, or with ``term`` their value failing
+    that CTC term) sum to ``need`` or more: the largest first, the last replaced by the
+    smallest one that still suffices (less value changed). None when the whole pool is not
+    enough. ``pool`` comes largest value first (``groups``)."""
+    if term is None:
+        ordered, weights = pool, [u[VALUE] for u in pool]
+    else:
+        ordered = sorted(pool, key=lambda u: _weight(u, term), reverse=True)
+        weights = [_weight(u, term) for u in ordered]
+    total, n = ZERO, 0
+    for w in weights:
         if total >= need:
             break
-        picked.append(g)
-        total += weight(g)
+        total += w
+        n += 1
     if total < need:
         return None
-    last = picked.pop()
-    total -= weight(last)
-    rest = [g for g in ordered if g not in picked and total + weight(g) >= need]
-    picked.append(min(rest, key=lambda g: (weight(g), g.value, g.lines[0][0].path)))
-    return picked
+    base = total - weights[n - 1]  # the first n - 1 and the smallest that completes them
+    best = n - 1
+    for i in range(n - 1, len(ordered)):
+        if base + weights[i] < need:
+            break  # weights only fall from here
+        if (weights[i], ordered[i][VALUE]) <= (weights[best], ordered[best][VALUE]):
+            best = i
+    return [*ordered[: n - 1], ordered[best]]

@@ -51,11 +51,25 @@ def test_a_supplier_declaration_is_the_cheapest_way_to_meet_rvc40():
     text = result.as_dict()["remedies"][0]["text"]
     assert text.startswith("Obtain a supplier declaration for PSU from its supplier in CN")
     assert "qualifies under RVC40 with 50.00 %" in text
-    # then re-sourcing the failing part for CTSH, then PE (all three materials)
-    second, third = result.remedies[1:3]
+    # then re-sourcing the failing part for CTSH; PE (all three) is more of both: not offered
+    (second,) = result.remedies[1:]
     assert (second.alternative, [c.code for c in second.changes]) == ("CTSH", ["SAME-SUB"])
     assert second.changes[0].action == SOURCE_ORIGINATING
-    assert third.criterion == "PE" and len(third.changes) == 3
+
+
+def test_pe_when_claimed_needs_every_material_that_counts():
+    good = make_good(
+        AMPLIFIER,
+        bom=[
+            bought("8518.40", "30.00", origin="DE", code="SAME-SUB"),
+            bought("8542.31", "20.00", origin="KR", code="DSP-IC"),
+            bought("4819.10", "1.00", origin="DE", code="BOX", role="packing"),
+        ],
+    )
+    result = remedies(load_shipments(json.dumps(shipment(good)))[0], claim="PE")
+    (pe,) = result.remedies
+    # retail packing is disregarded for PE (Art 3.8)
+    assert pe.criterion == "PE" and [c.code for c in pe.changes] == ["SAME-SUB", "DSP-IC"]
 
 
 def test_exactly_40_percent_after_the_change_meets_rvc40():
