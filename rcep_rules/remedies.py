@@ -388,9 +388,10 @@ class _Search:
         while nodes:
             node, factor, ignored, packing = nodes.pop()
             bom = node.item.bom or ()
+            one = factor == 1  # (most sub-assemblies are used once: spare a product per line)
             units += [
                 (
-                    m.quantity * m.unit_cost * factor,
+                    m.quantity * m.unit_cost if one else m.quantity * m.unit_cost * factor,
                     m.path,
                     m,
                     info,
@@ -416,8 +417,10 @@ class _Search:
                                 packing or role == "packing",
                             )
                         )
-        counts = Counter([u[LINE].code or u[PATH] for u in units])
-        shared = {k for k, n in counts.items() if n > 1}  # a material at several places
+        keys = [u[LINE].code or u[PATH] for u in units]
+        shared = set()  # materials used at several places
+        if len(set(keys)) < len(keys):
+            shared = {k for k, n in Counter(keys).items() if n > 1}
         if shared:
             merged: dict[tuple, list] = {}
             single = []
@@ -508,6 +511,7 @@ class _Search:
     def rule_remedies(self, rule: RuleMatch, groups: list[tuple]) -> list[Remedy]:
         row = rule.row
         found = []
+        proofs = [u for u in groups if u[INFO][0] == OBTAIN_PROOF]
         for branch, (criterion, ctc_at, others) in zip(
             [b for b in row.branches if b.criterion is not None], _plan(row), strict=True
         ):
@@ -526,7 +530,7 @@ class _Search:
                 continue
             threshold = max((t for what, t in others if what is RVC), default=None)
             before = len(found)
-            pools = [[u for u in groups if u[INFO][0] == OBTAIN_PROOF], groups]
+            pools = [proofs, groups]
             for pool in pools:
                 chosen = self.choose(pool, ctc_at, threshold)
                 if chosen is not None:
@@ -563,8 +567,10 @@ class _Search:
             if rvc.costs is not None:
                 need = min(need, threshold * fob / HUNDRED - rvc.vom - moved - rvc.costs)
             if need > 0:
-                taken = {id(u) for u in chosen}
-                picked = _cover([u for u in pool if id(u) not in taken], need)
+                if chosen:
+                    taken = {id(u) for u in chosen}
+                    pool = [u for u in pool if id(u) not in taken]
+                picked = _cover(pool, need)
                 if picked is None:
                     return None
                 chosen += picked
@@ -575,14 +581,18 @@ class _Search:
         the criterion met; widened with the next largest material of ``pool`` if it does not
         (at most three times); [] when it never does."""
         chosen = list(chosen)
-        taken = {id(u) for u in chosen}
-        rest = [u for u in pool if id(u) not in taken]
+        rest = None  # the materials to widen with, once needed
         for _ in range(4):
             changes = tuple(sorted(map(_change, chosen), key=lambda c: (-c.value, c.path)))
             after = evaluate(apply_changes(self.shipment, changes), self.ref)
             if after.originating and criterion in after.satisfied:
                 return [self.remedy(criterion, text, threshold, changes, after)]
-            if not (widen and rest):
+            if not widen:
+                break
+            if rest is None:
+                taken = {id(u) for u in chosen}
+                rest = [u for u in pool if id(u) not in taken]
+            if not rest:
                 break
             chosen.append(rest.pop(0))
         return []
@@ -807,23 +817,28 @@ def _cover(pool: list[tuple], need: Decimal, term: int | None = None) -> list[tu
     smallest one that still suffices (less value changed). None when the whole pool is not
     enough. ``pool`` comes largest value first (``groups``)."""
     if term is None:
-        ordered, weights = pool, [u[VALUE] for u in pool]
+        weight, ordered = itemgetter(VALUE), pool
     else:
-        ordered = sorted(pool, key=lambda u: _weight(u, term), reverse=True)
-        weights = [_weight(u, term) for u in ordered]
+
+        def weight(u):
+            return _weight(u, term)
+
+        merged = any(u[CTC_VALUES] is not None for u in pool)  # else weight is value
+        ordered = sorted(pool, key=weight, reverse=True) if merged else pool
     total, n = ZERO, 0
-    for w in weights:
+    for u in ordered:
         if total >= need:
             break
-        total += w
+        total += weight(u)
         n += 1
     if total < need:
         return None
-    base = total - weights[n - 1]  # the first n - 1 and the smallest that completes them
-    best = n - 1
-    for i in range(n - 1, len(ordered)):
-        if base + weights[i] < need:
-            break  # weights only fall from here
-        if (weights[i], ordered[i][VALUE]) <= (weights[best], ordered[best][VALUE]):
-            best = i
-    return [*ordered[: n - 1], ordered[best]]
+    base = total - weight(ordered[n - 1])  # the first n - 1, and the smallest that completes
+    lo, hi = n - 1, len(ordered)  # ordered[lo] completes them; weights only fall along it
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if base + weight(ordered[mid]) >= need:
+            lo = mid
+        else:
+            hi = mid
+    return [*ordered[: n - 1], ordered[lo]]
