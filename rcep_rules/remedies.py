@@ -357,6 +357,25 @@ def _weight(unit: tuple, term: int) -> Decimal:
     return unit[VALUE] if unit[CTC_VALUES] is None else unit[CTC_VALUES][term]
 
 
+_NO_TERMS: dict = {}
+
+
+def _paths(unit: tuple) -> tuple[str, ...]:
+    return (unit[PATH],) if unit[LINES] is None else tuple(m.path for m, _ in unit[LINES])
+
+
+def _effort(chosen: list[tuple] | None) -> tuple | None:
+    """How ``Remedy.rank`` would rank these materials' changes: proofs only first, then
+    fewest, then least value."""
+    if chosen is None:
+        return None
+    return (
+        not all(u[INFO][0] == OBTAIN_PROOF for u in chosen),
+        len(chosen),
+        sum((u[VALUE] for u in chosen), ZERO),
+    )
+
+
 def _change(unit: tuple) -> Change:
     m, info = unit[LINE], unit[INFO]
     return Change(
@@ -378,14 +397,17 @@ class _Search:
         self.walk, self.top = ev._walk, ev.node
         self.obstacles: list[Obstacle] = []
         self.day = shipment.shipment_date
+        self.cache: dict = {}
+        self.subs: list = []
 
     # the materials that count for the good
 
-    def groups(self) -> list[tuple]:
+    def groups(self, top=None, subs: list | None = None) -> list[tuple]:
         """The non-originating bought lines that count for the good, as materials to change:
         its own lines and those of sub-assemblies seen through (not originating on their own),
         with their value per unit of the good and the CTC terms they fail; largest first."""
-        top, walk = self.top, self.walk
+        top = top or self.top
+        walk = self.walk
         world = top.world()
         version = top.item.hs_version
         failing = [{code for code, _ in outcome.failing} for outcome in world.ctc]
@@ -428,6 +450,8 @@ class _Search:
                     sub = walk.nodes[id(m)]
                     if not sub.originating:  # seen through (Art 3.12 does not apply)
                         role = m.role
+                        if subs is not None:
+                            subs.append(sub)
                         nodes.append(
                             (
                                 sub,
@@ -498,7 +522,8 @@ class _Search:
         if others:
             self.obstacles.append(Obstacle("NOT_EVALUATED", issues=others))
             return []
-        groups = self.groups()
+        self.subs: list = []  # the sub-assemblies seen through
+        groups = self.groups(subs=self.subs)
         found: list[Remedy] = []
         rule = top.rule
         world = top.world()
@@ -549,25 +574,36 @@ class _Search:
                 continue
             threshold = max((t for what, t in others if what is RVC), default=None)
             before = len(found)
-            pools = [proofs, groups]
-            for pool in pools:
+            for pool, proofs_only in ((proofs, True), (groups, False)):
                 chosen = self.choose(pool, ctc_at, threshold)
                 if chosen is not None:
                     found += self.verified(criterion, text, threshold, chosen, pool)
+                best = _effort(chosen)
+                for option in self.roll_ups(groups, proofs_only):
+                    combined = self.with_roll_up(option, pool, ctc_at, threshold)
+                    if combined is not None and (best is None or _effort(combined) < best):
+                        best = _effort(combined)
+                        found += self.verified(criterion, text, threshold, combined, pool)
             if len(found) == before:
                 self.obstacles.append(Obstacle("NOT_ENOUGH", text))
         return found
 
-    def choose(self, pool: list[tuple], ctc_at, threshold) -> list[tuple] | None:
+    def choose(
+        self, pool: list[tuple], ctc_at, threshold, node=None, less=(ZERO, _NO_TERMS)
+    ) -> list[tuple] | None:
         """The fewest materials of ``pool`` (largest values first, the last one the smallest
         that suffices) whose change meets the CTC terms at ``ctc_at`` within de minimis and the
-        RVC ``threshold``; None when even the whole pool would not."""
-        world = self.top.world()
-        fob = self.top.value
+        RVC ``threshold``, for the good (or the sub-assembly ``node``); None when even the
+        whole pool would not. ``less`` is what another change already takes off VNM and off
+        the value failing each CTC term (a sub-assembly that then rolls up)."""
+        node = node or self.top
+        world = node.world()
+        fob = node.value
         chosen: list[tuple] = []
         for i in ctc_at:
             outcome = world.ctc[i]
             excess = outcome.failing_value - fob / TEN  # Art 3.7(a): not more than 10 % of FOB
+            excess -= less[1].get(i, ZERO)
             excess -= sum((_weight(u, i) for u in chosen if i in u[FAILS]), ZERO)
             if excess > 0:
                 taken = {id(u) for u in chosen}
@@ -579,7 +615,7 @@ class _Search:
                 chosen += picked
         if threshold is not None:
             rvc = world.rvc
-            moved = sum((u[VALUE] for u in chosen), ZERO)
+            moved = sum((u[VALUE] for u in chosen), less[0])
             # build-down: VNM - moved <= FOB (100 - t) / 100; build-up: VOM + moved + costs >=
             # t FOB / 100 (Art 3.5.1); either is enough
             need = rvc.vnm - moved - fob * (HUNDRED - threshold) / HUNDRED
@@ -594,6 +630,66 @@ class _Search:
                     return None
                 chosen += picked
         return chosen
+
+    def roll_ups(self, groups: list[tuple], proofs_only: bool) -> list[tuple]:
+        """Sub-assemblies seen through that could be made originating on their own (Art 3.12),
+        so that all their value counts as originating for the good: for each, the good's
+        materials its own remedy changes, and what the roll-up takes off the good's VNM and
+        failing values (only materials wholly inside it). The five that take most off."""
+        key = ("roll_ups", proofs_only)
+        found = self.cache.get(key)
+        if found is not None:
+            return found
+        found = []
+        for sub in self.subs:
+            if not (isinstance(sub.rule, RuleMatch) and sub.judgeable and not sub.minimal):
+                continue
+            prefix = sub.item.path + "."
+            inside = [u for u in groups if all(p.startswith(prefix) for p in _paths(u))]
+            if not inside:
+                continue
+            own = self.own_remedy(sub, proofs_only)
+            if own is None:
+                continue
+            by_path = {p: u for u in inside for p in _paths(u)}
+            paths = [p for u in own for p in _paths(u)]
+            if not all(p in by_path for p in paths):
+                continue  # a material of its remedy does not count for the good as it is
+            mapped = {id(by_path[p]): by_path[p] for p in paths}
+            ctc: dict[int, Decimal] = {}
+            for u in inside:
+                for i in u[FAILS]:
+                    ctc[i] = ctc.get(i, ZERO) + _weight(u, i)
+            vnm = sum((u[VALUE] for u in inside), ZERO)
+            found.append((list(mapped.values()), {id(u) for u in inside}, vnm, ctc))
+        found.sort(key=lambda option: option[2], reverse=True)
+        found = self.cache[key] = found[:5]
+        return found
+
+    def own_remedy(self, sub, proofs_only: bool) -> list[tuple] | None:
+        """The least effort that makes a sub-assembly originating under its own rule (its own
+        materials, largest first), or None."""
+        units = self.groups(sub)
+        if proofs_only:
+            units = [u for u in units if u[INFO][0] == OBTAIN_PROOF]
+        row = sub.rule.row
+        best = None
+        for _criterion, ctc_at, others in _plan(row):
+            if {what for what, _ in others} - {RVC}:
+                continue
+            threshold = max((t for what, t in others if what is RVC), default=None)
+            chosen = self.choose(units, ctc_at, threshold, node=sub)
+            if chosen is not None and (best is None or _effort(chosen) < _effort(best)):
+                best = chosen
+        return best
+
+    def with_roll_up(self, option, pool, ctc_at, threshold) -> list[tuple] | None:
+        """A sub-assembly's own remedy, and what the good still needs from its other
+        materials once that sub-assembly rolls up."""
+        own, inside, vnm, ctc = option
+        rest = [u for u in pool if id(u) not in inside]
+        more = self.choose(rest, ctc_at, threshold, less=(vnm, ctc))
+        return None if more is None else own + more
 
     def verified(self, criterion, text, threshold, chosen, pool, widen=True) -> list[Remedy]:
         """The remedy of ``chosen`` once the engine, run again on the changed goods file, finds

@@ -140,6 +140,40 @@ def test_a_material_inside_a_sub_assembly_is_changed_at_its_own_path():
     assert [c.path for c in ctc.changes] == ["good.bom[1]"]  # 15 > 10: must go entirely
 
 
+def test_a_sub_assembly_that_can_roll_up_is_made_originating_instead():
+    # The speaker module (8518.90, "CTH or RVC40") is worth 60.00 but fails on its own: the
+    # loudspeaker (8518.29, same heading) is 20.00 of non-originating material against its
+    # de minimis of 6.00, and its RVC is 16.7 %. Seen through, it brings 50.00 of VNM to the
+    # amplifier: VNM 50 + 20 + 15 = 85. Buying the loudspeaker originating makes the module
+    # originate (Art 3.12): all its 60.00 counts as originating, VNM falls to 35: RVC 65 %,
+    # for 20.00 changed. The 30.00 copper coil, which transparency alone would pick, comes
+    # second (it too lets the module qualify, by its RVC of 66.66 %).
+    result = remedy_for(
+        make_good(
+            AMPLIFIER,
+            bom=[
+                made(
+                    "8518.90",
+                    code="SPEAKER-MODULE",
+                    unit_cost="60.00",
+                    bom=[
+                        bought("8518.29", "20.00", origin="DE", code="LOUDSPEAKER"),
+                        bought("7407.21", "30.00", origin="DE", code="CU-COIL"),
+                    ],
+                ),
+                bought("8542.31", "20.00", origin="DE", code="DSP-IC"),
+                bought("8518.40", "15.00", origin="US", code="SAME-SUB"),
+            ],
+        )
+    )
+    rvc = [r for r in result.remedies if r.criterion == "RVC"]
+    assert [[c.code for c in r.changes] for r in rvc] == [["LOUDSPEAKER"], ["CU-COIL"]]
+    assert rvc[0].rvc_after == D("65") == rvc[1].rvc_after
+    assert rvc[0].changes[0].path == "good.bom[0].bom[0]"
+    first = result.remedies[0]  # 15.00 re-sourced for CTSH is still less value changed
+    assert (first.alternative, [c.code for c in first.changes]) == ("CTSH", ["SAME-SUB"])
+
+
 def test_a_material_used_at_several_places_is_one_change():
     result = remedy_for(
         make_good(
