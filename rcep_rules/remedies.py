@@ -16,7 +16,9 @@ one by one, on the facts of the evaluation:
   build-up, exactly (Art 3.5); a branch of both terms needs both; PE needs every
   non-originating material but retail packing made originating (Arts 3.2(b), 3.8);
 * only materials that count for the good are changed: those of sub-assemblies that are not
-  originating on their own (seen through, Art 3.12), not those of sub-assemblies that roll up.
+  originating on their own (seen through, Art 3.12), not those of sub-assemblies that roll up;
+  a sub-assembly seen through may also be made originating by its own remedy (under its own
+  rule), which takes all its non-originating value off the good's at once.
 
 Every remedy is verified by running the engine again on the changed goods file
 (``apply_changes``); one that fails is widened with the next largest material, never reported
