@@ -28,11 +28,10 @@ meet (the engine re-runs with a substantial process recorded to find it). Remedi
 by effort: verified first, then those that need only proofs before those that need re-sourcing,
 then fewest materials changed, then least value changed.
 
-For an originating good, its margin (``rcep_rules.margin``): per RVC alternative the rise of VNM it can bear and the
-lowest FOB at which it still qualifies (build-down, and de minimis for a CTC term of the same
-alternative), the lowest FOB for the good (None when an alternative holds whatever the price),
-and each proof expiring within the look-ahead with what its expiry alone would do (one
-evaluation per such proof, Art 3.16.6: a proof is valid one year).
+For an originating good, its margin (``rcep_rules.margin``): per RVC alternative the rise of
+VNM it can bear and the lowest FOB at which it still qualifies, the lowest FOB for the good
+(None when an alternative holds whatever the price), and each proof expiring within the
+look-ahead with what its expiry alone would do (Art 3.16.6: a proof is valid one year).
 
 All figures are ``Decimal`` and compared exactly (40.00 % meets RVC40). The results are frozen
 dataclasses; their wording is in ``rcep_rules.explain`` (``remedies_dict``,
