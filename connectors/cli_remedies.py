@@ -20,9 +20,8 @@ def register(command) -> None:
     p = command(
         "remedies",
         run,
-        "For a good that does not qualify, the smallest changes of origin data that make it "
-        "qualify, each checked by the engine; for one that does, its margin. Exit 0 qualifies, "
-        "1 remedies found, 2 none can exist or the file cannot be evaluated.",
+        "The smallest changes of origin data that make a good qualify, each checked by the "
+        "engine, or the margin of one that does; exit 0 qualifies, 1 remedies found, 2 none.",
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument(

@@ -423,17 +423,16 @@ def remedy_text(remedy, shipment) -> str:
     if remedy.changes and remedy.changes[0].action == "record_process":
         processes = ", ".join(remedy.processes) or "none"
         target = remedy.alternative or remedy.criterion
+        rvc = f" with {percent(remedy.rvc_after)} %" if remedy.threshold is not None else ""
         then = (
-            f"if one is, the materials as they are then meet {target}"
-            + (f" with {percent(remedy.rvc_after)} %" if remedy.threshold is not None else "")
+            f"if one is, the good then qualifies under {target}{rvc}, its materials as they are"
             if remedy.criterion
             else "even then the materials as they are meet no alternative of the rule"
         )
         return (
-            f"Only minimal operations are recorded ({processes}), which confer no origin "
-            f"(Art 3.6): record the substantial process really performed on "
-            f"{remedy.changes[0].code}. Not verified (the engine cannot know what is performed); "
-            f"{then}."
+            f"Only minimal operations are recorded on {remedy.changes[0].code} ({processes}), "
+            "which confer no origin (Art 3.6): record the substantial process really performed. "
+            f"Not verified (the engine cannot know what is performed); {then}."
         )
     changes = "; ".join(change_text(c, shipment) for c in remedy.changes)
     return f"{changes}: the good then qualifies {_reached(remedy)}."
@@ -588,7 +587,7 @@ def rvc_margin_text(m, s) -> str:
             f"build-up ({percent(m.build_up)} %) fails"
         )
     if m.fob_floor is not None:
-        parts.append(f"it holds down to an FOB of {money(m.fob_floor)} {s.currency}")
+        parts.append(f"{m.alternative} holds down to an FOB of {money(m.fob_floor)} {s.currency}")
     return "; ".join(parts) + "."
 
 

@@ -277,7 +277,7 @@ def _with_lines(shipment: Shipment, paths: set[str], change) -> Shipment:
     touched = paths | ancestors
 
     def rebuild(item):
-        if item.path in paths and item.bom is None:
+        if item.path in paths:
             return change(item)
         if item.path in ancestors and item.bom:
             bom = tuple([rebuild(m) if m.path in touched else m for m in item.bom])
@@ -488,6 +488,10 @@ class _Search:
             found += self.record_process()
         elif isinstance(rule, RuleMatch):
             found += self.rule_remedies(rule, groups)
+        if not world.minimal:  # sub-assemblies seen through because only minimally worked
+            minimal = [sub for sub in self.subs if sub.minimal and sub.sums[3]]
+            for sub in minimal[:3]:
+                found += self.record_process(sub.item)
         # PE needs every material that counts (retail packing aside): a superset of any other
         # remedy's changes, so it is tried only when the rule gives none (or it is claimed)
         verified = [r for r in found if r.verified]
@@ -686,20 +690,28 @@ class _Search:
             after.annotations,
         )
 
-    def record_process(self) -> list[Remedy]:
-        """Only minimal operations (Art 3.6) are recorded on the good: a substantial process
-        must be recorded, if one is really performed. Not verified; the alternative the
-        materials would then meet is found by running the engine with one recorded."""
-        good = self.shipment.good
+    def record_process(self, item=None) -> list[Remedy]:
+        """Only minimal operations (Art 3.6) are recorded on the good (or on the sub-assembly
+        ``item``, then seen through): a substantial process must be recorded, if one is really
+        performed. Not verified; the alternative the good would then meet, its materials as
+        they are, is found by running the engine with one recorded."""
+        item = item or self.shipment.good
         substantial = next(
             (p.code for p in self.ref.processes if not p.minimal and p.code != "chemical_reaction"),
             None,
         )
         after = None
         if substantial is not None:
-            trial = dataclasses.replace(good, processes=(*good.processes, substantial))
-            after = evaluate(dataclasses.replace(self.shipment, good=trial), self.ref)
+            trial = _copy if isinstance(item, Material) else dataclasses.replace
+            changed = _with_lines(
+                self.shipment,
+                {item.path},
+                lambda m: trial(m, processes=(*m.processes, substantial)),
+            )
+            after = evaluate(changed, self.ref)
         criterion = after.criterion if after is not None and after.originating else None
+        if criterion is None and isinstance(item, Material):
+            return []  # a sub-assembly's process alone would not make the good qualify
         alternative, threshold, rvc_after = "", None, None
         if criterion is not None and isinstance(after.rule, RuleMatch):
             for branch in after.rule.row.branches:
@@ -711,7 +723,7 @@ class _Search:
                     break
             rvc_after = after.result.rvc.build_down if threshold is not None else None
         change = Change(
-            RECORD_PROCESS, good.code, f"{good.path}.processes", (good.path,), ZERO, None, "", None
+            RECORD_PROCESS, item.code, f"{item.path}.processes", (item.path,), ZERO, None, "", None
         )
         return [
             Remedy(
@@ -722,9 +734,9 @@ class _Search:
                 rvc_after,
                 threshold,
                 criterion,
-                after.satisfied if after is not None and after.originating else (),
-                after.annotations if after is not None and after.originating else (),
-                good.processes,
+                after.satisfied if criterion else (),
+                after.annotations if criterion else (),
+                item.processes,
             )
         ]
 

@@ -234,6 +234,39 @@ def test_only_minimal_operations_ask_for_a_real_process_without_a_verified_outco
     assert "Not verified" in text and "Art 3.6" in text
 
 
+def test_a_sub_assembly_only_cut_is_seen_through_until_its_real_process_is_recorded():
+    # The speaker module (8518.90, "CTH or RVC40") records only cutting (Art 3.6), so it is
+    # seen through: its 50.00 of non-originating copper counts for the amplifier, VNM
+    # 50 + 15 = 65 (RVC 35 %), and the 15.00 part of the amplifier's own subheading fails CTSH.
+    result = remedy_for(
+        make_good(
+            AMPLIFIER,
+            bom=[
+                made(
+                    "8518.90",
+                    code="SPEAKER-MODULE",
+                    processes=("cutting",),
+                    unit_cost="60.00",
+                    bom=[bought("7407.21", "50.00", origin="DE", code="CU-COIL")],
+                ),
+                bought("8518.40", "15.00", origin="US", code="SAME-SUB"),
+            ],
+        )
+    )
+    (record,) = [r for r in result.remedies if r.changes[0].action == RECORD_PROCESS]
+    assert not record.verified and record is result.remedies[-1]
+    assert record.changes[0].path == "good.bom[0].processes" and record.processes == ("cutting",)
+    # with a real process the module passes CTH (copper, chapter 74) and rolls up: VNM 15
+    assert (record.alternative, record.rvc_after) == ("RVC40", D("85"))
+    assert "Not verified" in remedy_text_of(result, record)
+
+
+def remedy_text_of(result, remedy):
+    from rcep_rules.explain import remedy_text
+
+    return remedy_text(remedy, result.evaluation.shipment)
+
+
 def test_an_expired_korean_certificate_or_a_vietnamese_adapter_proof():
     result = sample("07_cordless_phone_expired_proof.json")
     first, second = result.remedies[:2]
