@@ -400,8 +400,8 @@ class _Search:
                 # not originating (a line made in-house has no kind)
                 if (info := infos.get(m.kind)) is not None
             ]
-            for m in bom:
-                if m.bom is not None and m.role != "indirect":
+            for m in [m for m in bom if m.bom is not None]:
+                if m.role != "indirect":
                     sub = walk.nodes[id(m)]
                     if not sub.originating:  # seen through (Art 3.12 does not apply)
                         role = m.role
@@ -565,10 +565,15 @@ class _Search:
             excess -= less[1].get(i, ZERO)
             excess -= sum((_weight(u, i) for u in chosen if i in u[FAILS]), ZERO)
             if excess > 0:
-                taken = {id(u) for u in chosen}
-                picked = _cover(
-                    [u for u in pool if i in u[FAILS] and id(u) not in taken], excess, i
-                )
+                key = (id(pool), i)  # the pool's materials failing the term, found once
+                failing = self.cache.get(key)
+                if failing is None:
+                    failing = self.cache[key] = (pool, [u for u in pool if i in u[FAILS]])
+                failing = failing[1]
+                if chosen:
+                    taken = {id(u) for u in chosen}
+                    failing = [u for u in failing if id(u) not in taken]
+                picked = _cover(failing, excess, i)
                 if picked is None:
                     return None
                 chosen += picked
@@ -655,6 +660,10 @@ class _Search:
         the criterion met; widened with the next largest material of ``pool`` if it does not
         (at most three times); [] when it never does."""
         chosen = list(chosen)
+        key = ("verified", criterion, frozenset(id(u) for u in chosen))
+        if key in self.cache:  # the same materials, found again for another pool
+            return []
+        self.cache[key] = True
         rest = None  # the materials to widen with, once needed
         for _ in range(4):
             changes = tuple(sorted(map(_change, chosen), key=lambda c: (-c.value, c.path)))
