@@ -6,6 +6,7 @@ correlation); FOB 100.00 USD unless said otherwise, so RVC40 needs VNM <= 60.00 
 allows 10.00 of materials failing CTSH (Art 3.7(a)).
 """
 
+import dataclasses
 import json
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from rcep_rules.datafiles import data_path
 from rcep_rules.remedies import OBTAIN_PROOF, RECORD_PROCESS, SOURCE_ORIGINATING, apply_changes
 
 AMPLIFIER = "8518.40"
+CHANGED = ("origin_country", "proof", "kind")
 SAMPLES = data_path("samples")
 
 
@@ -217,7 +219,11 @@ def test_applying_a_remedy_shares_what_it_does_not_change():
         "RCEP_CO",
         s.shipment_date,
     )
-    assert s.good.bom[0].bom[0].proof is None  # the original is untouched
+    original = s.good.bom[0].bom[0]
+    assert original.proof is None  # the original is untouched
+    kept = [f.name for f in dataclasses.fields(line) if f.name not in CHANGED]
+    assert [getattr(line, f) for f in kept] == [getattr(original, f) for f in kept]
+    assert line.kind.hs == original.kind.hs and line.kind.proof is line.proof
 
 
 def test_only_minimal_operations_ask_for_a_real_process_without_a_verified_outcome():
