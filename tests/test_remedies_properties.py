@@ -6,6 +6,7 @@ has one (PE at worst: every material that counts bought originating)."""
 import copy
 import json
 import re
+from decimal import Decimal
 
 from builders import run, shipment
 from hypothesis import given
@@ -48,6 +49,11 @@ def test_applying_the_first_remedy_makes_the_good_originating(good):
         return
     if ev.originating:
         assert result.exit_code == 0 and result.margin is not None
+        margin = result.margin
+        # the price floor is checked by the engine, and is never above the price itself
+        assert margin.fob_floor is None or (
+            margin.fob_floor_verified and margin.fob_floor <= Decimal(s["good"]["fob"])
+        )
         return
     assert result.exit_code == 1 and result.remedies, result.explanation
     first = result.remedies[0]
