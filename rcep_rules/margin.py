@@ -12,7 +12,6 @@ the wording is in ``rcep_rules.explain``.
 """
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal, localcontext
@@ -174,18 +173,21 @@ def _expiring(ev: Evaluation, reference: Reference, look_ahead_days: int) -> lis
         if kind.proof in proofs:
             holders[id(kind)] = kind.proof
     lines: dict[Proof, list[Material]] = {key: [] for key in proofs}
-    boms = [shipment.good.bom or ()]
-    while boms:
-        bom = boms.pop()
-        for m in [m for m in bom if id(m.kind) in holders]:  # subs have no kind
-            lines[holders[id(m.kind)]].append(m)
-        boms += [m.bom for m in bom if m.bom]
+
+    def visit(bom) -> None:  # in the order of the goods file
+        for m in bom:
+            if m.bom is not None:
+                visit(m.bom)
+            elif id(m.kind) in holders:
+                lines[holders[id(m.kind)]].append(m)
+
+    visit(shipment.good.bom or ())
     found = []
     for proof in proofs:
         expired = {k for k, p in holders.items() if p == proof}
         after = _evaluate_expired(shipment, reference, expired)
         through = proof.valid_through()
-        paths = sorted((m.path for m in lines[proof]), key=_file_order)
+        paths = [m.path for m in lines[proof]]
         found.append(
             ExpiringProof(
                 proof.type,
@@ -222,7 +224,3 @@ def _evaluate_expired(shipment: Shipment, ref: Reference, expired: set[int]) -> 
         walk.check_shipment()
         good = shipment.good
         return Evaluation(shipment, walk, walk.node(good, good.fob, True))
-
-
-def _file_order(path: str) -> tuple[int, ...]:
-    return tuple(int(i) for i in re.findall(r"\[(\d+)\]", path))

@@ -39,6 +39,7 @@ dataclasses; their wording is in ``rcep_rules.explain`` (``remedies_dict``,
 """
 
 import dataclasses
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -61,7 +62,7 @@ from rcep_rules.evaluation import (
     evaluate,
 )
 from rcep_rules.goods import LineKind, Material, Proof, Shipment
-from rcep_rules.margin import TEN, Margin, _file_order, margin
+from rcep_rules.margin import TEN, Margin, margin
 from rcep_rules.psr import CR, RVC, WO, RuleMatch, RuleNotFound
 from rcep_rules.reference import Reference
 
@@ -748,6 +749,10 @@ class _Search:
                 item.processes,
             )
         ]
+
+
+def _file_order(path: str) -> tuple[int, ...]:
+    return tuple(int(i) for i in re.findall(r"\[(\d+)\]", path))
 
 
 def _cover(pool: list[tuple], need: Decimal, term: int | None = None) -> list[tuple] | None:
