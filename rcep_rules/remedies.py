@@ -70,6 +70,7 @@ OBTAIN_PROOF = "obtain_proof"
 SOURCE_ORIGINATING = "source_originating"
 RECORD_PROCESS = "record_process"
 LOOK_AHEAD_DAYS = 90
+ROLL_UPS = 3  # sub-assemblies kept as made originating (of twice as many tried), per search
 REMEDY_REFERENCE = "REMEDY"  # the reference of a proof added to verify a remedy
 # Errors no change of origin data can cure: the destination or the date (Art 3.2 needs Parties)
 PARTY_ERRORS = ("PARTY_NOT_RCEP", "PARTY_NOT_IN_FORCE")
@@ -320,6 +321,15 @@ def _paths(unit: tuple) -> tuple[str, ...]:
     return (unit[PATH],) if unit[LINES] is None else tuple(m.path for m, _ in unit[LINES])
 
 
+def _bom_starts(path: str):
+    """Where the path of each enclosing BOM ends in a line's path (good.bom[0].bom[2]: the
+    sub-assembly good.bom[0] ends before ".bom[2]")."""
+    at = path.find(".bom[")
+    while at != -1:
+        yield at
+        at = path.find(".bom[", at + 1)
+
+
 def _effort(chosen: list[tuple] | None) -> tuple | None:
     """How ``Remedy.rank`` would rank these materials' changes: proofs only first, then
     fewest, then least value."""
@@ -535,15 +545,17 @@ class _Search:
             threshold = max((t for what, t in others if what is RVC), default=None)
             before = len(found)
             for pool, proofs_only in ((proofs, True), (groups, False)):
-                chosen = self.choose(pool, ctc_at, threshold)
-                if chosen is not None:
-                    found += self.verified(criterion, text, threshold, chosen, pool)
-                best = _effort(chosen)
+                # the materials seen through, or a sub-assembly made originating and what the
+                # good still needs: the least effort is verified (the next if it fails)
+                candidates = [self.choose(pool, ctc_at, threshold)]
                 for option in self.roll_ups(groups, proofs_only):
-                    combined = self.with_roll_up(option, pool, ctc_at, threshold)
-                    if combined is not None and (best is None or _effort(combined) < best):
-                        best = _effort(combined)
-                        found += self.verified(criterion, text, threshold, combined, pool)
+                    candidates.append(self.with_roll_up(option, pool, ctc_at, threshold))
+                candidates = sorted((c for c in candidates if c is not None), key=_effort)
+                for chosen in candidates[:2]:
+                    verified = self.verified(criterion, text, threshold, chosen, pool)
+                    found += verified
+                    if verified:
+                        break
             if len(found) == before:
                 self.obstacles.append(Obstacle("NOT_ENOUGH", text))
         return found
@@ -600,41 +612,74 @@ class _Search:
         """Sub-assemblies seen through that could be made originating on their own (Art 3.12),
         so that all their value counts as originating for the good: for each, the good's
         materials its own remedy changes, and what the roll-up takes off the good's VNM and
-        failing values (only materials wholly inside it). The five that take most off."""
+        failing values (only materials wholly inside it). Tried from the one that would take
+        most off; at most ROLL_UPS are kept, of twice as many tried (each costs a walk of its
+        own BOM)."""
         key = ("roll_ups", proofs_only)
         found = self.cache.get(key)
         if found is not None:
             return found
-        found = []
-        for sub in self.subs:
-            if not (isinstance(sub.rule, RuleMatch) and sub.judgeable and not sub.minimal):
-                continue
-            prefix = sub.item.path + "."
-            inside = [u for u in groups if all(p.startswith(prefix) for p in _paths(u))]
-            if not inside:
-                continue
-            own = self.own_remedy(sub, proofs_only)
+        found = self.cache[key] = []
+        eligible, ranked = self.cache.get("inside") or self.inside(groups)
+        self.cache["inside"] = (eligible, ranked)
+        for path, units in ranked[: 2 * ROLL_UPS]:
+            if len(found) == ROLL_UPS:
+                break
+            own = self.own_remedy(eligible[path], proofs_only)
             if own is None:
                 continue
-            by_path = {p: u for u in inside for p in _paths(u)}
+            by_path = {p: u for u in units for p in _paths(u)}
             paths = [p for u in own for p in _paths(u)]
             if not all(p in by_path for p in paths):
                 continue  # a material of its remedy does not count for the good as it is
             mapped = {id(by_path[p]): by_path[p] for p in paths}
             ctc: dict[int, Decimal] = {}
-            for u in inside:
+            for u in units:
                 for i in u[FAILS]:
                     ctc[i] = ctc.get(i, ZERO) + _weight(u, i)
-            vnm = sum((u[VALUE] for u in inside), ZERO)
-            found.append((list(mapped.values()), {id(u) for u in inside}, vnm, ctc))
-        found.sort(key=lambda option: option[2], reverse=True)
-        found = self.cache[key] = found[:5]
+            vnm = sum((u[VALUE] for u in units), ZERO)
+            found.append((list(mapped.values()), {id(u) for u in units}, vnm, ctc))
         return found
+
+    def inside(self, groups: list[tuple]) -> tuple[dict, list]:
+        """The sub-assemblies seen through that have a rule to meet, and per each the good's
+        materials wholly inside it, the one with the most value first."""
+        eligible = {
+            sub.item.path: sub
+            for sub in self.subs
+            if isinstance(sub.rule, RuleMatch) and sub.judgeable and not sub.minimal
+        }
+        if not eligible:
+            return eligible, []
+        above: dict[str, frozenset] = {}  # per BOM, the eligible sub-assemblies it is inside
+
+        def enclosing(path: str) -> frozenset:
+            parent = path[: path.rfind(".bom[")]
+            found = above.get(parent)
+            if found is None:
+                heads = {parent[:at] for at in _bom_starts(parent + ".bom[")}
+                found = above[parent] = frozenset(heads & eligible.keys())
+            return found
+
+        inside: dict[str, list[tuple]] = {}
+        for u in groups:
+            if u[LINES] is None:
+                common = enclosing(u[PATH])
+            else:
+                common = frozenset.intersection(*(enclosing(p) for p in _paths(u)))
+            for path in common:
+                inside.setdefault(path, []).append(u)
+        ranked = sorted(
+            inside.items(), key=lambda item: sum((u[VALUE] for u in item[1]), ZERO), reverse=True
+        )
+        return eligible, ranked
 
     def own_remedy(self, sub, proofs_only: bool) -> list[tuple] | None:
         """The least effort that makes a sub-assembly originating under its own rule (its own
         materials, largest first), or None."""
-        units = self.groups(sub)
+        units = self.cache.get(("groups", id(sub)))
+        if units is None:
+            units = self.cache[("groups", id(sub))] = self.groups(sub)
         if proofs_only:
             units = [u for u in units if u[INFO][0] == OBTAIN_PROOF]
         row = sub.rule.row
