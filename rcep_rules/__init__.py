@@ -6,10 +6,12 @@ from ``data/psr`` and from user rule files.
 
 Typical use::
 
-    from rcep_rules import load_shipments, evaluate
+    from rcep_rules import load_shipments, evaluate, remedies
     shipment = load_shipments(text)[0]
     result = evaluate(shipment)
     result.originating, result.criterion, result.issues
+    answer = remedies(shipment)       # what would make it qualify, or its margin
+    answer.remedies[0].changes, answer.margin, answer.as_dict()
 """
 
 __version__ = "0.1.0"
