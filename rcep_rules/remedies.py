@@ -42,10 +42,18 @@ import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, localcontext
 from operator import itemgetter
 
+from rcep_rules.changes import (
+    OBTAIN_PROOF,
+    RECORD_PROCESS,
+    SOURCE_ORIGINATING,
+    apply_changes,
+    bom_starts,
+    copy_line,
+    with_lines,
+)
 from rcep_rules.evaluation import (
     EXACT,
     HUNDRED,
@@ -61,17 +69,13 @@ from rcep_rules.evaluation import (
     _plan,
     evaluate,
 )
-from rcep_rules.goods import LineKind, Material, Proof, Shipment
+from rcep_rules.goods import LineKind, Material, Shipment
 from rcep_rules.margin import TEN, Margin, margin
 from rcep_rules.psr import CR, RVC, WO, RuleMatch, RuleNotFound
 from rcep_rules.reference import Reference
 
-OBTAIN_PROOF = "obtain_proof"
-SOURCE_ORIGINATING = "source_originating"
-RECORD_PROCESS = "record_process"
 LOOK_AHEAD_DAYS = 90
 ROLL_UPS = 3  # sub-assemblies kept as made originating (of twice as many tried), per search
-REMEDY_REFERENCE = "REMEDY"  # the reference of a proof added to verify a remedy
 # Errors no change of origin data can cure: the destination or the date (Art 3.2 needs Parties)
 PARTY_ERRORS = ("PARTY_NOT_RCEP", "PARTY_NOT_IN_FORCE")
 
@@ -204,104 +208,6 @@ def remedies(
         return Remedies(ev, claim, ranked, None, tuple(search.obstacles))
 
 
-# --- applying changes to a goods file ---------------------------------------------------------
-
-
-def apply_changes(shipment: Shipment, changes) -> Shipment:
-    """The shipment with each change applied to every line it names (``Change.paths``):
-    ``obtain_proof`` adds a proof from the material's own RCEP Party valid on the shipment date
-    (a supplier declaration in the exporting Party, else an RCEP certificate of origin);
-    ``source_originating`` makes the material originating in the exporting Party with a
-    supplier declaration. Lines and BOMs that are not changed are shared, not copied."""
-    day = shipment.shipment_date
-    exporter = shipment.exporting_party
-    new: dict[str, tuple[str | None, Proof]] = {}
-    proofs: dict[str, Proof] = {}  # one document per type: the lines then share their kinds
-    for change in changes:
-        if change.action == RECORD_PROCESS:
-            continue
-        country = change.origin_country if change.action == OBTAIN_PROOF else exporter
-        kind = change.proof_type or "SUPPLIER_DECLARATION"
-        new_proof = proofs.get(kind)
-        if new_proof is None:
-            new_proof = proofs[kind] = _proof_for(kind, day)
-        for path in change.paths:
-            new[path] = (country, new_proof)
-    if not new or shipment.good is None:
-        return shipment
-    kinds: dict[tuple, LineKind] = {}
-
-    def changed(m: Material) -> Material:
-        country, proof = new[m.path]
-        k = m.kind
-        key = (id(k), country, proof)
-        kind = kinds.get(key)
-        if kind is None:
-            kind = kinds[key] = LineKind(k.hs, k.hs_version, k.role, country, proof, k.currency)
-        return Material(  # positional, in the fields' order (a remedy may change thousands)
-            m.path,
-            m.code,
-            m.description,
-            m.hs,
-            m.hs_full,
-            m.hs_version,
-            m.quantity,
-            m.unit_cost,
-            country,
-            proof,
-            m.role,
-            m.processes,
-            m.bom,
-            m.wholly_obtained,
-            m.costs,
-            m.weight,
-            m.currency,
-            kind,
-        )
-
-    return _with_lines(shipment, set(new), changed)
-
-
-def _proof_for(kind: str, day: date | None) -> Proof:
-    return Proof(kind, REMEDY_REFERENCE, day, None)
-
-
-def _with_lines(shipment: Shipment, paths: set[str], change) -> Shipment:
-    """The shipment with ``change`` applied to the bought lines at ``paths``; only their
-    ancestors are rebuilt."""
-    ancestors = set()
-    for path in paths:
-        at = path.find(".bom[")
-        while at != -1:
-            ancestors.add(path[:at])
-            at = path.find(".bom[", at + 1)
-
-    touched = paths | ancestors
-
-    def rebuild(item):
-        if item.path in paths:
-            return change(item)
-        if item.path in ancestors and item.bom:
-            bom = tuple([rebuild(m) if m.path in touched else m for m in item.bom])
-            if isinstance(item, Material):
-                return _copy(item, bom=bom)
-            return dataclasses.replace(item, bom=bom)
-        return item
-
-    return dataclasses.replace(shipment, good=rebuild(shipment.good))
-
-
-_MATERIAL_FIELDS = tuple(f.name for f in dataclasses.fields(Material))
-
-
-def _copy(m: Material, **changes) -> Material:
-    """``dataclasses.replace`` for a BOM line, several times faster."""
-    return Material(*[changes.get(f, getattr(m, f)) for f in _MATERIAL_FIELDS])
-
-
-# --- the search -------------------------------------------------------------------------------
-
-
 # A material to change, as the search sees it: a tuple (a BOM may have thousands) of its value
 # for the good, its first path and line, what is known of its kind (_Search.groups), the CTC
 # terms it fails, whether it is retail packing only (not needed for PE, Art 3.8) and, for a
@@ -319,15 +225,6 @@ _NO_TERMS: dict = {}
 
 def _paths(unit: tuple) -> tuple[str, ...]:
     return (unit[PATH],) if unit[LINES] is None else tuple(m.path for m, _ in unit[LINES])
-
-
-def _bom_starts(path: str):
-    """Where the path of each enclosing BOM ends in a line's path (good.bom[0].bom[2]: the
-    sub-assembly good.bom[0] ends before ".bom[2]")."""
-    at = path.find(".bom[")
-    while at != -1:
-        yield at
-        at = path.find(".bom[", at + 1)
 
 
 def _effort(chosen: list[tuple] | None) -> tuple | None:
@@ -657,7 +554,7 @@ class _Search:
             parent = path[: path.rfind(".bom[")]
             found = above.get(parent)
             if found is None:
-                heads = {parent[:at] for at in _bom_starts(parent + ".bom[")}
+                heads = {parent[:at] for at in bom_starts(parent + ".bom[")}
                 found = above[parent] = frozenset(heads & eligible.keys())
             return found
 
@@ -757,8 +654,8 @@ class _Search:
         )
         after = None
         if substantial is not None:
-            trial = _copy if isinstance(item, Material) else dataclasses.replace
-            changed = _with_lines(
+            trial = copy_line if isinstance(item, Material) else dataclasses.replace
+            changed = with_lines(
                 self.shipment,
                 {item.path},
                 lambda m: trial(m, processes=(*m.processes, substantial)),
