@@ -18,6 +18,7 @@ from rich.progress import track
 from rich.table import Table
 from rich.text import Text
 
+from connectors.cli_remedies import register as register_remedies
 from connectors.ledger import default_path as default_ledger
 from connectors.single_window import ENDPOINT
 from rcep_rules import GoodsFileError, Reference, __version__, evaluate, load_shipments
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("evaluate", _evaluate, "Evaluate the RCEP origin of the goods in goods files.")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    register_remedies(command)
     p = command("review", _review, "Pre-review goods files: list every issue with its fix.")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p = command(
