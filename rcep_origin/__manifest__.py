@@ -32,6 +32,9 @@
         "wizard/rcep_origin_sale_check_views.xml",
         "views/rcep_origin_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["rcep_origin/static/tests/tours/*.js"],
+    },
     "demo": ["demo/rcep_origin_demo.xml"],
     "installable": True,
     "application": False,
