@@ -31,6 +31,7 @@ from .issues import (
     IssueWords,
     issue_line,
     issue_words,
+    path,
     subject_path,
 )
 from .report import evaluation_report_html, material_reason
@@ -58,5 +59,6 @@ __all__ = [
     "issue_line",
     "issue_words",
     "material_reason",
+    "path",
     "subject_path",
 ]
