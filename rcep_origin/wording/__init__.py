@@ -33,6 +33,7 @@ from .issues import (
     issue_words,
     subject_path,
 )
+from .remedies import remedies_html
 from .report import evaluation_report_html, material_reason
 
 __all__ = [
@@ -58,5 +59,6 @@ __all__ = [
     "issue_line",
     "issue_words",
     "material_reason",
+    "remedies_html",
     "subject_path",
 ]
