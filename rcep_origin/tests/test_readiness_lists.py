@@ -98,14 +98,16 @@ class TestReadinessLists(RcepWorldCase):
                  "product_count": 1},
             ],
         )  # fmt: skip
-        self.assertEqual(rows[0].product_tmpl_ids, (self.transformer | self.small_transformer).product_tmpl_id)
+        both = (self.transformer | self.small_transformer).product_tmpl_id
+        self.assertEqual(rows[0].product_tmpl_ids, both)
         self.assertEqual(rows[1].product_tmpl_ids, self.transformer.product_tmpl_id)
         self.assertIn("transformer", rows[0].description.lower())
 
     def test_the_exported_file_is_filled_in_and_imported_and_the_products_become_evaluable(self):
         rows = self.rules_needed()
         download = rows.action_export_csv()
-        attachment = self.env["ir.attachment"].browse(int(download["url"].split("/")[3].split("?")[0]))
+        attachment_id = int(download["url"].split("/")[3].split("?")[0])  # /web/content/<id>
+        attachment = self.env["ir.attachment"].browse(attachment_id)
         text = b64decode(attachment.datas).decode()
         table = list(csv.DictReader(io.StringIO(text)))
         self.assertEqual(
