@@ -107,9 +107,9 @@ class RcepOriginReadinessRule(models.TransientModel):
         )
 
     @api.model
-    def action_open(self):
-        """Manufacturing › RCEP Origin › Rules needed, as found now."""
-        rows = self.create(
+    def _rcep_rows(self):
+        """The rules needed as found now, as records of the list."""
+        return self.create(
             [
                 {
                     **{k: v for k, v in row.items() if k != "product_tmpl_ids"},
@@ -119,6 +119,11 @@ class RcepOriginReadinessRule(models.TransientModel):
                 for row in self._rcep_needed()
             ]
         )
+
+    @api.model
+    def action_open(self):
+        """Manufacturing › RCEP Origin › Rules needed, as found now."""
+        rows = self._rcep_rows()
         return {
             "type": "ir.actions.act_window",
             "name": _("Rules needed"),
@@ -153,7 +158,7 @@ class RcepOriginReadinessRule(models.TransientModel):
     def action_export_csv(self):
         """Download the rules needed as a file to fill in and import on Product-specific
         rules (Favorites › Import records)."""
-        rows = self or self.search([])
+        rows = self or self._rcep_rows()  # none selected: all of them, as found now
         if not rows:
             raise UserError(_("No rule is needed: every monitored product has its rules."))
         attachment = self.env["ir.attachment"].create(
@@ -172,7 +177,7 @@ class RcepOriginReadinessRule(models.TransientModel):
     def action_evaluate_again(self):
         """Evaluate the blocked products again now, as their latest evaluation was made
         (FOB, currency, destination), on today's date."""
-        templates = self.product_tmpl_ids or self.search([]).product_tmpl_ids
+        templates = (self or self._rcep_rows()).product_tmpl_ids  # none selected: all
         evaluations = self.env["rcep.origin.evaluation"]._rcep_evaluate_again(templates)
         return {
             "type": "ir.actions.act_window",
