@@ -91,8 +91,8 @@ def change_words(evaluation, change, products):
         details.append(_("at %(count)s places in the bill of materials", count=len(change.paths)))
     if change.action == "obtain_proof":
         if change.reason in _WHY:
-            details.append(str(_WHY[change.reason]))
-        proof = str(_PROOFS.get(change.proof_type, _lt("an origin proof")))
+            details.append(_(_WHY[change.reason]))
+        proof = _(_PROOFS.get(change.proof_type, _lt("an origin proof")))
         country = _country(evaluation, change.origin_country)
         return _(
             "Obtain %(proof)s from %(vendor)s for %(product)s (%(details)s), valid on %(date)s",
