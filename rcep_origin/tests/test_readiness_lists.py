@@ -8,7 +8,8 @@ from base64 import b64decode
 from datetime import date
 
 from odoo import Command
-from odoo.tests import freeze_time, tagged
+from odoo.exceptions import UserError
+from odoo.tests import Form, freeze_time, tagged
 
 from .common import TODAY, RcepWorldCase
 
@@ -87,6 +88,8 @@ class TestReadinessLists(RcepWorldCase):
         return self.env[action["res_model"]].with_user(self.rcep_manager).search(action["domain"])
 
     def test_the_officer_sees_which_rules_block_how_many_products(self):
+        menu = self.env.ref("rcep_origin.menu_rcep_origin_readiness_rules_mrp")
+        self.assertEqual(menu.complete_name, "Manufacturing/RCEP Origin/Rules needed")
         self.assertEqual(self.latest(self.transformer).verdict, "not_evaluated")
         rows = self.rules_needed()
         self.assertRecordValues(
@@ -166,6 +169,9 @@ class TestReadinessLists(RcepWorldCase):
         self.assertEqual(
             found.rcep_dependent_product_ids, self.transformer.product_tmpl_id
         )  # through its core, two levels down
+        # the declaration's form says it too
+        form = Form(found.with_user(self.rcep_manager))
+        self.assertEqual(form.rcep_dependent_product_ids[:], self.transformer.product_tmpl_id)
 
     def test_request_renewal_mails_the_vendor_the_products_and_components(self):
         declaration = self.strip_declaration.with_user(self.rcep_manager)
@@ -178,6 +184,14 @@ class TestReadinessLists(RcepWorldCase):
         self.assertIn("[CU-STRIP] Copper strip 0.3 mm", message.body)
         mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
         self.assertEqual(mail.recipient_ids, self.shenzhen)
+
+    def test_request_renewal_from_a_vendor_without_email_says_where_to_add_one(self):
+        self.shenzhen.email = False
+        with self.assertRaisesRegex(UserError, "Shenzhen Copper Co. has no email address"):
+            self.strip_declaration.with_user(self.rcep_manager).action_rcep_request_renewal()
+        self.assertFalse(
+            self.strip_declaration.message_ids.filtered(lambda m: m.message_type == "comment")
+        )
 
     # --- remedies ---------------------------------------------------------------------------------
 
@@ -197,7 +211,7 @@ class TestReadinessLists(RcepWorldCase):
             appliance.product_tmpl_id, self.vietnam, SHIPMENT
         )
         self.assertEqual(evaluation.verdict, "not_originating")
-        html = str(evaluation.with_user(self.rcep_manager).remedies_html)
+        html = str(Form(evaluation.with_user(self.rcep_manager)).remedies_html)  # its form
         self.assertIn(
             "Obtain a supplier declaration from Shenzhen Copper Co. for [MOTOR-80] Mixer drive "
             "unit (value 30.00 USD",
