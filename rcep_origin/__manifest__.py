@@ -36,6 +36,9 @@
         "views/rcep_origin_readiness_remedies_views.xml",
         "views/rcep_origin_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["rcep_origin/static/tests/tours/*.js"],
+    },
     "demo": ["demo/rcep_origin_demo.xml"],
     "installable": True,
     "application": False,
