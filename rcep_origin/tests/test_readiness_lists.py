@@ -195,21 +195,26 @@ class TestReadinessLists(RcepWorldCase):
 
     # --- remedies ---------------------------------------------------------------------------------
 
-    def test_a_good_that_does_not_qualify_shows_its_remedy_by_product_and_vendor(self):
-        motor = self.product(
+    def mixer_evaluation(self):
+        """A mixer assembled from a Chinese drive unit bought without a supplier declaration
+        and the German brass bar: it does not qualify (CTSH or RVC40)."""
+        drive = self.product(
             "MOTOR-80", "Mixer drive unit", "8509.40", standard_price=30.0,
             country_of_origin=self.env.ref("base.cn").id,
             seller_ids=[Command.create({"partner_id": self.shenzhen.id, "price": 30.0})],
         )  # fmt: skip
-        appliance = self.product(
+        mixer = self.product(
             "MX-80", "Kitchen mixer", "8509.40", list_price=100.0,
             rcep_process_ids=self.processes("assembly"),
         )  # fmt: skip
-        self.bom(appliance, motor, self.brass)
+        self.bom(mixer, drive, self.brass)
         self.brass.standard_price = 35.0
-        evaluation = self.env["rcep.origin.evaluation"]._rcep_evaluate_products(
-            appliance.product_tmpl_id, self.vietnam, SHIPMENT
+        return self.env["rcep.origin.evaluation"]._rcep_evaluate_products(
+            mixer.product_tmpl_id, self.vietnam, SHIPMENT
         )
+
+    def test_a_good_that_does_not_qualify_shows_its_remedy_by_product_and_vendor(self):
+        evaluation = self.mixer_evaluation()
         self.assertEqual(evaluation.verdict, "not_originating")
         html = str(Form(evaluation.with_user(self.rcep_manager)).remedies_html)  # its form
         self.assertIn(
@@ -219,3 +224,19 @@ class TestReadinessLists(RcepWorldCase):
         )
         self.assertIn("the good then qualifies", html)
         self.assertFalse(self.latest(self.good).remedies_html)  # it qualifies
+
+    # --- in the reader's language ----------------------------------------------------------------
+
+    def test_a_chinese_vendor_and_a_chinese_reader_get_their_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["rcep_origin"], ["zh_CN"], overwrite=True)
+        self.shenzhen.lang = "zh_CN"
+        self.strip_declaration.with_user(self.rcep_manager).action_rcep_request_renewal()
+        message = self.strip_declaration.message_ids[0]
+        self.assertIn("续签贵方原产地声明 SD-SZC-2026-07", message.subject)
+        self.assertIn("依赖该声明的我方产品", message.body)
+        self.assertIn("[TR-100] Control transformer 100 VA", message.body)
+        # the remedies of a good that does not qualify, for an officer who reads Chinese
+        evaluation = self.mixer_evaluation()
+        html = str(evaluation.with_context(lang="zh_CN").remedies_html)
+        self.assertIn("向 Shenzhen Copper Co. 取得 [MOTOR-80] Mixer drive unit 的供应商声明", html)
