@@ -30,6 +30,10 @@
         "views/res_config_settings_views.xml",
         "wizard/rcep_origin_evaluate_wizard_views.xml",
         "wizard/rcep_origin_sale_check_views.xml",
+        "data/mail_template_renewal.xml",
+        "views/rcep_origin_readiness_rules_views.xml",
+        "views/rcep_origin_readiness_proofs_views.xml",
+        "views/rcep_origin_readiness_remedies_views.xml",
         "views/rcep_origin_menus.xml",
     ],
     "assets": {

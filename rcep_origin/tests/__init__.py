@@ -9,3 +9,4 @@ from . import test_buyer_document
 from . import test_connector_admin
 from . import test_tours
 from . import test_translations
+from . import test_readiness_lists

@@ -34,6 +34,7 @@ from .issues import (
     path,
     subject_path,
 )
+from .remedies import remedies_html
 from .report import evaluation_report_html, material_reason
 
 __all__ = [
@@ -60,5 +61,6 @@ __all__ = [
     "issue_words",
     "material_reason",
     "path",
+    "remedies_html",
     "subject_path",
 ]
