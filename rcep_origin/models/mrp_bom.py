@@ -33,7 +33,9 @@ class MrpBom(models.Model):
         them: the lines of every BOM down the trees, the BOM of every in-house component, and
         where every component comes from and what proves its origin (its vendors and their
         declarations, a query each for all components)."""
-        Product = self.env["product.product"]
+        # the costs (standard_price) are per company: the evaluating company's, whichever
+        # company the user has open
+        Product = self.env["product.product"].with_company(company)
         sub_boms, lines = {}, {}
         boms, seen = self, self.env["mrp.bom"]
         while boms:

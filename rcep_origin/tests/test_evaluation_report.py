@@ -367,7 +367,7 @@ class TestEvaluationReport(TransactionCase):
             "Manufacturing/RCEP Origin/Issues",
         )
 
-    def test_issues_of_another_company_stay_in_that_company(self):
+    def test_issues_and_material_lines_of_another_company_stay_in_that_company(self):
         evaluation = self.evaluate(self.kit_bom)
         other = self.env["res.company"].create({"name": "Other factory"})
         outsider = new_test_user(
@@ -379,6 +379,10 @@ class TestEvaluationReport(TransactionCase):
         )
         Issue = self.env["rcep.origin.evaluation.issue"].with_user(outsider)
         self.assertFalse(Issue.search([("evaluation_id", "=", evaluation.id)]))
+        # nor do its material lines: the costs and the vendors' proofs of the other factory
+        self.assertTrue(evaluation.line_ids)
+        Line = self.env["rcep.origin.evaluation.line"].with_user(outsider)
+        self.assertFalse(Line.search([("evaluation_id", "=", evaluation.id)]))
 
     # --- loading rules from a spreadsheet -------------------------------------------------------
 
