@@ -4,6 +4,7 @@ from pathlib import Path
 
 import requests
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from connectors.single_window import ENDPOINT
 from connectors.single_window.signing import fingerprint
@@ -61,6 +62,7 @@ class RcepOriginConnector(models.Model):
         from connectors.certificates import NotACertificate, certificate_facts
 
         self.ensure_one()
+        self._rcep_check_administrator()
         connector = self.sudo()
         try:
             answer = requests.get(
@@ -125,6 +127,7 @@ class RcepOriginConnector(models.Model):
         from connectors.single_window.client import SingleWindowError
 
         self.ensure_one()
+        self._rcep_check_administrator()  # it runs with the stored credentials
         try:
             with self._client() as client:
                 client.status("00000000-0000-4000-8000-000000000000")
@@ -136,6 +139,14 @@ class RcepOriginConnector(models.Model):
         return self._rcep_notify(
             self.env._("The Single Window answered and accepted the credentials."), "success"
         )
+
+    def _rcep_check_administrator(self):
+        """The buttons are for system administrators; so are the methods behind them (they can
+        be called without the button)."""
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._("Only an administrator can test a connector or pin its certificate.")
+            )
 
     def _rcep_pin(self, cert_pem):
         """Pin a signing certificate, and say so in the chatter with the old and new
@@ -218,7 +229,17 @@ class RcepOriginConnector(models.Model):
         """Send one declaration and return the client's Outcome (raises SingleWindowError).
         ``sent_before``: it left once and its answer was never seen, so the client asks the
         Single Window for its status before sending it again (same key: never doubled)."""
+        from connectors.single_window.client import SingleWindowError
+
         self.ensure_one()
+        if not self.sudo().signing_cert_pem:
+            # never trusted on first use: whoever answers first (the default endpoint is plain
+            # HTTP) would choose the certificate every later one is checked against
+            raise SingleWindowError(
+                "NO_SIGNING_CERTIFICATE",
+                "no signing certificate is pinned on the connector; an administrator pins it "
+                "with Fetch signing certificate",
+            )
         with self._client() as client:
             if sent_before:
                 client.ledger.record(key, declaration_xml, client.endpoint)
@@ -228,8 +249,8 @@ class RcepOriginConnector(models.Model):
     @contextlib.contextmanager
     def _client(self):
         """A SOAP client for one run. The Odoo records are the durable store; the client's own
-        ledger lives only for the run and is removed after it. A signing certificate pinned on
-        first use is kept on the connector."""
+        ledger lives only for the run and is removed after it. The signing certificate is the
+        one an administrator pinned on the connector (`_rcep_submit` sends nothing without)."""
         from connectors.ledger import Ledger
         from connectors.single_window.client import SingleWindowClient
 
@@ -252,9 +273,6 @@ class RcepOriginConnector(models.Model):
                     backoff=0.2,
                     max_backoff=1.0,
                 )
-                pinned = ledger.pinned(connector.endpoint)
-                if pinned and not connector.signing_cert_pem:
-                    connector._rcep_pin(pinned.decode())
             finally:
                 ledger.close()
 

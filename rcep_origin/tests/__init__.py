@@ -11,3 +11,4 @@ from . import test_tours
 from . import test_translations
 from . import test_readiness_lists
 from . import test_multi_company
+from . import test_connector_trust

@@ -65,6 +65,32 @@ ERROR_MEANINGS = {
     "IDEMPOTENCY_CONFLICT": _lt(
         "the Single Window already holds another declaration under this one's key"
     ),
+    "NO_SIGNING_CERTIFICATE": _lt(
+        "no signing certificate of the Single Window is pinned on the connector, so a "
+        "certificate could not be checked: an administrator pins it with Fetch signing "
+        "certificate (Manufacturing › RCEP Origin › Single Window connectors), after comparing "
+        "its fingerprint with the one customs publishes; nothing was sent"
+    ),
+    "SIGNATURE_WRAPPED": _lt(
+        "the certificate that came back is not exactly the element that was signed (a forged "
+        "certificate around a genuine signature); it was not accepted"
+    ),
+    "SIGNATURE_MISSING": _lt(
+        "the certificate that came back carries no signature; it was not accepted"
+    ),
+    "SIGNATURE_ALGORITHM": _lt(
+        "the certificate that came back is signed in a way the Single Window does not sign; it "
+        "was not accepted"
+    ),
+    "CERTIFICATE_MISMATCH": _lt(
+        "the certificate that came back is not this declaration's (its numbers or content "
+        "differ from what was declared); it was not accepted"
+    ),
+    "RECEIPT_MISMATCH": _lt("the Single Window answered for another declaration; nothing was kept"),
+    "TLS_UNTRUSTED": _lt(
+        "the Single Window's TLS certificate is not trusted by this server: an administrator "
+        "installs the CA that issued it (REQUESTS_CA_BUNDLE) or checks the connector's address"
+    ),
 }
 
 
