@@ -37,6 +37,15 @@ SHIPMENT = date(2026, 11, 20)  # the day the goods leave, unless a story says ot
 
 @freeze_time(TODAY)
 class RcepWorldCase(TransactionCase):
+    # the transport of a booked shipment, as the salesperson fills it in (Other Info › RCEP origin)
+    SHIPPED = MappingProxyType(
+        {
+            "rcep_vessel_or_flight": "KOTA LARIS V.612S",
+            "rcep_port_of_loading": "Ningbo (CNNGB)",
+            "rcep_port_of_discharge": "Ho Chi Minh City (VNSGN)",
+        }
+    )
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -191,14 +200,6 @@ class RcepWorldCase(TransactionCase):
 
 class RcepSingleWindowCase(RcepWorldCase):
     """The world with a loopback customs Single Window, for each test."""
-
-    SHIPPED = MappingProxyType(
-        {
-            "rcep_vessel_or_flight": "KOTA LARIS V.612S",
-            "rcep_port_of_loading": "Ningbo (CNNGB)",
-            "rcep_port_of_discharge": "Ho Chi Minh City (VNSGN)",
-        }
-    )
 
     @classmethod
     def setUpClass(cls):
