@@ -11,7 +11,10 @@ frozen day (20 November 2026):
 - a salesperson and an RCEP manager.
 
 The people's actions are helpers: the salesperson's quotation and confirmation (through the
-form), the compliance officer's "Evaluate RCEP origin" on a bill of materials, the job.
+form; ``SHIPPED`` is the transport of a booked shipment), the compliance officer's "Evaluate
+RCEP origin" on a bill of materials, the job. A test module adds, with ``product`` and
+``bom``, only the goods and people its story is about. The demo data
+(``_rcep_load_demo``) is a product feature, checked by test_demo_data alone.
 
 ``RcepSingleWindowCase`` adds the customs Single Window: the strict mock, over real SOAP on a
 loopback port, entered for each test with ``enterContext`` and stopped after it, and a
