@@ -27,7 +27,7 @@ test: $(STAMP) lint
 # (scripts/odoo-tests.sh). Says so in one line when there is no Odoo.
 test-odoo:
 	@if [ -x "$(ODOO_PYTHON)" ]; then \
-		$(ODOO_PYTHON) -m pip install --quiet -c $(ODOO_PATH)/requirements.txt '.[test]' && \
+		$(ODOO_PYTHON) -m pip install --quiet -c $(ODOO_PATH)/requirements.txt '.[test]' websocket-client && \
 		$(ODOO_PYTHON) -m pip install --quiet --force-reinstall --no-deps . && \
 		$(ODOO_PYTHON) -m pytest -q -p no:cacheprovider -p no:odoo tests && \
 		ODOO_PATH=$(ODOO_PATH) ODOO_PYTHON=$(ODOO_PYTHON) bash scripts/odoo-tests.sh; \

@@ -97,7 +97,7 @@ if [ "${1:-}" = "bench" ]; then  # benchmarks/odoo_batch.py in an Odoo shell
     exit 0
 fi
 cd "$ODOO_PATH"
-PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -m pytest -q -p no:cacheprovider \
+PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -m pytest -q -p no:cacheprovider --odoo-http \
     --odoo-database="$DB" --odoo-config="$CONF" "$REPO/rcep_origin/tests"
 
 echo "Upgrading and uninstalling rcep_origin ..."

@@ -15,3 +15,6 @@ from . import sale_order
 from . import rcep_origin_connector
 from . import rcep_origin_declaration
 from . import report_rcep_certificate
+from . import rcep_origin_readiness_rules
+from . import rcep_origin_readiness_proofs
+from . import rcep_origin_readiness_remedies

@@ -64,7 +64,10 @@ class RcepOriginPsr(models.Model):
             return _(
                 "Code %(code)s is not a %(level)s (%(digits)s digits).",
                 code=code,
-                level=level,
+                # the level's label in the reader's language, not its key
+                level=dict(self._fields["level"]._description_selection(self.env)).get(
+                    level, level
+                ),
                 digits=LEVELS.get(level, "?"),
             )
         try:

@@ -417,7 +417,7 @@ class SaleOrder(models.Model):
                     "Its materials do not meet the product-specific rule %(rule)s: see the "
                     "RCEP evaluation's explanation. Where: %(where)s. Who: %(who)s.",
                     rule=vals.get("rule_text") or "-",
-                    where=self.env._(wording.PATHS["bom"]),
+                    where=wording.path(self.env, "bom"),
                     who=self.env._(wording.WHO_MANAGER),
                 )
             )
@@ -437,10 +437,10 @@ class SaleOrder(models.Model):
         for line in self._rcep_product_lines():
             name = line.product_id.display_name
             if line.rcep_package_count <= 0:
-                missing.append((_("Packages of %s", name), self.env._(wording.PATHS["packages"])))
+                missing.append((_("Packages of %s", name), wording.path(self.env, "packages")))
             if not line.rcep_package_kind:
                 missing.append(
-                    (_("Kind of packages of %s", name), self.env._(wording.PATHS["package_kind"]))
+                    (_("Kind of packages of %s", name), wording.path(self.env, "package_kind"))
                 )
         return missing
 

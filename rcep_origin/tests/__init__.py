@@ -8,3 +8,6 @@ from . import test_vendor_proofs
 from . import test_sale_story
 from . import test_buyer_document
 from . import test_connector_admin
+from . import test_tours
+from . import test_translations
+from . import test_readiness_lists

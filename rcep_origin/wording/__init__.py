@@ -31,8 +31,10 @@ from .issues import (
     IssueWords,
     issue_line,
     issue_words,
+    path,
     subject_path,
 )
+from .remedies import remedies_html
 from .report import evaluation_report_html, material_reason
 
 __all__ = [
@@ -58,5 +60,7 @@ __all__ = [
     "issue_line",
     "issue_words",
     "material_reason",
+    "path",
+    "remedies_html",
     "subject_path",
 ]

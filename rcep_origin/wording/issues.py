@@ -47,6 +47,12 @@ PATHS = {
     "package_kind": _lt("Sales order › Order Lines › Kind of packages (optional column)"),
 }
 
+
+def path(env, key):
+    """Where something is fixed, as an Odoo path in the reader's language (``PATHS[key]``)."""
+    return env._(PATHS[key])
+
+
 WHO_MANAGER = _lt("an RCEP manager (group RCEP Manager)")
 WHO_SALES = _lt("the salesperson, or an RCEP manager")
 WHO_ADMIN = _lt("an administrator")
@@ -282,7 +288,7 @@ def issue_words(env, code, facts, product=None):
     values = _Values(_fact_values(env, code, facts or {}, product))
     values.update({f"at_{key}": env._(path) for key, path in PATHS.items()})
     if meaning is None:  # a code newer than this table: its evaluation says more
-        return IssueWords(code, env._(PATHS["evaluations"]), env._(who))
+        return IssueWords(code, path(env, "evaluations"), env._(who))
     return IssueWords(env._(meaning) % values, env._(fix) % values, env._(who))
 
 
@@ -306,13 +312,13 @@ def _fact_values(env, code, facts, product):
         if label is not None:
             values["field"] = env._(label)
         values["where"] = (
-            env._(PATHS[where])
+            path(env, where)
             if where
             else env._(
                 "%s: the field its technical detail names, on the product, its bill of "
                 "materials or the order"
             )
-            % env._(PATHS["evaluations"])
+            % path(env, "evaluations")
         )
     elif code == "HS_INVALID":
         values["other"] = (
@@ -327,9 +333,9 @@ def _fact_values(env, code, facts, product):
             env._(label) if where else label for label, where in words
         )
         values["missing_where"] = "; ".join(
-            env._(PATHS[where]) for _label, where in words if where
-        ) or env._(PATHS["incoterm"])
-        values["incoterm_where"] = env._(PATHS["incoterm"])
+            path(env, where) for _label, where in words if where
+        ) or path(env, "incoterm")
+        values["incoterm_where"] = path(env, "incoterm")
     elif code == "ORIGIN_PROOF_INVALID":
         values["problem"] = values.get("problem", "").replace(" (origin_country)", "")
     elif code == "PROCESS_MINIMAL":
@@ -339,9 +345,7 @@ def _fact_values(env, code, facts, product):
         values["role"] = (
             env._("The importing country") if importing else env._("The exporting country")
         )
-        values["party_where"] = env._(
-            PATHS["delivery_address"] if importing else PATHS["company_country"]
-        )
+        values["party_where"] = path(env, "delivery_address" if importing else "company_country")
     if code == "PSR_TRANSPOSED" and not values.get("mapped"):
         values["mapped"] = values.get("rule_code", "")
     return values
