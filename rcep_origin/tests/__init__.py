@@ -1,4 +1,5 @@
 from . import test_origin_story
+from . import test_demo_data
 from . import test_sale_confirmation
 from . import test_declaration_flow
 from . import test_evaluation_report

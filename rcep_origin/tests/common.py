@@ -10,6 +10,12 @@ frozen day (20 November 2026):
   (minimal operations);
 - a salesperson and an RCEP manager.
 
+The people's actions are helpers: the salesperson's quotation and confirmation (through the
+form; ``SHIPPED`` is the transport of a booked shipment), the compliance officer's "Evaluate
+RCEP origin" on a bill of materials, the job. A test module adds, with ``product`` and
+``bom``, only the goods and people its story is about. The demo data
+(``_rcep_load_demo``) is a product feature, checked by test_demo_data alone.
+
 ``RcepSingleWindowCase`` adds the customs Single Window: the strict mock, over real SOAP on a
 loopback port, entered for each test with ``enterContext`` and stopped after it, and a
 connector to it with its signing certificate pinned.
@@ -29,15 +35,26 @@ from odoo.tests import Form, TransactionCase, freeze_time, new_test_user
 from connectors.single_window.embedded import running
 
 TODAY = "2026-11-20 09:00:00"
+SHIPMENT = date(2026, 11, 20)  # the day the goods leave, unless a story says otherwise
 
 
 @freeze_time(TODAY)
 class RcepWorldCase(TransactionCase):
+    # the transport of a booked shipment, as the salesperson fills it in (Other Info › RCEP origin)
+    SHIPPED = MappingProxyType(
+        {
+            "rcep_vessel_or_flight": "KOTA LARIS V.612S",
+            "rcep_port_of_loading": "Ningbo (CNNGB)",
+            "rcep_port_of_discharge": "Ho Chi Minh City (VNSGN)",
+        }
+    )
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
         cls.company = env.company
+        cls.vietnam = env.ref("base.vn")
         cls.company.write(
             {
                 "name": "Ningbo Switchgear Co., Ltd.",
@@ -102,8 +119,8 @@ class RcepWorldCase(TransactionCase):
             "BB-KIT-400", "Busbar kit, cut and labelled", "8538.90", list_price=20.0,
             rcep_process_ids=cls.processes("cutting", "marking"),
         )  # fmt: skip
-        cls.bom(cls.good, cls.brass, cls.contact)
-        cls.bom(cls.busbar_kit, cls.copper)
+        cls.good_bom = cls.bom(cls.good, cls.brass, cls.contact)
+        cls.busbar_kit_bom = cls.bom(cls.busbar_kit, cls.copper)
         cls.contact_certificate = env["rcep.origin.supplier.declaration"].create(
             {
                 "name": "JP-RCEP-2026-118842",
@@ -143,25 +160,41 @@ class RcepWorldCase(TransactionCase):
 
     # --- what the people do -----------------------------------------------------------------
 
-    def quotation(self, product=None, quantity=400, price=100.0, user=None, **transport):
-        """The salesperson's quotation for the Vietnamese customer, with the transport data
-        given (Other Info › RCEP origin)."""
+    def quotation(
+        self, products=None, quantity=400, price=100.0, user=None, partner=None, **fields
+    ):
+        """The salesperson's quotation, for the Vietnamese customer unless another partner is
+        given: a line of each product (``price=None``: at its sales price), then the order's
+        fields given, as filled in on the form (e.g. Other Info › RCEP origin)."""
         order = Form(self.env["sale.order"].with_user(user or self.salesman))
-        order.partner_id = self.customer
-        with order.order_line.new() as line:
-            line.product_id = product or self.good
-            line.product_uom_qty = quantity
-            line.price_unit = price
-        for field, value in transport.items():
+        order.partner_id = partner or self.customer
+        for product in products or self.good:
+            with order.order_line.new() as line:
+                line.product_id = product
+                line.product_uom_qty = quantity
+                if price is not None:
+                    line.price_unit = price
+        for field, value in fields.items():
             setattr(order, field, value)
         # vessel and ports are asked for, not enforced: a plain order is often confirmed
         # before the shipment is booked
         return order.save()
 
-    def confirm_order(self, product=None, **transport):
-        order = self.quotation(product, **transport)
+    def confirm_order(self, products=None, **fields):
+        order = self.quotation(products, **fields)
         order.action_confirm()
         return order
+
+    def evaluate(self, bom=None, day=SHIPMENT, user=None):
+        """The compliance officer presses "Evaluate RCEP origin" on the bill of materials (of
+        the contact carrier unless another is given) and asks for Viet Nam on that day."""
+        bom = (bom or self.good_bom).with_user(user or self.env.user)
+        opened = bom.action_rcep_evaluate()
+        wizard = Form(bom.env[opened["res_model"]].with_context(opened["context"]))
+        wizard.importing_country_id = self.vietnam
+        wizard.date = day
+        action = wizard.save().action_evaluate()
+        return bom.env["rcep.origin.evaluation"].browse(action["res_id"])
 
     def run_job(self):
         """The job that runs right after confirmation and every quarter of an hour."""
@@ -170,14 +203,6 @@ class RcepWorldCase(TransactionCase):
 
 class RcepSingleWindowCase(RcepWorldCase):
     """The world with a loopback customs Single Window, for each test."""
-
-    SHIPPED = MappingProxyType(
-        {
-            "rcep_vessel_or_flight": "KOTA LARIS V.612S",
-            "rcep_port_of_loading": "Ningbo (CNNGB)",
-            "rcep_port_of_discharge": "Ho Chi Minh City (VNSGN)",
-        }
-    )
 
     @classmethod
     def setUpClass(cls):
@@ -196,9 +221,9 @@ class RcepSingleWindowCase(RcepWorldCase):
         )
         self.connector.action_fetch_signing_certificate()
 
-    def confirm_shipped_order(self, product=None, **values):
+    def confirm_shipped_order(self, products=None, **values):
         """A confirmed order with its vessel and ports filled in."""
-        return self.confirm_order(product, **(dict(self.SHIPPED) | values))
+        return self.confirm_order(products, **(dict(self.SHIPPED) | values))
 
     def certificates(self, single_window=None):
         """How many certificates the Single Window issued."""

@@ -47,9 +47,7 @@ class TestBuyerDocument(RcepWorldCase):
         cls.goods = cls.good | rvc_carrier
         cls.workdir = Path(tempfile.mkdtemp(prefix="rcep-buyer-test-"))
         cls.addClassCleanup(shutil.rmtree, cls.workdir, ignore_errors=True)
-        single_window = running(cls.workdir / "single-window")
-        endpoint, cls.app = single_window.__enter__()
-        cls.addClassCleanup(single_window.__exit__, None, None, None)
+        endpoint, cls.app = cls.enterClassContext(running(cls.workdir / "single-window"))
         cls.connector = env["rcep.origin.connector"].create(
             {"endpoint": endpoint, "username": "exporter", "password": "rcep-demo"}
         )

@@ -22,11 +22,9 @@ class TestConnectorAdmin(TransactionCase):
         cls.workdir = Path(tempfile.mkdtemp(prefix="rcep-admin-test-"))
         cls.addClassCleanup(shutil.rmtree, cls.workdir, ignore_errors=True)
 
-    def start_single_window(self, name, port=0):
-        single_window = running(self.workdir / f"{self._testMethodName}-{name}", port=port)
-        endpoint, app = single_window.__enter__()
-        self.addCleanup(single_window.__exit__, None, None, None)
-        return single_window, endpoint, app
+    def single_window(self, name, port=0):
+        """A loopback Single Window of its own for this test."""
+        return running(self.workdir / f"{self._testMethodName}-{name}", port=port)
 
     def connector_for(self, endpoint, **values):
         connector = Form(self.env["rcep.origin.connector"])
@@ -61,7 +59,7 @@ class TestConnectorAdmin(TransactionCase):
         self.assertFalse(connector.signing_fingerprint)  # nothing was pinned
 
     def test_a_working_connector_and_a_wrong_password(self):
-        _single_window, endpoint, _app = self.start_single_window("sw")
+        endpoint, _app = self.enterContext(self.single_window("sw"))
         connector = self.connector_for(endpoint)
         self.assertEqual(connector.action_test_connection()["params"]["type"], "success")
         connector.password = "not-the-password"
@@ -79,19 +77,18 @@ class TestConnectorAdmin(TransactionCase):
     # --- the customs signing certificate ----------------------------------------------------
 
     def test_a_new_signing_certificate_is_pinned_only_once_the_administrator_confirms(self):
-        single_window, endpoint, first = self.start_single_window("before")
-        connector = self.connector_for(endpoint)
-        pinned = connector.action_fetch_signing_certificate()
-        self.assertEqual(pinned["params"]["type"], "success")
-        old = connector.signing_fingerprint
-        self.assertIn(old, pinned["params"]["message"])
-        self.assertEqual(
-            connector.action_fetch_signing_certificate()["params"]["type"], "info"
-        )  # the same certificate again: nothing to confirm
+        with self.single_window("before") as (endpoint, first):
+            connector = self.connector_for(endpoint)
+            pinned = connector.action_fetch_signing_certificate()
+            self.assertEqual(pinned["params"]["type"], "success")
+            old = connector.signing_fingerprint
+            self.assertIn(old, pinned["params"]["message"])
+            self.assertEqual(
+                connector.action_fetch_signing_certificate()["params"]["type"], "info"
+            )  # the same certificate again: nothing to confirm
         # customs replace their signing key: the same endpoint publishes another certificate
         port = int(endpoint.rsplit(":", 1)[1].split("/")[0])
-        single_window.__exit__(None, None, None)
-        _again, _endpoint, second = self.start_single_window("after", port=port)
+        _endpoint, second = self.enterContext(self.single_window("after", port=port))
         new_pem = second.service.identity.cert_pem.decode()
 
         asked = connector.action_fetch_signing_certificate()

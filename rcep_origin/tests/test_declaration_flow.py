@@ -5,6 +5,7 @@ order, without ever being lost or doubled."""
 from decimal import Decimal
 
 from lxml import etree
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -115,31 +116,16 @@ class TestDeclarationFlow(RcepSingleWindowCase):
                 "source_url": "http://ebookservicepro.com/showcase/DTN/02/files/basic-html/page197.html",
             }
         )
-        machining = self.env["rcep.origin.process"].search([("code", "=", "cnc_machining")])
-        contact = self.env["product.product"].create(
-            {
-                "name": "Imported contact set",
-                "default_code": "CONTACT-DE",
-                "hs_code": "8538.90",
-                "standard_price": 65.0,
-                "country_of_origin": self.env.ref("base.de").id,
-            }
-        )
-        self.good = self.env["product.product"].create(
-            {
-                "name": "Machined contact carrier",
-                "default_code": "SWC-800",
-                "hs_code": "8538.90",
-                "rcep_process_ids": [(6, 0, machining.ids)],
-            }
-        )
-        self.env["mrp.bom"].create(
-            {
-                "product_tmpl_id": self.good.product_tmpl_id.id,
-                "bom_line_ids": [(0, 0, {"product_id": contact.id, "product_qty": 1})],
-            }
-        )
-        order = self.confirm_order()
+        contact = self.product(
+            "CONTACT-DE", "Imported contact set", "8538.90", standard_price=65.0,
+            country_of_origin=self.env.ref("base.de").id,
+        )  # fmt: skip
+        carrier = self.product(
+            "SWC-800", "Machined contact carrier", "8538.90",
+            rcep_process_ids=self.processes("cnc_machining"),
+        )  # fmt: skip
+        self.bom(carrier, contact)
+        order = self.confirm_order(carrier)
         self.assertRecordValues(order.rcep_evaluation_ids, [{"criterion": "RVC"}])
         declaration = order.rcep_declaration_ids
         self.send()
@@ -238,7 +224,7 @@ class TestDeclarationFlow(RcepSingleWindowCase):
             "decl_outsider",
             groups="rcep_origin.group_rcep_manager",
             company_id=other.id,
-            company_ids=[(6, 0, other.ids)],
+            company_ids=[Command.set(other.ids)],
         )
         found = (
             self.env["rcep.origin.declaration"]

@@ -11,23 +11,25 @@ import xlsxwriter
 from freezegun import freeze_time
 from lxml import etree
 from odoo import Command
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import format_date
 
-SHIPMENT = date(2026, 11, 20)
+from .common import SHIPMENT, RcepWorldCase
+
 AFTER_EXPIRY = date(2027, 6, 1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @tagged("post_install", "-at_install")
-class TestEvaluationReport(TransactionCase):
+class TestEvaluationReport(RcepWorldCase):
+    """The shared world (frozen on 20 November 2026), read by an origin officer in Shanghai,
+    with one good more: a spindle housing (HS 8466.93) cast from the brass bar, for whose
+    heading no rule is loaded."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls.company = env.company
-        cls.company.country_id = env.ref("base.cn")
-        cls.vietnam = env.ref("base.vn")
         Process = env["rcep.origin.process"]
         codes = ("cnc_machining", "cutting", "marking", "casting")
         cls.process = {p.code: p for p in Process.search([("code", "in", codes)])}
@@ -41,102 +43,15 @@ class TestEvaluationReport(TransactionCase):
         cls.manager = new_test_user(
             env, "rcep_manager", groups="rcep_origin.group_rcep_manager,mrp.group_mrp_user"
         )
-        cls.osaka = env["res.partner"].create(
-            {"name": "Osaka Contacts KK", "country_id": env.ref("base.jp").id}
-        )
-        Product = env["product.product"]
+        cls.housing = cls.product(
+            "SPH-BT40", "Spindle housing", "8466.93", list_price=380.0,
+            rcep_process_ids=cls.processes("casting"),
+        )  # fmt: skip
+        cls.housing_bom = cls.bom(cls.housing, cls.brass)
 
-        def product(code, name, hs, **values):
-            return Product.create(
-                {"default_code": code, "name": name, "hs_code": hs, "is_storable": True, **values}
-            )
-
-        cls.carrier = product(
-            "SWC-630",
-            "Switchgear contact carrier",
-            "8538.90",
-            list_price=100.0,
-            rcep_process_ids=[Command.set(cls.process["cnc_machining"].ids)],
-        )
-        cls.brass = product(
-            "BRASS-BAR",
-            "Brass bar from Germany",
-            "7407.21",
-            standard_price=30.0,
-            country_of_origin=env.ref("base.de").id,
-        )
-        cls.contact = product(
-            "CONTACT-JP",
-            "Silver contact made in Osaka",
-            "8538.90",
-            standard_price=50.0,
-            country_of_origin=env.ref("base.jp").id,
-            seller_ids=[Command.create({"partner_id": cls.osaka.id, "price": 50.0})],
-        )
-        cls.kit = product(
-            "BB-KIT",
-            "Busbar kit, cut and labelled",
-            "8538.90",
-            list_price=20.0,
-            rcep_process_ids=[Command.set((cls.process["cutting"] | cls.process["marking"]).ids)],
-        )
-        cls.copper = product(
-            "CU-BUSBAR",
-            "Copper busbar from Germany",
-            "7407.10",
-            standard_price=6.0,
-            country_of_origin=env.ref("base.de").id,
-        )
-        cls.housing = product(
-            "SPH-BT40",
-            "Spindle housing",
-            "8466.93",
-            list_price=380.0,
-            rcep_process_ids=[Command.set((cls.process["casting"]).ids)],
-        )
-
-        def bom(good, *materials):
-            return env["mrp.bom"].create(
-                {
-                    "product_tmpl_id": good.product_tmpl_id.id,
-                    "product_qty": 1,
-                    "type": "normal",
-                    "bom_line_ids": [
-                        Command.create({"product_id": m.id, "product_qty": 1}) for m in materials
-                    ],
-                }
-            )
-
-        cls.carrier_bom = bom(cls.carrier, cls.brass, cls.contact)
-        cls.kit_bom = bom(cls.kit, cls.copper)
-        cls.housing_bom = bom(cls.housing, cls.brass)
-        with freeze_time("2026-05-04"):
-            declaration = env["rcep.origin.supplier.declaration"].create(
-                {
-                    "name": "JP-RCEP-2026-118842",
-                    "partner_id": cls.osaka.id,
-                    "product_tmpl_ids": [Command.set(cls.contact.product_tmpl_id.ids)],
-                    "origin_country_id": env.ref("base.jp").id,
-                    "proof_type": "RCEP_CO",
-                    "valid_from": date(2026, 5, 4),
-                    "valid_to": date(2027, 5, 3),
-                }
-            )
-            declaration.action_validate()
-
-    def evaluate(self, bom, day=SHIPMENT, user=None):
+    def evaluate(self, bom=None, day=SHIPMENT, user=None):
         """The officer presses "Evaluate RCEP origin" on the BOM and fills in the dialog."""
-        opened = bom.with_user(user or self.officer).action_rcep_evaluate()
-        Wizard = self.env[opened["res_model"]].with_user(user or self.officer)
-        wizard = Form(Wizard.with_context(opened["context"]))
-        wizard.importing_country_id = self.vietnam
-        wizard.date = day
-        action = wizard.save().action_evaluate()
-        return (
-            self.env["rcep.origin.evaluation"]
-            .with_user(user or self.officer)
-            .browse(action["res_id"])
-        )
+        return super().evaluate(bom, day, user or self.officer)
 
     def issue(self, evaluation, code):
         return evaluation.issue_ids.filtered(lambda i: i.code == code)
@@ -146,12 +61,12 @@ class TestEvaluationReport(TransactionCase):
     def test_the_explanation_names_the_rule_the_failing_material_and_the_rvc_arithmetic_once(self):
         # After the Osaka certificate ran out (2027-05-03), the contact is non-originating:
         # it stays in heading 85.38, 50.00 of 100.00 fails CTH, and RVC is 20 % < 40 %.
-        evaluation = self.evaluate(self.carrier_bom, day=AFTER_EXPIRY)
+        evaluation = self.evaluate(self.good_bom, day=AFTER_EXPIRY)
         html = str(evaluation.explanation_html)
         self.assertEqual(evaluation.verdict, "not_originating")
         self.assertIn("CTH or RVC40", html)
-        self.assertIn("Silver contact made in Osaka", html)  # the failing material, by name
-        self.assertNotIn("Brass bar from Germany", html)  # it changes heading: not failing
+        self.assertIn("Silver contact, Japanese", html)  # the failing material, by name
+        self.assertNotIn("Brass bar 40 mm", html)  # it changes heading: not failing
         self.assertIn("50.00 %", html)  # 50.00 of the FOB 100.00
         self.assertEqual(html.count("free-on-board value"), 1)
         self.assertEqual(html.count("value of non-originating materials"), 1)
@@ -188,10 +103,10 @@ class TestEvaluationReport(TransactionCase):
                 "country_of_origin": self.env.ref("base.kr").id,
             }
         )
-        self.carrier_bom.bom_line_ids = [
+        self.good_bom.bom_line_ids = [
             Command.create({"product_id": insulator.id, "product_qty": 1})
         ]
-        evaluation = self.evaluate(self.carrier_bom, day=AFTER_EXPIRY)
+        evaluation = self.evaluate(self.good_bom, day=AFTER_EXPIRY)
         # CTH fails on the contact alone; RVC (100 - 85) / 100 = 15 % < 40 % counts both
         self.assertEqual(evaluation.verdict, "not_originating")
         # the insulator has no proof, the contact's certificate had expired: both decide
@@ -204,14 +119,14 @@ class TestEvaluationReport(TransactionCase):
         self.assertNotIn("Insulator from Korea</td>", str(evaluation.explanation_html))
 
     def test_an_originating_good_says_what_to_declare_and_who_counted_as_originating(self):
-        evaluation = self.evaluate(self.carrier_bom)
+        evaluation = self.evaluate(self.good_bom)
         html = str(evaluation.explanation_html)
         self.assertRecordValues(
             evaluation, [{"verdict": "originating", "criterion_label": "CTC ACU"}]
         )
         self.assertIn("declare criterion CTC", html)
         self.assertIn("It holds: no non-originating material fails it.", html)
-        self.assertIn("Silver contact made in Osaka (Japan)", html)  # cumulation, by name
+        self.assertIn("Silver contact, Japanese (Japan)", html)  # cumulation, by name
         self.assertFalse(evaluation.issue_ids.filtered("decisive"))
         # each material says why, countries by name and dates as the officer writes them
         contact = evaluation.line_ids.filtered(lambda line: line.product_id == self.contact)
@@ -234,7 +149,7 @@ class TestEvaluationReport(TransactionCase):
         )
 
     def test_minimal_operations_are_shown_as_the_reason_not_as_a_warning(self):
-        evaluation = self.evaluate(self.kit_bom)
+        evaluation = self.evaluate(self.busbar_kit_bom)
         self.assertEqual(evaluation.verdict, "not_originating")
         minimal = self.issue(evaluation, "PROCESS_MINIMAL")
         self.assertRecordValues(
@@ -317,14 +232,14 @@ class TestEvaluationReport(TransactionCase):
         Evaluation = self.env["rcep.origin.evaluation"].with_user(self.officer)
         latest = [
             ("is_latest", "=", True),
-            ("product_tmpl_id", "in", self.carrier.product_tmpl_id.ids),
+            ("product_tmpl_id", "in", self.good.product_tmpl_id.ids),
         ]
         with freeze_time(datetime(2026, 11, 2, 9, 0)):
-            first = self.evaluate(self.carrier_bom)
-            kit = self.evaluate(self.kit_bom)
+            first = self.evaluate(self.good_bom)
+            kit = self.evaluate(self.busbar_kit_bom)
         self.assertEqual(Evaluation.search(latest), first)
         with freeze_time(datetime(2026, 11, 3, 9, 0)):
-            second = self.evaluate(self.carrier_bom, day=AFTER_EXPIRY)
+            second = self.evaluate(self.good_bom, day=AFTER_EXPIRY)
         self.assertEqual(Evaluation.search(latest), second)
         self.assertRecordValues(
             first | second | kit,
@@ -335,11 +250,11 @@ class TestEvaluationReport(TransactionCase):
         # the manager removes the newer one: the one before is the latest again
         second.with_user(self.manager).unlink()
         self.assertEqual(Evaluation.search(latest), first)
-        self.assertEqual(self.carrier.product_tmpl_id.rcep_last_evaluation_id, first)
+        self.assertEqual(self.good.product_tmpl_id.rcep_last_evaluation_id, first)
 
     def test_evaluations_and_issues_are_searched_by_a_single_code(self):
-        carrier = self.evaluate(self.carrier_bom, day=AFTER_EXPIRY)
-        kit = self.evaluate(self.kit_bom)
+        carrier = self.evaluate(self.good_bom, day=AFTER_EXPIRY)
+        kit = self.evaluate(self.busbar_kit_bom)
         Evaluation = self.env["rcep.origin.evaluation"].with_user(self.officer)
         search = etree.fromstring(Evaluation.get_view(view_type="search")["arch"])
         issue_field = search.xpath("//field[@name='issue_ids']")[0]
@@ -368,7 +283,7 @@ class TestEvaluationReport(TransactionCase):
         )
 
     def test_issues_and_material_lines_of_another_company_stay_in_that_company(self):
-        evaluation = self.evaluate(self.kit_bom)
+        evaluation = self.evaluate(self.busbar_kit_bom)
         other = self.env["res.company"].create({"name": "Other factory"})
         outsider = new_test_user(
             self.env,

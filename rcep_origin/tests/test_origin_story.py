@@ -5,81 +5,18 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
-SHIPMENT = date(2026, 11, 20)
+from .common import SHIPMENT, RcepWorldCase
 
 
 @tagged("post_install", "-at_install")
-class TestOriginStory(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        env = cls.env
-        cls.company = env.company
-        cls.company.country_id = env.ref("base.cn")
-        cls.vietnam = env.ref("base.vn")
-        process = env["rcep.origin.process"]
-        cls.machining = process.search([("code", "=", "cnc_machining")])
-        cls.cutting = process.search([("code", "=", "cutting")])
-        cls.japan_supplier = env["res.partner"].create(
-            {"name": "Osaka Contacts KK", "country_id": env.ref("base.jp").id}
-        )
-
-        def product(name, hs, cost=0.0, origin=None, seller=None, **extra):
-            values = {
-                "name": name,
-                "default_code": name,
-                "hs_code": hs,
-                "is_storable": True,
-                "standard_price": cost,
-                **extra,
-            }
-            if origin:
-                values["country_of_origin"] = env.ref(f"base.{origin}").id
-            if seller:
-                values["seller_ids"] = [(0, 0, {"partner_id": seller.id, "price": cost})]
-            return env["product.product"].create(values)
-
-        cls.part = product(
-            "SWC-630", "8538.90", list_price=100.0, rcep_process_ids=[(6, 0, cls.machining.ids)]
-        )
-        cls.brass = product("BRASS-BAR", "7407.21", cost=30.0, origin="de")
-        cls.contact = product(
-            "CONTACT-JP", "8538.90", cost=50.0, origin="jp", seller=cls.japan_supplier
-        )
-        cls.bom = env["mrp.bom"].create(
-            {
-                "product_tmpl_id": cls.part.product_tmpl_id.id,
-                "product_qty": 1,
-                "type": "normal",
-                "bom_line_ids": [
-                    (0, 0, {"product_id": cls.brass.id, "product_qty": 1}),
-                    (0, 0, {"product_id": cls.contact.id, "product_qty": 1}),
-                ],
-            }
-        )
-        cls.declaration = env["rcep.origin.supplier.declaration"].create(
-            {
-                "name": "JP-RCEP-2026-118842",
-                "partner_id": cls.japan_supplier.id,
-                "product_tmpl_ids": [(6, 0, cls.contact.product_tmpl_id.ids)],
-                "origin_country_id": env.ref("base.jp").id,
-                "proof_type": "RCEP_CO",
-                "valid_from": date(2026, 5, 4),
-                "valid_to": date(2027, 5, 3),
-            }
-        )
-        cls.declaration.action_validate()
-
-    def evaluate(self, day=SHIPMENT, product=None, bom=None):
-        opened = (bom or self.bom).action_rcep_evaluate()  # the button on the BOM
-        wizard = Form(self.env[opened["res_model"]].with_context(opened["context"]))
-        wizard.importing_country_id = self.vietnam
-        wizard.date = day
-        action = wizard.save().action_evaluate()
-        return self.env["rcep.origin.evaluation"].browse(action["res_id"])
+class TestOriginStory(RcepWorldCase):
+    """The shared world (frozen on 20 November 2026): the officer evaluates the contact
+    carrier SWC-630 (a German brass bar and a Japanese silver contact whose vendor holds an
+    RCEP certificate until 3 May 2027) with "Evaluate RCEP origin" on its bill of materials."""
 
     def test_the_reference_data_comes_from_the_engine(self):
         self.assertRecordValues(
@@ -88,7 +25,8 @@ class TestOriginStory(TransactionCase):
         )
         self.assertTrue(self.env.ref("base.mm").rcep_contested)
         self.assertFalse(self.env.ref("base.us").rcep_party)
-        self.assertTrue(self.cutting.minimal)
+        cutting = self.env["rcep.origin.process"].search([("code", "=", "cutting")])
+        self.assertTrue(cutting.minimal)
         rule = self.env["rcep.origin.psr"].search([("code", "=", "85.38")])
         self.assertRecordValues(
             rule, [{"psr": "CTH or RVC40", "hs_version": "HS2012", "bundled": True}]
@@ -116,8 +54,8 @@ class TestOriginStory(TransactionCase):
         )
         self.assertIn("cumulation", contact_line.reason)
         self.assertIn("PSR_TRANSPOSED", evaluation.issue_codes)
-        self.assertEqual(self.part.product_tmpl_id.rcep_verdict, "originating")
-        self.assertEqual(self.part.product_tmpl_id.rcep_evaluation_count, 1)
+        self.assertEqual(self.good.product_tmpl_id.rcep_verdict, "originating")
+        self.assertEqual(self.good.product_tmpl_id.rcep_evaluation_count, 1)
 
     def test_an_expired_supplier_declaration_flips_the_verdict(self):
         evaluation = self.evaluate(day=date(2027, 6, 1))
@@ -131,29 +69,17 @@ class TestOriginStory(TransactionCase):
         )
 
     def test_the_daily_cron_expires_declarations_and_says_so(self):
-        self.declaration.valid_to = date.today() - timedelta(days=1)
+        self.contact_certificate.valid_to = date.today() - timedelta(days=1)
         self.env["rcep.origin.supplier.declaration"]._cron_expire()
-        self.assertEqual(self.declaration.state, "expired")
-        self.assertIn("Expired", self.declaration.message_ids[0].body)
+        self.assertEqual(self.contact_certificate.state, "expired")
+        self.assertIn("Expired", self.contact_certificate.message_ids[0].body)
 
     def test_an_in_house_sub_assembly_that_qualifies_rolls_up(self):
-        insert = self.env["product.product"].create(
-            {
-                "name": "INSERT",
-                "default_code": "INSERT",
-                "hs_code": "8538.90",
-                "rcep_process_ids": [(6, 0, self.machining.ids)],
-            }
+        insert = self.product(
+            "INSERT", "Machined insert", "8538.90", rcep_process_ids=self.processes("cnc_machining")
         )
-        self.env["mrp.bom"].create(
-            {
-                "product_tmpl_id": insert.product_tmpl_id.id,
-                "product_qty": 1,
-                "type": "normal",
-                "bom_line_ids": [(0, 0, {"product_id": self.brass.id, "product_qty": 1})],
-            }
-        )
-        self.bom.bom_line_ids.filtered(
+        self.bom(insert, self.brass)  # machined in-house from the German brass bar
+        self.good_bom.bom_line_ids.filtered(
             lambda line: line.product_id == self.contact
         ).product_id = insert
         evaluation = self.evaluate()
@@ -168,19 +94,12 @@ class TestOriginStory(TransactionCase):
 
     def test_a_bom_quantity_in_another_unit_is_converted_exactly(self):
         kg, gram = self.env.ref("uom.product_uom_kgm"), self.env.ref("uom.product_uom_gram")
-        grease = self.env["product.product"].create(
-            {
-                "name": "GREASE",
-                "default_code": "GREASE",
-                "hs_code": "3403.99",
-                "standard_price": 40.0,
-                "uom_id": kg.id,
-                "uom_po_id": kg.id,
-                "country_of_origin": self.env.ref("base.de").id,
-            }
-        )
-        self.bom.bom_line_ids = [
-            (0, 0, {"product_id": grease.id, "product_qty": 0.4, "product_uom_id": gram.id})
+        grease = self.product(
+            "GREASE", "Contact grease", "3403.99", standard_price=40.0, uom_id=kg.id,
+            uom_po_id=kg.id, country_of_origin=self.env.ref("base.de").id,
+        )  # fmt: skip
+        self.good_bom.bom_line_ids = [
+            Command.create({"product_id": grease.id, "product_qty": 0.4, "product_uom_id": gram.id})
         ]
         evaluation = self.evaluate()
         bom = json.loads(evaluation.goods_json)["good"]["bom"]
@@ -226,7 +145,6 @@ class TestOriginStory(TransactionCase):
 
     def test_an_rcep_user_cannot_change_the_rules_and_a_salesman_sees_no_declarations(self):
         user = new_test_user(self.env, "rcep_user", groups="rcep_origin.group_rcep_user")
-        salesman = new_test_user(self.env, "salesman", groups="sales_team.group_sale_salesman")
         rules = self.env["rcep.origin.psr"]
         with self.assertRaises(AccessError):
             rules.with_user(user).create(
@@ -239,22 +157,18 @@ class TestOriginStory(TransactionCase):
                 }
             )
         evaluation = self.evaluate()
-        self.assertEqual(evaluation.with_user(salesman).verdict, "originating")
+        self.assertEqual(evaluation.with_user(self.salesman).verdict, "originating")
         with self.assertRaises(AccessError):
-            self.declaration.with_user(salesman).read(["name"])
+            self.contact_certificate.with_user(self.salesman).read(["name"])
 
     def test_evaluate_all_reads_the_declarations_once_for_many_products(self):
         others = self.env["product.template"]
         for index in range(5):
-            product = self.env["product.product"].create(
-                {
-                    "name": f"PART-{index}",
-                    "hs_code": "8538.90",
-                    "list_price": 100.0,
-                    "rcep_process_ids": [(6, 0, self.machining.ids)],
-                }
-            )
-            self.bom.copy({"product_tmpl_id": product.product_tmpl_id.id})
+            product = self.product(
+                f"PART-{index}", f"Contact carrier, variant {index}", "8538.90",
+                list_price=100.0, rcep_process_ids=self.processes("cnc_machining"),
+            )  # fmt: skip
+            self.good_bom.copy({"product_tmpl_id": product.product_tmpl_id.id})
             others |= product.product_tmpl_id
         action = others.action_rcep_evaluate_all()
         wizard = Form(self.env["rcep.origin.evaluate.wizard"].with_context(action["context"]))
@@ -265,21 +179,9 @@ class TestOriginStory(TransactionCase):
         self.assertEqual(len(evaluations), 5)
         self.assertEqual(set(evaluations.mapped("verdict")), {"originating"})
 
-    def test_the_demo_factory_shows_every_verdict(self):
-        evaluations = self.env["rcep.origin.evaluation"]._rcep_load_demo()
-        verdicts = {
-            e.product_tmpl_id.default_code: (e.verdict, e.criterion_label or "", e.issue_codes)
-            for e in evaluations
-        }
-        self.assertEqual(verdicts["SWC-630"][:2], ("originating", "CTC ACU"))
-        self.assertEqual(verdicts["BB-KIT-400"][0], "not_originating")
-        self.assertIn("PROCESS_MINIMAL", verdicts["BB-KIT-400"][2])
-        self.assertEqual(verdicts["SPH-BT40"][0], "not_evaluated")
-        self.assertIn("PSR_NOT_FOUND", verdicts["SPH-BT40"][2])
-
     def test_a_component_bought_by_the_dozen_counts_per_unit_of_the_good(self):
         dozen = self.env.ref("uom.product_uom_dozen")
-        line = self.bom.bom_line_ids.filtered(lambda line: line.product_id == self.brass)
+        line = self.good_bom.bom_line_ids.filtered(lambda line: line.product_id == self.brass)
         line.write({"product_qty": 0.5, "product_uom_id": dozen.id})  # 6 bars per part
         evaluation = self.evaluate()
         brass = evaluation.line_ids.filtered(lambda line: line.code == "BRASS-BAR")
@@ -294,7 +196,7 @@ class TestOriginStory(TransactionCase):
             "outsider",
             groups="rcep_origin.group_rcep_user",
             company_id=other.id,
-            company_ids=[(6, 0, other.ids)],
+            company_ids=[Command.set(other.ids)],
         )
         found = (
             self.env["rcep.origin.evaluation"]

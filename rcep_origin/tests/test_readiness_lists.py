@@ -9,21 +9,17 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, freeze_time, tagged
+from odoo.tests import Form, tagged
 
-from .common import TODAY, RcepWorldCase
-
-SHIPMENT = date(2026, 11, 20)
+from .common import SHIPMENT, RcepWorldCase
 
 
-@freeze_time(TODAY)
 @tagged("post_install", "-at_install")
 class TestReadinessLists(RcepWorldCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls.vietnam = env.ref("base.vn")
         cls.shenzhen = env["res.partner"].create(
             {
                 "name": "Shenzhen Copper Co.",

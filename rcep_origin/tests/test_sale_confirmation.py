@@ -3,48 +3,24 @@ goods qualify under RCEP, by blocking or by warning as the company chose."""
 
 from datetime import datetime
 
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import Form, tagged
+
+from .common import RcepWorldCase
 
 
 @tagged("post_install", "-at_install")
-class TestSaleConfirmation(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        env = cls.env
-        cls.company = env.company
-        evaluations = env["rcep.origin.evaluation"]._rcep_load_demo()  # the demo factory
-        cls.good = evaluations.filtered(
-            lambda e: e.product_tmpl_id.default_code == "SWC-630"
-        ).product_tmpl_id.product_variant_id
-        cls.busbar_kit = evaluations.filtered(
-            lambda e: e.product_tmpl_id.default_code == "BB-KIT-400"
-        ).product_tmpl_id.product_variant_id
-        cls.customer = env["res.partner"].create(
-            {"name": "Saigon Power Equipment JSC", "country_id": env.ref("base.vn").id}
-        )
-        cls.salesman = new_test_user(env, "rcep_salesman", groups="sales_team.group_sale_salesman")
+class TestSaleConfirmation(RcepWorldCase):
+    """The shared world (frozen on 20 November 2026): the contact carrier qualifies, the
+    busbar kit does not; the salesperson sells ten of each at their sales prices."""
 
-    def order(self, *products, partner=None, **values):
-        order = Form(self.env["sale.order"].with_user(self.salesman))
-        order.partner_id = partner or self.customer
-        if order.rcep_declaration_required:
-            order.rcep_vessel_or_flight = "KOTA LARIS V.612S"
-            order.rcep_port_of_loading = "Ningbo (CNNGB)"
-            order.rcep_port_of_discharge = "Ho Chi Minh City (VNSGN)"
-        for product in products:
-            with order.order_line.new() as line:
-                line.product_id = product
-                line.product_uom_qty = 10
-                line.price_unit = product.list_price
-        record = order.save()
-        record.sudo().write({"date_order": datetime(2026, 11, 20, 9, 0), **values})
-        return record
+    def quotation(self, products=None, **fields):
+        return super().quotation(products, quantity=10, price=None, **fields)
 
     def test_block_mode_refuses_an_order_whose_goods_do_not_qualify_with_the_reasons(self):
         self.company.rcep_check_mode = "block"
-        order = self.order(self.good, self.busbar_kit)
+        order = self.quotation(self.good | self.busbar_kit)
         with self.assertRaises(UserError) as refused:
             order.action_confirm()
         message = str(refused.exception)
@@ -55,8 +31,7 @@ class TestSaleConfirmation(TransactionCase):
 
     def test_block_mode_confirms_qualifying_goods_and_links_the_evaluations(self):
         self.company.rcep_check_mode = "block"
-        order = self.order(self.good)
-        order.action_confirm()
+        order = self.confirm_order()
         self.assertEqual(order.state, "sale")
         self.assertRecordValues(
             order.rcep_evaluation_ids,
@@ -74,16 +49,15 @@ class TestSaleConfirmation(TransactionCase):
         evaluation = order.rcep_evaluation_ids
         self.assertTrue(evaluation.lines_pending)
         self.assertFalse(evaluation.line_ids)
-        self.env["rcep.origin.declaration"]._cron_submit()
+        self.run_job()
         self.assertFalse(evaluation.lines_pending)
         contact = evaluation.line_ids.filtered(lambda line: line.code == "CONTACT-JP")
         self.assertRecordValues(contact, [{"originating": True, "origin_country": "JP"}])
-        self.assertEqual(contact.product_id.default_code, "CONTACT-JP")
+        self.assertEqual(contact.product_id, self.contact)
 
     def test_material_lines_are_not_written_when_the_rules_changed_since_confirmation(self):
         self.company.rcep_check_mode = "block"
-        order = self.order(self.good)
-        order.action_confirm()
+        order = self.confirm_order()
         self.env["rcep.origin.psr"].create(  # a stricter row arrives before the job runs
             {
                 "hs_version": "HS2022",
@@ -94,7 +68,7 @@ class TestSaleConfirmation(TransactionCase):
             }
         )
         with self.assertLogs("odoo.addons.rcep_origin", "WARNING") as logged:
-            self.env["rcep.origin.declaration"]._cron_submit()
+            self.run_job()
         evaluation = order.rcep_evaluation_ids
         self.assertRecordValues(evaluation, [{"lines_pending": False, "verdict": "originating"}])
         self.assertFalse(evaluation.line_ids)
@@ -110,8 +84,7 @@ class TestSaleConfirmation(TransactionCase):
             {
                 "company_id": thai.id,
                 "partner_id": self.customer.id,
-                "date_order": datetime(2026, 11, 20, 9, 0),
-                "order_line": [(0, 0, {"product_id": self.good.id, "product_uom_qty": 10})],
+                "order_line": [Command.create({"product_id": self.good.id, "product_uom_qty": 10})],
             }
         )
         order.action_confirm()  # while the user's current company is the Chinese one
@@ -123,18 +96,18 @@ class TestSaleConfirmation(TransactionCase):
     def test_an_order_shipping_after_a_suppliers_proof_expires_is_refused(self):
         self.company.rcep_check_mode = "block"
         # the Japanese contact's certificate is valid until 3 May 2027
-        order = self.order(self.good, commitment_date=datetime(2027, 6, 1, 9, 0))
+        order = self.quotation(commitment_date=datetime(2027, 6, 1, 9, 0))
         with self.assertRaises(UserError) as refused:
             order.action_confirm()
         self.assertIn("Contact carrier", str(refused.exception))
-        order.commitment_date = datetime(2027, 4, 30, 9, 0)
+        with Form(order.with_user(self.salesman)) as form:  # Other Info › Delivery Date
+            form.commitment_date = datetime(2027, 4, 30, 9, 0)
         order.action_confirm()
         self.assertEqual(order.rcep_evaluation_ids.date.isoformat(), "2027-04-30")
 
     def test_warn_mode_confirms_notes_the_findings_and_asks_an_rcep_manager(self):
         self.company.rcep_check_mode = "warn"
-        order = self.order(self.busbar_kit)
-        order.action_confirm()
+        order = self.confirm_order(self.busbar_kit)
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.rcep_status, "not_originating")
         self.assertIn("PROCESS_MINIMAL", order.message_ids[0].body)
@@ -145,20 +118,20 @@ class TestSaleConfirmation(TransactionCase):
         japan = self.env["res.partner"].create(
             {"name": "Osaka buyer", "country_id": self.env.ref("base.jp").id}
         )
-        order = self.order(self.busbar_kit, partner=japan)  # RCEP, but not ASEAN
-        order.action_confirm()
+        order = self.confirm_order(self.busbar_kit, partner=japan)  # RCEP, but not ASEAN
         self.assertFalse(order.rcep_evaluation_ids)
         self.company.rcep_check_mode = "off"
-        order = self.order(self.busbar_kit)
-        order.action_confirm()
+        order = self.confirm_order(self.busbar_kit)
         self.assertFalse(order.rcep_evaluation_ids)
 
     def test_a_cif_order_without_its_freight_cannot_give_the_fob_value(self):
         self.company.rcep_check_mode = "block"
         cif = self.env["account.incoterms"].search([("code", "=", "CIF")], limit=1)
-        order = self.order(self.good, incoterm=cif.id)
+        order = self.quotation(incoterm=cif)  # Other Info › Delivery › Incoterm
         with self.assertRaisesRegex(UserError, "FOB_UNDETERMINED"):
             order.action_confirm()
-        order.sudo().write({"rcep_freight": 50.0, "rcep_insurance": 5.0})
+        with Form(order.with_user(self.salesman)) as form:  # Other Info › RCEP origin
+            form.rcep_freight = 50.0
+            form.rcep_insurance = 5.0
         order.action_confirm()
         self.assertEqual(order.state, "sale")

@@ -4,80 +4,38 @@ qualifies by change of heading only when the contacts are originating, and a con
 originating only when every vendor it may come from proved its origin on the shipment day."""
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, TransactionCase, freeze_time, new_test_user, tagged
+from odoo.tests import freeze_time, new_test_user, tagged
 
-SHIPMENT = date(2026, 11, 20)
+from .common import SHIPMENT, RcepWorldCase
 
 
 @tagged("post_install", "-at_install")
-@freeze_time("2026-11-10")
-class TestVendorProofs(TransactionCase):
+class TestVendorProofs(RcepWorldCase):
+    """The shared world (frozen on 20 November 2026): the contact carrier SWC-630 and its
+    Japanese silver contact, now bought through Keiko Tanaka, a contact person of Osaka
+    Contacts KK, whose certificate JP-RCEP-2026-118842 runs from 4 May 2026 to 3 May 2027;
+    Kobe Electric KK, a second Japanese vendor, has proved nothing yet."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls.company = env.company
-        cls.company.country_id = env.ref("base.cn")
-        cls.vietnam = env.ref("base.vn")
         cls.japan = env.ref("base.jp")
-        machining = env["rcep.origin.process"].search([("code", "=", "cnc_machining")])
         Partner = env["res.partner"]
-        cls.osaka = Partner.create(
-            {"name": "Osaka Contacts KK", "is_company": True, "country_id": cls.japan.id}
-        )
+        cls.osaka.is_company = True
         # the buyer orders from a contact person: the company signs the declaration
         cls.osaka_buyer_desk = Partner.create(
             {"name": "Keiko Tanaka", "parent_id": cls.osaka.id, "type": "contact"}
         )
+        cls.contact.seller_ids.partner_id = cls.osaka_buyer_desk
         cls.kobe = Partner.create(
             {"name": "Kobe Electric KK", "is_company": True, "country_id": cls.japan.id}
         )
-        cls.part = env["product.product"].create(
-            {
-                "name": "Contact carrier SWC-630",
-                "default_code": "SWC-630",
-                "hs_code": "8538.90",
-                "list_price": 100.0,
-                "rcep_process_ids": [Command.set(machining.ids)],
-            }
-        )
-        cls.brass = env["product.product"].create(
-            {
-                "name": "Brass bar",
-                "default_code": "BRASS-BAR",
-                "hs_code": "7407.21",
-                "standard_price": 30.0,
-                "country_of_origin": env.ref("base.de").id,
-            }
-        )
-        cls.contact = env["product.product"].create(
-            {
-                "name": "Silver contact",
-                "default_code": "CONTACT-JP",
-                "hs_code": "8538.90",
-                "standard_price": 50.0,
-                "country_of_origin": cls.japan.id,
-                "seller_ids": [
-                    Command.create({"partner_id": cls.osaka_buyer_desk.id, "price": 50.0})
-                ],
-            }
-        )
-        cls.bom = env["mrp.bom"].create(
-            {
-                "product_tmpl_id": cls.part.product_tmpl_id.id,
-                "product_qty": 1,
-                "type": "normal",
-                "bom_line_ids": [
-                    Command.create({"product_id": cls.brass.id, "product_qty": 1}),
-                    Command.create({"product_id": cls.contact.id, "product_qty": 1}),
-                ],
-            }
-        )
-        cls.certificate = cls.declare(cls.osaka, "JP-RCEP-2026-118842", date(2026, 5, 4))
+        cls.certificate = cls.contact_certificate
         cls.manager = new_test_user(
             env, "rcep_mgr", groups="rcep_origin.group_rcep_manager,product.group_product_manager"
         )
@@ -102,14 +60,6 @@ class TestVendorProofs(TransactionCase):
         if validate:
             declaration.action_validate()
         return declaration
-
-    def evaluate(self, day=SHIPMENT):
-        opened = self.bom.action_rcep_evaluate()  # the button on the BOM
-        wizard = Form(self.env[opened["res_model"]].with_context(opened["context"]))
-        wizard.importing_country_id = self.vietnam
-        wizard.date = day
-        action = wizard.save().action_evaluate()
-        return self.env["rcep.origin.evaluation"].browse(action["res_id"])
 
     def contact_line(self, evaluation):
         return evaluation.line_ids.filtered(lambda line: line.code == "CONTACT-JP")
@@ -296,24 +246,10 @@ class TestVendorProofs(TransactionCase):
     def test_the_coverage_reaches_the_lines_written_after_an_order_is_confirmed(self):
         self.buy_also_from_kobe()
         self.company.write({"rcep_check_mode": "warn"})
-        customer = self.env["res.partner"].create(
-            {"name": "Saigon Power Equipment JSC", "country_id": self.vietnam.id}
-        )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": customer.id,
-                "date_order": datetime(2026, 11, 20, 9, 0),
-                "order_line": [
-                    Command.create(
-                        {"product_id": self.part.id, "product_uom_qty": 1, "price_unit": 100.0}
-                    )
-                ],
-            }
-        )
-        order.action_confirm()
+        order = self.confirm_order(quantity=1)
         evaluation = order.rcep_evaluation_ids
         self.assertRecordValues(evaluation, [{"verdict": "not_originating", "lines_pending": True}])
-        evaluation._rcep_complete_lines()
+        self.run_job()  # writes the material lines right after the confirmation
         self.assertEqual(
             self.contact_line(evaluation).vendor_coverage, "1 of 2 vendors proved origin"
         )
