@@ -95,6 +95,44 @@ class RcepOriginSupplierDeclaration(models.Model):
         ("dates", "CHECK(valid_to >= valid_from)", "A declaration cannot end before it starts.")
     ]
 
+    # What a declaration says: fixed once it is validated (a valid or expired one proves origin
+    # for the days it covers); to change it, revoke or let it expire, reset it to draft,
+    # correct it and validate it again.
+    _CONTENT = frozenset(
+        {
+            "name",
+            "company_id",
+            "partner_id",
+            "product_tmpl_ids",
+            "origin_country_id",
+            "originating",
+            "criterion",
+            "proof_type",
+            "valid_from",
+            "valid_to",
+        }
+    )
+
+    # --- CRUD -----------------------------------------------------------------------------------
+
+    def write(self, vals):
+        if self._CONTENT & set(vals):
+            fixed = self.filtered(lambda d: d.state != "draft")
+            if fixed:
+                raise UserError(
+                    self.env._(
+                        "A declaration that has been validated is not edited: reset it to draft "
+                        "(once revoked or expired), correct it and validate it again.\n%s",
+                        "\n".join(
+                            self.env._(
+                                "%(name)s is %(state)s.", name=d.name, state=d._state_label()
+                            )
+                            for d in fixed
+                        ),
+                    )
+                )
+        return super().write(vals)
+
     # --- validity questions (answered with messages, not exceptions) ---------------------------
 
     def _get_validity_errors(self, day=None):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from .common import SHIPMENT, RcepWorldCase
 
@@ -69,8 +69,9 @@ class TestOriginStory(RcepWorldCase):
         )
 
     def test_the_daily_cron_expires_declarations_and_says_so(self):
-        self.contact_certificate.valid_to = date.today() - timedelta(days=1)
-        self.env["rcep.origin.supplier.declaration"]._cron_expire()
+        # the Japanese certificate is valid until 3 May 2027: the job runs the day after
+        with freeze_time(self.contact_certificate.valid_to + timedelta(days=1)):
+            self.env["rcep.origin.supplier.declaration"]._cron_expire()
         self.assertEqual(self.contact_certificate.state, "expired")
         self.assertIn("Expired", self.contact_certificate.message_ids[0].body)
 
