@@ -10,3 +10,4 @@ from . import test_connector_admin
 from . import test_tours
 from . import test_translations
 from . import test_readiness_lists
+from . import test_declaration_safety
