@@ -448,10 +448,7 @@ class RcepOriginDeclaration(models.Model):
             )
         if not self.can_resubmit:
             raise UserError(
-                self.env._(
-                    "Only a rejected declaration not corrected yet, of a confirmed order, can be "
-                    "resubmitted."
-                )
+                self.env._("Only a rejected declaration not corrected yet can be resubmitted.")
             )
         order = self.sale_order_id
         # on the days of the order's confirmation: its date and its shipment day
