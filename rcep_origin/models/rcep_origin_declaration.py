@@ -1,10 +1,12 @@
+import json
 import logging
 import uuid
 from pathlib import Path
 
+import psycopg2
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
-from odoo.tools import config, plaintext2html
+from odoo.tools import SQL, config, plaintext2html
 
 from .. import wording
 from .rcep_origin_evaluation import isolated
@@ -119,6 +121,14 @@ class RcepOriginDeclaration(models.Model):
     can_resubmit = fields.Boolean(compute="_compute_actions")
     can_queue = fields.Boolean(compute="_compute_actions")
 
+    _sql_constraints = [
+        (
+            "previous_declaration_unique",
+            "unique(previous_declaration_id)",
+            "A rejected declaration is corrected once: it already has its correction.",
+        )
+    ]
+
     @api.depends("sale_order_id", "certificate_number")
     def _compute_name(self):
         for declaration in self:
@@ -128,11 +138,12 @@ class RcepOriginDeclaration(models.Model):
 
     @api.depends(
         "state", "attempts", "request_attachment_id", "connector_id", "correction_ids",
-        "sale_order_id.state",
+        "sale_order_id.state", "missing_data", "build_detail",
     )  # fmt: skip
     def _compute_actions(self):
         for declaration in self:
-            live = declaration.sale_order_id.state != "cancel"
+            # a confirmed order only: not a cancelled one, nor one set back to quotation
+            live = declaration.sale_order_id.state == "sale"
             unsent = declaration.state in ("draft", "to_submit") and not declaration.attempts
             declaration.can_rebuild = live and unsent and not declaration.build_pending
             declaration.can_retry = live and declaration.state == "error"
@@ -143,20 +154,35 @@ class RcepOriginDeclaration(models.Model):
                 live
                 and declaration.state == "draft"
                 and bool(declaration.request_attachment_id and declaration.connector_id)
+                and not declaration.missing_data
+                and not declaration.build_detail
             )
 
     # --- made at confirmation, built right after ----------------------------------------------
 
     @api.model
-    def _rcep_prepare(self, order, evaluations, previous=None):
+    def _rcep_prepare(self, order, evaluations, previous=None, reuse=None):
         """The declaration of an order's qualifying lines, to be built by the job right after
-        the commit. Returns it (empty when nothing qualifies)."""
+        the commit. Returns it (empty when nothing qualifies). ``reuse``: a withdrawn draft of
+        the same order (confirmed again), rebuilt from these evaluations, not doubled."""
         qualifying = evaluations.filtered(lambda e: e.verdict == "originating")
         if not qualifying:
             return self.browse()
         connector = self.env["rcep.origin.connector"].search(
             [("company_id", "=", order.company_id.id)], limit=1
         )
+        if reuse:
+            reuse.write(
+                {
+                    "connector_id": connector.id,
+                    "evaluation_ids": [(6, 0, qualifying.ids)],
+                    "build_pending": True,
+                    "missing_data": False,
+                    "build_detail": False,
+                    "note": self.env._("Being built and validated."),
+                }
+            )
+            return reuse
         # no "created" message: the order's chatter and the state tracking tell the story
         return self.with_context(mail_create_nolog=True).create(
             {
@@ -204,6 +230,8 @@ class RcepOriginDeclaration(models.Model):
 
         self.ensure_one()
         order = self.sale_order_id
+        if self._rcep_stopped_by_revocation():
+            return
         data = order._rcep_shipment_values(self.idempotency_key, self.evaluation_ids)
         missing = self._rcep_missing(data)
         if missing:
@@ -262,6 +290,7 @@ class RcepOriginDeclaration(models.Model):
         )
 
     def _rcep_cannot_build(self, note, detail, missing):
+        stale = self.request_attachment_id  # what was built before must not be queued or sent
         self.write(
             {
                 "state": "draft",
@@ -269,9 +298,64 @@ class RcepOriginDeclaration(models.Model):
                 "note": note,
                 "build_detail": detail[:2000],
                 "missing_data": ",".join(missing) or False,
+                "request_attachment_id": False,
             }
         )
+        stale.unlink()
         self._rcep_tell_order("unbuilt")
+
+    def _rcep_proof_references(self):
+        """The references of the supplier proofs the goods files of this declaration rely on
+        (``proof.reference`` of the materials, at any depth)."""
+        references = set()
+
+        def walk(lines):
+            for line in lines or ():
+                reference = (line.get("proof") or {}).get("reference")
+                if reference:
+                    references.add(reference)
+                walk(line.get("bom"))
+
+        for evaluation in self.evaluation_ids:
+            good = json.loads(evaluation.goods_json or "{}").get("good") or {}
+            walk(good.get("bom"))
+        return references
+
+    def _rcep_revoked_proofs(self):
+        """The supplier declarations of the company this declaration relied on that were
+        revoked since its goods were evaluated (their references, sorted)."""
+        self.ensure_one()
+        references = self._rcep_proof_references()
+        if not references:
+            return []
+        revoked = (
+            self.env["rcep.origin.supplier.declaration"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("name", "in", sorted(references)),
+                    ("state", "=", "revoked"),
+                ]
+            )
+        )
+        return sorted(set(revoked.mapped("name")))
+
+    def _rcep_stopped_by_revocation(self):
+        """A declaration never sent that relies on a revoked proof is not built, queued or
+        sent: it stays a draft saying which proof, and the order is told. True when stopped."""
+        self.ensure_one()
+        if self.attempts:
+            return False
+        revoked = self._rcep_revoked_proofs()
+        if not revoked:
+            return False
+        self._rcep_cannot_build(
+            wording.declaration_proof_revoked(self.env, revoked),
+            "PROOF_REVOKED: " + ", ".join(revoked),
+            [],
+        )
+        return True
 
     def _rcep_build_failed(self, exc):
         """What the job writes when building failed unexpectedly (see ``isolated``)."""
@@ -330,9 +414,38 @@ class RcepOriginDeclaration(models.Model):
     def action_rcep_resubmit(self):
         """After a rejection and its correction: evaluate the order's goods again and submit
         them as a new declaration (new idempotency key) linked to this one, which stays
-        rejected on record. Opens the new declaration."""
+        rejected on record. Opens the new declaration. One correction only: the rejected row
+        is locked while it is made (a second click at the same time is refused), and the
+        database refuses a second correction of the same declaration."""
         self.ensure_one()
         self.check_access("write")  # what follows runs as superuser
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id = %s FOR UPDATE NOWAIT",
+                        SQL.identifier(self._table),
+                        self.id,
+                    )
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "%(name)s is already being corrected by someone else: open it again in a "
+                    "moment to see its correction.",
+                    name=self.name,
+                )
+            ) from None
+        self.invalidate_recordset()  # read it again, now that it is ours
+        if self.correction_ids:
+            raise UserError(
+                self.env._(
+                    "%(name)s was already corrected: see %(correction)s (Related "
+                    "declarations). It is not resubmitted twice.",
+                    name=self.name,
+                    correction=self.correction_ids[:1].display_name,
+                )
+            )
         if not self.can_resubmit:
             raise UserError(
                 self.env._("Only a rejected declaration not corrected yet can be resubmitted.")
@@ -356,8 +469,19 @@ class RcepOriginDeclaration(models.Model):
         return corrected._get_records_action()
 
     def action_queue(self):
-        """Queue a built declaration for the Single Window (the cron sends it)."""
-        for declaration in self.filtered("can_queue"):
+        """Queue a built declaration for the Single Window (the cron sends it). Checked here
+        too, not only by the button: RPC can call it directly."""
+        for declaration in self:
+            if not declaration.can_queue or declaration._rcep_stopped_by_revocation():
+                raise UserError(
+                    self.env._(
+                        "%(name)s cannot be queued: only a draft built and validated without a "
+                        "problem, of a confirmed order, with a Single Window connector, can. "
+                        "%(note)s",
+                        name=declaration.name,
+                        note=declaration.note or "",
+                    )
+                )
             declaration.write({"state": "to_submit", "note": False})
         self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
 
@@ -517,7 +641,10 @@ class RcepOriginDeclaration(models.Model):
         )
         for declaration in pending:
             try:
-                declaration._rcep_send()
+                if declaration.sale_order_id.state == "cancel":
+                    declaration._rcep_settle_cancelled()
+                else:
+                    declaration._rcep_send()
             except Exception:
                 if not commit:
                     raise
@@ -528,12 +655,48 @@ class RcepOriginDeclaration(models.Model):
             if commit:
                 self.env.cr.commit()  # a crash later keeps what is settled here
 
+    def _rcep_settle_cancelled(self):
+        """The order was cancelled after this declaration may have left: only its status is
+        asked, never sent again. Settled from the Single Window's answer when it has it;
+        when it never received it, it becomes a draft that says so and is not sent."""
+        from connectors.single_window.client import SingleWindowError
+
+        self.ensure_one()
+        if not self.connector_id or not self.request_attachment_id:
+            return
+        key = self.idempotency_key
+        try:
+            with self.connector_id._client() as client:
+                received = client.status(key) is not None
+            # the client asks the status first and settles from it (received: never sent)
+            outcome = (
+                self.connector_id._rcep_submit(self.request_attachment_id.raw, key, True)
+                if received
+                else None
+            )
+        except SingleWindowError as failure:
+            self.write(self._rcep_outcome_values(None, failure))
+            return
+        if outcome is None:
+            self.write(
+                {
+                    "state": "draft",
+                    "error_transient": False,
+                    "build_pending": False,
+                    "note": wording.declaration_unqueued(self.env, "never_received"),
+                }
+            )
+            return
+        self._rcep_write_outcome(outcome, None)
+
     def _rcep_send(self):
         """Send the declaration through its connector and write what came back."""
         from connectors.single_window.client import SingleWindowError
 
         self.ensure_one()
         if not self.connector_id or not self.request_attachment_id:
+            return
+        if self._rcep_stopped_by_revocation():
             return
         xml = self.request_attachment_id.raw
         sent_before = bool(self.attempts)  # answer unknown: the client asks the status first
@@ -547,6 +710,10 @@ class RcepOriginDeclaration(models.Model):
             )
         except SingleWindowError as failure:
             outcome, error = None, failure
+        self._rcep_write_outcome(outcome, error)
+
+    def _rcep_write_outcome(self, outcome, error):
+        """Write what the Single Window answered, and tell the order."""
         values = self._rcep_outcome_values(outcome, error)
         if values.get("state") == "issued":
             values["certificate_attachment_id"] = self._rcep_attach_certificate(

@@ -2,7 +2,7 @@ import json
 import logging
 from decimal import Decimal
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
@@ -151,7 +151,8 @@ class SaleOrder(models.Model):
             )
             order.rcep_missing_data = (
                 "\n".join(
-                    _("- %(label)s: %(path)s", label=label, path=path) for label, path in missing
+                    order.env._("- %(label)s: %(path)s", label=label, path=path)
+                    for label, path in missing
                 )
                 or False
             )
@@ -263,21 +264,52 @@ class SaleOrder(models.Model):
         evaluations = (
             self.env["rcep.origin.evaluation"].sudo().create([vals for _line, vals in values])
         )
-        declaration = self.env["rcep.origin.declaration"].sudo()._rcep_prepare(self, evaluations)
+        declaration = self._rcep_declaration_for(evaluations)
         if evaluations or declaration:  # the job right after the commit finishes them
             self.env.ref("rcep_origin.ir_cron_submit_declarations")._trigger()
         findings = self.company_id.rcep_check_mode == "warn" and self._rcep_findings(values)
         if findings:
             self.message_post(
-                body=plaintext2html(_("RCEP origin: some goods do not qualify.\n%s", findings))
+                body=plaintext2html(
+                    self.env._("RCEP origin: some goods do not qualify.\n%s", findings)
+                )
             )
             manager = self.env.ref("rcep_origin.group_rcep_manager").users[:1]
             self.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=(manager or self.env.user).id,
-                summary=_("Check RCEP origin"),
+                summary=self.env._("Check RCEP origin"),
                 note=plaintext2html(findings),
             )
+
+    def _rcep_declaration_for(self, evaluations):
+        """The declaration of this confirmation. An order confirmed again (cancelled, set to
+        quotation) that already has one sent, issued or in error keeps it: no second one is
+        made (two certificates for the same goods and invoice), the chatter says so. A draft
+        withdrawn at cancellation is rebuilt from the new evaluations, not doubled."""
+        Declaration = self.env["rcep.origin.declaration"].sudo()
+        existing = self.rcep_declaration_ids.sudo()
+        standing = existing.filtered(
+            lambda d: (
+                d.state in ("submitted", "issued", "error")
+                or (d.state == "to_submit" and d.attempts)
+            )
+        )
+        if standing:
+            kept = standing.sorted("id", reverse=True)[:1]
+            states = dict(kept._fields["state"]._description_selection(self.env))
+            self.message_post(
+                body=self.env._(
+                    "RCEP: the order already has the declaration %(name)s (%(state)s): no new "
+                    "declaration is made for this confirmation; that one stands.",
+                    name=kept.name,
+                    state=states[kept.state],
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return Declaration
+        withdrawn = existing.filtered(lambda d: d.state == "draft").sorted("id", reverse=True)
+        return Declaration._rcep_prepare(self, evaluations, reuse=withdrawn[:1])
 
     def _rcep_blocking_message(self, values):
         """The refusal in block mode, or False when every product qualifies."""
@@ -285,7 +317,7 @@ class SaleOrder(models.Model):
         findings = self._rcep_findings(values)
         if not findings:
             return False
-        return _(
+        return self.env._(
             "RCEP origin (ships to %(country)s): these goods do not qualify, so the order "
             "cannot be confirmed:\n%(findings)s\n\nFix each point where it says (an RCEP "
             "manager can fix the products; the salesperson the order's own fields), then "
@@ -301,7 +333,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         registry, uid, context = self.env.registry, self.env.uid, self.env.context
         order_id = self.id
-        body = plaintext2html(_("Confirmation refused.\n%s", message))
+        body = plaintext2html(self.env._("Confirmation refused.\n%s", message))
 
         def note():
             try:
@@ -386,7 +418,9 @@ class SaleOrder(models.Model):
             if vals["verdict"] == "originating":
                 continue
             verdict = (
-                _("not evaluated") if vals["verdict"] == "not_evaluated" else _("not originating")
+                self.env._("not evaluated")
+                if vals["verdict"] == "not_evaluated"
+                else self.env._("not originating")
             )
             reasons = self._rcep_reasons(line, vals)
             paragraphs.append("\n".join([f"- {line.product_id.display_name}: {verdict}", *reasons]))
@@ -409,11 +443,13 @@ class SaleOrder(models.Model):
             product = products.get(wording.subject_path(issue["path"]))
             reasons.append("  " + wording.issue_line(self.env, issue["code"], facts, product))
         if len(issues) > limit:
-            reasons.append("  " + _("… and %s more: see the RCEP evaluation.", len(issues) - limit))
+            reasons.append(
+                "  " + self.env._("… and %s more: see the RCEP evaluation.", len(issues) - limit)
+            )
         if not issues:
             reasons.append(
                 "  "
-                + _(
+                + self.env._(
                     "Its materials do not meet the product-specific rule %(rule)s: see the "
                     "RCEP evaluation's explanation. Where: %(where)s. Who: %(who)s.",
                     rule=vals.get("rule_text") or "-",
@@ -437,10 +473,15 @@ class SaleOrder(models.Model):
         for line in self._rcep_product_lines():
             name = line.product_id.display_name
             if line.rcep_package_count <= 0:
-                missing.append((_("Packages of %s", name), wording.path(self.env, "packages")))
+                missing.append(
+                    (self.env._("Packages of %s", name), wording.path(self.env, "packages"))
+                )
             if not line.rcep_package_kind:
                 missing.append(
-                    (_("Kind of packages of %s", name), wording.path(self.env, "package_kind"))
+                    (
+                        self.env._("Kind of packages of %s", name),
+                        wording.path(self.env, "package_kind"),
+                    )
                 )
         return missing
 
@@ -502,14 +543,15 @@ class SaleOrder(models.Model):
                 ),
                 "findings": self._rcep_findings(values) if applicable else False,
                 "missing": "\n".join(
-                    _("- %(label)s: %(path)s", label=label, path=path) for label, path in missing
+                    self.env._("- %(label)s: %(path)s", label=label, path=path)
+                    for label, path in missing
                 )
                 or False,
             }
         )
         return {
             "type": "ir.actions.act_window",
-            "name": _("Check RCEP origin"),
+            "name": self.env._("Check RCEP origin"),
             "res_model": wizard._name,
             "res_id": wizard.id,
             "view_mode": "form",
@@ -616,7 +658,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("RCEP evaluations"),
+            "name": self.env._("RCEP evaluations"),
             "res_model": "rcep.origin.evaluation",
             "view_mode": "list,form",
             "domain": [("sale_order_id", "=", self.id)],

@@ -14,3 +14,4 @@ from . import test_readiness_lists
 from . import test_multi_company
 from . import test_connector_trust
 from . import test_supplier_declaration_edits
+from . import test_declaration_safety

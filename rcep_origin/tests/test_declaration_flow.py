@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from lxml import etree
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from connectors.single_window.embedded import running
@@ -166,7 +166,8 @@ class TestDeclarationFlow(RcepSingleWindowCase):
         self.send()
         self.assertRecordValues(declaration, [{"state": "draft", "build_pending": False}])
         self.assertIn("cancelled", declaration.note)
-        declaration.with_user(self.rcep_manager).action_queue()  # a manager cannot queue it either
+        with self.assertRaisesRegex(UserError, "cannot be queued"):  # nor can a manager
+            declaration.with_user(self.rcep_manager).action_queue()
         self.send()
         self.assertEqual(self.certificates(), 0)
 

@@ -19,6 +19,7 @@ from .declaration import (
     declaration_rejected,
     declaration_rejection,
     declaration_unexpected,
+    declaration_proof_revoked,
     declaration_unqueued,
 )
 from .issues import (
@@ -52,6 +53,7 @@ __all__ = [
     "declaration_build_problem",
     "declaration_error",
     "declaration_missing",
+    "declaration_proof_revoked",
     "declaration_rejected",
     "declaration_rejection",
     "declaration_unexpected",

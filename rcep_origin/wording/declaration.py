@@ -202,7 +202,23 @@ def declaration_unqueued(env, why):
             "(Settings › Sales › RCEP origin › Submit declarations automatically): queue it to "
             "send it."
         )
+    if why == "never_received":
+        return env._(
+            "The order was cancelled before the Single Window received this declaration: it "
+            "was never received and will not be sent."
+        )
     return env._("The order was cancelled: not sent.")
+
+
+def declaration_proof_revoked(env, references):
+    """A declaration never sent whose goods relied on supplier proofs revoked since."""
+    return env._(
+        "Not sent: the supplier declaration %(references)s the goods relied on was revoked "
+        "after the order was evaluated. The order must be evaluated again: a salesperson "
+        "cancels it, sets it to quotation and confirms it again (its goods are then judged on "
+        "the proofs valid now), or the RCEP manager fixes the proof and Rebuild.",
+        references=", ".join(references),
+    )
 
 
 def declaration_unexpected(env):
