@@ -563,14 +563,7 @@ class RcepOriginDeclaration(models.Model):
     def _rcep_to_notify(self):
         """The order's salesperson and the RCEP managers of its company (those whose job it
         is: system administrators only when no one else is an RCEP manager)."""
-        company = self.company_id
-        managers = (
-            self.env.ref("rcep_origin.group_rcep_manager")
-            .sudo()
-            .users.filtered(lambda u: u.active and not u.share and company in u.company_ids)
-        )
-        dedicated = managers.filtered(lambda u: not u._is_system())
-        users = self.sale_order_id.user_id | (dedicated or managers.sorted("id")[:1])
+        users = self.sale_order_id.user_id | self.company_id._rcep_managers()
         return users or self.env.user
 
     # --- sending, from the cron ---------------------------------------------------------------

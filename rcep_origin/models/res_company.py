@@ -58,3 +58,14 @@ class ResCompany(models.Model):
                         code=code,
                     )
                 )
+
+    def _rcep_managers(self):
+        """The RCEP managers whose job this company's RCEP work is: active internal users of
+        the company in the RCEP Manager group; system administrators only when no one else is."""
+        self.ensure_one()
+        managers = (
+            self.env.ref("rcep_origin.group_rcep_manager")
+            .sudo()
+            .users.filtered(lambda u: u.active and not u.share and self in u.company_ids)
+        )
+        return managers.filtered(lambda u: not u._is_system()) or managers.sorted("id")[:1]

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import plaintext2html
+from odoo.tools import html2plaintext, plaintext2html
 
 from .. import wording
 from .rcep_origin_evaluation_issue import path_products
@@ -274,7 +274,7 @@ class SaleOrder(models.Model):
                     self.env._("RCEP origin: some goods do not qualify.\n%s", findings)
                 )
             )
-            manager = self.env.ref("rcep_origin.group_rcep_manager").users[:1]
+            manager = self.company_id._rcep_managers()[:1]  # of this order's company
             self.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=(manager or self.env.user).id,
@@ -340,13 +340,33 @@ class SaleOrder(models.Model):
                 with registry.cursor() as cr:
                     env = api.Environment(cr, uid, context)
                     order = env["sale.order"].browse(order_id).exists()
-                    if order:  # not an order made in the transaction that was rolled back
+                    if order and not order._rcep_noted_last(body):
+                        # (not an order made in the transaction that was rolled back; not the
+                        # same refusal again: a retried payment or a second click would repeat
+                        # it on every try)
                         order.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
             except Exception:
                 _logger.exception("RCEP: the refused confirmation of order %s not noted", order_id)
 
         self.env.cr.postrollback.add(note)
         self.env.cr.postcommit.add(note)
+
+    def _rcep_noted_last(self, body):
+        """Whether the order's latest note already says ``body``."""
+        last = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("message_type", "=", "comment"),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        return bool(last) and html2plaintext(last.body) == html2plaintext(body)
 
     # EXTENDS sale
     def _action_cancel(self):

@@ -111,7 +111,10 @@ class TestSaleConfirmation(RcepWorldCase):
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.rcep_status, "not_originating")
         self.assertIn("PROCESS_MINIMAL", order.message_ids[0].body)
-        self.assertTrue(order.activity_ids.filtered(lambda a: "RCEP" in a.summary))
+        # the activity goes to this company's RCEP manager, not to the first one found
+        self.assertEqual(
+            order.activity_ids.filtered(lambda a: "RCEP" in a.summary).user_id, self.rcep_manager
+        )
 
     def test_orders_outside_asean_or_with_the_check_off_are_not_evaluated(self):
         self.company.rcep_check_mode = "block"

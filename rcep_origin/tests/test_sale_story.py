@@ -190,6 +190,12 @@ class TestSaleStory(RcepWorldCase):
         self.assertRecordValues(quotation, [{"state": "draft", "client_order_ref": False}])
         note = quotation.message_ids.filtered(lambda m: "Confirmation refused" in m.body)
         self.assertEqual(len(note), 1)
+        # the same refusal again (a second click, a payment retried every few minutes): noted once
+        with self.assertRaises(UserError), self.registry.cursor() as cr:
+            quotation.with_env(quotation.env(cr=cr)).action_confirm()
+        quotation.invalidate_recordset()
+        again = quotation.message_ids.filtered(lambda m: "Confirmation refused" in m.body)
+        self.assertEqual(again, note)
         self.assertIn("Busbar kit", note.body)
         self.assertIn("[PROCESS_MINIMAL]", note.body)
         self.assertIn("Busbar kit", message)
