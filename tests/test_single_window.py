@@ -208,6 +208,25 @@ def test_a_lost_answer_is_settled_by_asking_the_status_not_by_sending_twice(tmp_
         assert count(app, "declarations") == 1 and count(app, "certificates") == 1
 
 
+def test_sent_before_from_another_store_the_status_is_asked_before_anything_is_sent(
+    tmp_path, declaration
+):
+    # Odoo keeps its declarations in its own records and gives the client a fresh ledger for
+    # each run: it says the declaration left before, and the client asks before sending
+    with running(tmp_path / "sw") as (endpoint, app):
+        client(endpoint, tmp_path, name="first").submit(to_xml(declaration))
+        later = client(endpoint, tmp_path, name="later")
+        sent = []
+        submit = later.service.SubmitDeclaration
+        later.service.SubmitDeclaration = lambda *a, **k: sent.append(1) or submit(*a, **k)
+        outcome = later.submit(to_xml(declaration), sent_before=True)
+        assert outcome.entry.state == "issued" and not sent  # found by its status
+        assert count(app, "certificates") == 1
+        never = variant(declaration)  # another key
+        assert later.submit(to_xml(never), sent_before=True).entry.state == "issued"
+        assert sent == [1]  # never received: then it is sent, once
+
+
 def test_busy_answers_are_retried_with_the_same_key(tmp_path, declaration):
     delays = []
     with running(tmp_path / "sw", faults=Faults(error_next=2)) as (endpoint, app):

@@ -140,15 +140,17 @@ class SingleWindowClient:
 
     # --- operations ----------------------------------------------------------------------------
 
-    def submit(self, declaration_xml: bytes) -> Outcome:
-        """Send a declaration (schema-checked first; nothing invalid leaves) and settle it."""
+    def submit(self, declaration_xml: bytes, sent_before: bool = False) -> Outcome:
+        """Send a declaration (schema-checked first; nothing invalid leaves) and settle it.
+        ``sent_before``: it left once from a store other than this ledger (an Odoo record) and
+        its answer was never seen: the status is asked first, as for the ledger's own."""
         tree, declaration = _checked(declaration_xml)
         key = declaration.idempotency_key
         # kept before it is sent (and, when it goes at once, its first attempt counted)
         entry, counted = self.ledger.record_for_sending(key, declaration_xml, self.endpoint)
         if entry.state in ("issued", "rejected"):
             return self._stored(entry)
-        unknown = entry.state == "submitted"  # sent before, answer never seen
+        unknown = sent_before or entry.state == "submitted"  # sent before, answer never seen
         for attempt in range(self.retries + 1):
             try:
                 if unknown:

@@ -225,7 +225,7 @@ class RcepOriginConnector(models.Model):
             "The test failed (%(code)s): %(message)s", code=error.code, message=error.message
         )
 
-    def _rcep_submit(self, declaration_xml, key, sent_before=False):
+    def _rcep_submit(self, declaration_xml, sent_before=False):
         """Send one declaration and return the client's Outcome (raises SingleWindowError).
         ``sent_before``: it left once and its answer was never seen, so the client asks the
         Single Window for its status before sending it again (same key: never doubled)."""
@@ -241,10 +241,7 @@ class RcepOriginConnector(models.Model):
                 "with Fetch signing certificate",
             )
         with self._client() as client:
-            if sent_before:
-                client.ledger.record(key, declaration_xml, client.endpoint)
-                client.ledger.count_attempt(key)
-            return client.submit(declaration_xml)
+            return client.submit(declaration_xml, sent_before=sent_before)
 
     @contextlib.contextmanager
     def _client(self):

@@ -663,7 +663,7 @@ class RcepOriginDeclaration(models.Model):
                 received = client.status(key) is not None
             # the client asks the status first and settles from it (received: never sent)
             outcome = (
-                self.connector_id._rcep_submit(self.request_attachment_id.raw, key, True)
+                self.connector_id._rcep_submit(self.request_attachment_id.raw, sent_before=True)
                 if received
                 else None
             )
@@ -698,7 +698,7 @@ class RcepOriginDeclaration(models.Model):
             self.env.cr.commit()  # "submitted" is known before anything leaves
         try:
             outcome, error = (
-                self.connector_id._rcep_submit(xml, self.idempotency_key, sent_before),
+                self.connector_id._rcep_submit(xml, sent_before),
                 None,
             )
         except SingleWindowError as failure:
