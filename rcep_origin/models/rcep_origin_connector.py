@@ -187,8 +187,9 @@ class RcepOriginConnector(models.Model):
                 "(%(connect)s seconds to connect, %(operation)s seconds to answer): try again "
                 "later, or raise the timeouts.",
                 endpoint=connector.endpoint,
-                connect=f"{connector.connect_timeout:g}",
-                operation=f"{connector.operation_timeout:g}",
+                # (no f-string inside the call: the translation extractor would evaluate it)
+                connect=format(connector.connect_timeout, "g"),
+                operation=format(connector.operation_timeout, "g"),
             )
         if isinstance(exc, requests.exceptions.SSLError) or "SSLError" in str(exc):
             return self.env._(

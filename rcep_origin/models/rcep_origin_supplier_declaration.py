@@ -268,7 +268,7 @@ class RcepOriginSupplierDeclaration(models.Model):
                 "\n".join(
                     [message]
                     + [
-                        _("%(name)s is %(state)s.", name=d.name, state=d._state_label())
+                        self.env._("%(name)s is %(state)s.", name=d.name, state=d._state_label())
                         for d in wrong
                     ]
                 )
