@@ -31,6 +31,7 @@
         "wizard/rcep_origin_evaluate_wizard_views.xml",
         "wizard/rcep_origin_sale_check_views.xml",
         "views/rcep_origin_menus.xml",
+        "views/rcep_readiness_views.xml",
     ],
     "demo": ["demo/rcep_origin_demo.xml"],
     "installable": True,

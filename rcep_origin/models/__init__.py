@@ -15,3 +15,5 @@ from . import sale_order
 from . import rcep_origin_connector
 from . import rcep_origin_declaration
 from . import report_rcep_certificate
+from . import product_readiness
+from . import report_rcep_readiness

@@ -266,10 +266,13 @@ class RcepOriginEvaluation(models.Model):
         terms=None,
         lines=True,
         company=None,
+        keep=None,
     ):
         """The values of the evaluation record of one product (the engine runs here). Without
         ``lines``, the material lines are left to `_rcep_complete_lines` (order confirmation,
-        where a salesman waits: the verdict, criterion and issues are all there)."""
+        where a salesman waits: the verdict, criterion and issues are all there). ``keep``, a
+        dict, receives the goods file (``shipment``) and the engine's ``result`` (readiness's
+        look-ahead runs the engine again on them)."""
         company = company or bom.company_id or self.env.company  # an order's: its company
         if tree is None:
             tree = bom._rcep_tree(company, day)
@@ -286,6 +289,8 @@ class RcepOriginEvaluation(models.Model):
         }
         text = json.dumps(shipment, sort_keys=True)  # only JSON types: the engine reads the same
         result = self._rcep_run(shipment)
+        if keep is not None:
+            keep.update(shipment=shipment, result=result)
         # the explanation without its list of materials: the record lists them as lines
         facts = evaluation_dict(result, materials=False)
         rvc = facts["rvc"] or {}
