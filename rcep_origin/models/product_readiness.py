@@ -50,7 +50,8 @@ class SaleOrder(models.Model):
 
     def _rcep_mark_monitored(self):
         """The products sold on RCEP orders are monitored from then on."""
-        templates = self.filtered("rcep_applicable").order_line.product_id.product_tmpl_id
+        # the salesperson confirms; monitoring is the company's, not a product edit of theirs
+        templates = self.filtered("rcep_applicable").order_line.product_id.product_tmpl_id.sudo()
         templates.filtered(lambda t: not t.rcep_monitor).write({"rcep_monitor": True})
 
     def action_confirm(self):
@@ -338,6 +339,7 @@ def _what_changed(env, old, new):
     old_codes, old_proofs = walk(json.loads(old.goods_json or "{}").get("good", {}))
     new_codes, new_proofs = walk(json.loads(new.goods_json or "{}").get("good", {}))
     lines = []
+    old_day, new_day = fields.Date.to_string(old.date), fields.Date.to_string(new.date)
     for reference, until in sorted(old_proofs.items()):
         if reference not in new_proofs:
             lines.append(
@@ -345,6 +347,16 @@ def _what_changed(env, old, new):
                     "The proof %(ref)s (valid until %(until)s) no longer counts.",
                     ref=reference,
                     until=until,
+                )
+            )
+            continue
+        ends = new_proofs[reference]  # ISO dates compare as text
+        if ends and ends < new_day and not (until and until < old_day):
+            lines.append(
+                _(
+                    "The proof %(ref)s expired: it was valid until %(until)s.",
+                    ref=reference,
+                    until=ends,
                 )
             )
     for reference in sorted(set(new_proofs) - set(old_proofs)):

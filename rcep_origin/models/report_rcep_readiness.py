@@ -2,6 +2,19 @@ from odoo import fields, models
 
 from .product_template import VERDICTS
 
+_READ = (
+    "company_id",
+    "categ_id",
+    "active",
+    "rcep_monitor",
+    "rcep_verdict",
+    "rcep_verdict_since",
+    "rcep_deciding_code",
+    "rcep_lapses_on",
+    "rcep_readiness_checked_on",
+    "rcep_readiness_error",
+)
+
 
 class RcepReadinessReport(models.Model):
     """The Readiness dashboard: one row per monitored product, in the shape of sale.report (an
@@ -38,16 +51,20 @@ class RcepReadinessReport(models.Model):
 
     @property
     def _table_query(self):
-        return """
+        # today in the user's timezone, as the job's dates are (a date literal, never user text)
+        today = fields.Date.to_string(fields.Date.context_today(self))
+        # a plain SQL text names no field for Odoo to flush: the products' pending writes first
+        self.env["product.template"].flush_model(list(_READ))
+        return f"""
             SELECT t.id AS id, t.id AS product_tmpl_id, t.company_id, t.categ_id,
                    COALESCE(t.rcep_verdict, 'not_evaluated') AS verdict,
                    t.rcep_verdict_since AS verdict_since,
                    t.rcep_deciding_code AS deciding_code,
                    t.rcep_lapses_on AS lapses_on,
                    CASE WHEN t.rcep_lapses_on IS NULL THEN 'none'
-                        WHEN t.rcep_lapses_on < date_trunc('week', CURRENT_DATE)
+                        WHEN t.rcep_lapses_on < date_trunc('week', DATE '{today}')
                                                 + interval '1 week' THEN 'week'
-                        WHEN t.rcep_lapses_on < date_trunc('month', CURRENT_DATE)
+                        WHEN t.rcep_lapses_on < date_trunc('month', DATE '{today}')
                                                 + interval '1 month' THEN 'month'
                         ELSE 'horizon' END AS lapse_window,
                    t.rcep_readiness_checked_on AS checked_on,

@@ -7,3 +7,4 @@ from . import test_vendor_proofs
 from . import test_sale_story
 from . import test_buyer_document
 from . import test_connector_admin
+from . import test_readiness
