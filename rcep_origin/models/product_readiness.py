@@ -248,6 +248,8 @@ class ProductTemplate(models.Model):
         self.ensure_one()
         if old_verdict == self.rcep_verdict and old_lapse == self.rcep_lapses_on:
             return
+        if not old_verdict and not self.rcep_lapses_on:
+            return  # a first status is on the product and the dashboard: nothing changed
         Verdicts = dict(self._fields["rcep_verdict"]._description_selection(self.env))
         _ = self.env._
         lines = []
