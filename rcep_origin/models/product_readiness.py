@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from datetime import timedelta
 
+import psycopg2
 from odoo import api, fields, models
 from odoo.tools import plaintext2html
 
@@ -192,30 +193,30 @@ class ProductTemplate(models.Model):
         all_boms = self.env["mrp.bom"].union(*boms.values()) if boms else self.env["mrp.bom"]
         tree = all_boms._rcep_tree(company, today)
         reference = self.env["rcep.origin.psr"]._rcep_reference()
-        values, lapses, ok = [], {}, self.browse()
+        values, lapses, ok_ids = [], {}, []
         for product in products:
             template = product.product_tmpl_id
-            try:
-                with self.env.cr.savepoint():
-                    keep = {}
-                    fob = template.currency_id._convert(
-                        template.list_price, company.currency_id, company, today
-                    )
-                    values.append(
-                        Evaluation._rcep_values(
-                            product,
-                            boms.get(product, self.env["mrp.bom"]),
-                            fob,
-                            company.currency_id,
-                            destination,
-                            today,
-                            tree,
-                            company=company,
-                            keep=keep,
-                        )
-                    )
-                    lapses[template.id] = _first_lapse(keep, reference, today, horizon)
-                    ok |= template
+            try:  # reads and computes only: nothing to undo, no savepoint (2 queries each)
+                keep = {}
+                fob = template.currency_id._convert(
+                    template.list_price, company.currency_id, company, today
+                )
+                vals = Evaluation._rcep_values(
+                    product,
+                    boms.get(product, self.env["mrp.bom"]),
+                    fob,
+                    company.currency_id,
+                    destination,
+                    today,
+                    tree,
+                    company=company,
+                    keep=keep,
+                )
+                lapses[template.id] = _first_lapse(keep, reference, today, horizon)
+                values.append(vals)
+                ok_ids.append(template.id)
+            except psycopg2.Error:
+                raise  # the transaction is lost: the batch fails, the batches before stay
             except Exception as exc:  # written on the record, logged
                 _logger.exception("RCEP readiness of product %s failed", template.id)
                 template.write(
@@ -229,6 +230,7 @@ class ProductTemplate(models.Model):
                     }
                 )
         Evaluation.create(values)
+        ok = self.browse(ok_ids)
         for template in ok:
             template.write(
                 {
