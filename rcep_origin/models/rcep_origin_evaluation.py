@@ -348,7 +348,9 @@ class RcepOriginEvaluation(models.Model):
         coverage = tree.coverage(product_ids)
         if lines:
             products = dict(zip(bom_paths(good), product_ids, strict=True))
-            values["line_ids"] = _line_commands(material_dicts(result), products, coverage)
+            values["line_ids"] = _line_commands(
+                material_dicts(result), products, coverage, self.env["res.country"]._rcep_ids()
+            )
         else:
             values.update(
                 lines_pending=True,
@@ -464,9 +466,10 @@ class RcepOriginEvaluation(models.Model):
         return evaluation_report_html(self)
 
 
-def _line_commands(materials, products, coverage):
+def _line_commands(materials, products, coverage, countries=None):
     """The evaluation lines' commands; ``coverage`` is {product id: [vendors, proved, RCEP
-    vendor marked]} of the bought components (`BomTree.coverage`)."""
+    vendor marked]} of the bought components (`BomTree.coverage`); ``countries`` ({code:
+    id}) gives each line its country in its values, so none is computed line by line."""
     return [
         (
             0,
@@ -478,6 +481,11 @@ def _line_commands(materials, products, coverage):
                 "code": m["code"],
                 "hs_code": m["hs_code"],
                 "origin_country": m["origin_country"],
+                **(
+                    {"origin_country_id": countries.get(m["origin_country"], False)}
+                    if countries
+                    else {}
+                ),
                 "originating": m["originating"],
                 "value": m["value"],
                 "ctc": m["ctc"],

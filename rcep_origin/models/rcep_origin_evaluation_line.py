@@ -21,7 +21,8 @@ class RcepOriginEvaluationLine(models.Model):
         "Country of origin",
         compute="_compute_origin_country_id",
         store=True,
-        precompute=True,  # in the INSERT: no UPDATE of the many lines of a batch afterwards
+        help="Given with the line's values when it is made (no UPDATE of the many lines of a "
+        "batch afterwards); computed from the code otherwise.",
     )
     originating = fields.Boolean("Originating")
     value = fields.Char("Value")
