@@ -73,6 +73,10 @@ class TestReadiness(RcepWorldCase):
         evaluation = self.carrier.rcep_last_evaluation_id
         self.assertEqual(evaluation.fob, 100.0)
         self.assertTrue(evaluation.importing_country_id.rcep_asean)
+        self.assertEqual(
+            {line.product_id: line.origin_country_id for line in evaluation.line_ids},
+            {self.brass: self.env.ref("base.de"), self.contact: self.env.ref("base.jp")},
+        )
         self.assertIn("2027", self.last_note(self.carrier))
         self.assertTrue(
             self.manager_activities(self.carrier), "the lapse is the manager's to act on"
