@@ -483,7 +483,8 @@ def _line_commands(materials, products, coverage, countries=None):
                 "origin_country": m["origin_country"],
                 **(
                     {"origin_country_id": countries.get(m["origin_country"], False)}
-                    if countries
+                    # a code unknown to the cache (a country made since): computed instead
+                    if countries and (not m["origin_country"] or m["origin_country"] in countries)
                     else {}
                 ),
                 "originating": m["originating"],
