@@ -35,6 +35,7 @@
         "views/rcep_origin_readiness_proofs_views.xml",
         "views/rcep_origin_readiness_remedies_views.xml",
         "views/rcep_origin_menus.xml",
+        "views/rcep_readiness_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["rcep_origin/static/tests/tours/*.js"],

@@ -6,6 +6,7 @@
 # that it upgrades and uninstalls cleanly; drops it all.
 #   bash scripts/odoo-tests.sh                 the tests (what `make test-odoo` runs)
 #   bash scripts/odoo-tests.sh bench          benchmarks/odoo_batch.py (BENCHMARKS.md)
+#   bash scripts/odoo-tests.sh readiness-bench  benchmarks/odoo_readiness.py (the nightly job)
 #   bash scripts/odoo-tests.sh confirm-bench  benchmarks/odoo_confirm.py, with and without the addon
 #   bash scripts/odoo-tests.sh shell < F.py   any script in an Odoo shell on the fresh database
 set -euo pipefail
@@ -89,6 +90,11 @@ if [ "${1:-}" = "confirm-bench" ]; then  # benchmarks/odoo_confirm.py with and w
 fi
 if [ "${1:-}" = "shell" ]; then  # any script on stdin, on the fresh database
     "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" shell -c "$CONF" -d "$DB" --no-http --log-level=warn
+    exit 0
+fi
+if [ "${1:-}" = "readiness-bench" ]; then  # benchmarks/odoo_readiness.py in an Odoo shell
+    "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" shell -c "$CONF" -d "$DB" --no-http \
+        --log-level=warn < "$REPO/benchmarks/odoo_readiness.py" | grep RESULT
     exit 0
 fi
 if [ "${1:-}" = "bench" ]; then  # benchmarks/odoo_batch.py in an Odoo shell

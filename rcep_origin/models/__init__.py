@@ -18,3 +18,5 @@ from . import report_rcep_certificate
 from . import rcep_origin_readiness_rules
 from . import rcep_origin_readiness_proofs
 from . import rcep_origin_readiness_remedies
+from . import product_readiness
+from . import report_rcep_readiness

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from rcep_rules.hs import HS2012, HS2022, display, normalise
 from rcep_rules.reference import nomenclatures
@@ -41,7 +42,45 @@ class ProductTemplate(models.Model):
     rcep_last_evaluation_id = fields.Many2one(
         "rcep.origin.evaluation", "Latest RCEP evaluation", compute="_compute_rcep_status"
     )
-    rcep_verdict = fields.Selection(VERDICTS, "RCEP status", compute="_compute_rcep_status")
+    rcep_verdict = fields.Selection(
+        VERDICTS,
+        "RCEP status",
+        compute="_compute_rcep_verdict",
+        store=True,
+        help="The verdict of the product's latest RCEP evaluation.",
+    )
+    rcep_verdict_since = fields.Date(
+        "RCEP status since",
+        compute="_compute_rcep_verdict",
+        store=True,
+        help="The day of the first evaluation with this verdict since it last changed.",
+    )
+    rcep_deciding_code = fields.Char(
+        "Deciding issue",
+        compute="_compute_rcep_verdict",
+        store=True,
+        index=True,
+        help="The code of the first issue that decided the latest verdict (none when it "
+        "qualifies).",
+    )
+    rcep_monitor = fields.Boolean(
+        "Monitored for RCEP",
+        index=True,
+        help="Re-evaluated every night (Readiness). Set when the product is sold on an RCEP "
+        "order; can be set by hand or on several products at once.",
+    )
+    rcep_lapses_on = fields.Date(
+        "RCEP lapses on",
+        readonly=True,
+        index=True,
+        help="The first day within the look-ahead on which the product stops qualifying "
+        "(e.g. the day after a supplier declaration ends); empty if none. Set by the "
+        "nightly job.",
+    )
+    rcep_readiness_checked_on = fields.Date("Readiness checked on", readonly=True, index=True)
+    rcep_readiness_error = fields.Text(
+        "Readiness check failed", readonly=True, help="Why the nightly job could not check it."
+    )
     rcep_criterion = fields.Char("RCEP criterion to declare", compute="_compute_rcep_status")
     rcep_evaluated_on = fields.Datetime("RCEP evaluated on", compute="_compute_rcep_status")
     rcep_evaluation_count = fields.Integer(
@@ -64,10 +103,49 @@ class ProductTemplate(models.Model):
         for template in self:
             evaluation = by_id.get(latest.get(template.id), Evaluation)
             template.rcep_last_evaluation_id = evaluation
-            template.rcep_verdict = evaluation.verdict if evaluation else False
             template.rcep_criterion = evaluation.criterion_label if evaluation else False
             template.rcep_evaluated_on = evaluation.create_date if evaluation else False
             template.rcep_evaluation_count = counts.get(template.id, 0)
+
+    @api.depends("rcep_evaluation_ids.is_latest", "rcep_evaluation_ids.verdict")
+    def _compute_rcep_verdict(self):
+        """The latest evaluation's verdict, the day of the first evaluation of its run of equal
+        verdicts, and its deciding issue; one query for all the products."""
+        found = {}
+        ids = [i for i in self.ids if isinstance(i, int)]
+        if ids:
+            Evaluation = self.env["rcep.origin.evaluation"]
+            Evaluation.flush_model(["product_tmpl_id", "verdict", "date"])
+            self.env.cr.execute(
+                SQL(
+                    """WITH last AS (
+                           SELECT DISTINCT ON (product_tmpl_id) product_tmpl_id, id, verdict
+                             FROM rcep_origin_evaluation WHERE product_tmpl_id = ANY(%s)
+                            ORDER BY product_tmpl_id, id DESC)
+                       SELECT l.product_tmpl_id, l.id, l.verdict,
+                              (SELECT min(e.date) FROM rcep_origin_evaluation e
+                                WHERE e.product_tmpl_id = l.product_tmpl_id
+                                  AND e.id > COALESCE((SELECT max(d.id)
+                                        FROM rcep_origin_evaluation d
+                                       WHERE d.product_tmpl_id = l.product_tmpl_id
+                                         AND d.verdict != l.verdict), 0))
+                         FROM last l""",
+                    ids,
+                )
+            )
+            found = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        latest = self.env["rcep.origin.evaluation"].browse([v[0] for v in found.values()])
+        by_id = {e.id: e for e in latest}
+        for template in self:
+            evaluation_id, verdict, since = found.get(template.id, (None, False, False))
+            template.rcep_verdict = verdict
+            template.rcep_verdict_since = since
+            evaluation = by_id.get(evaluation_id)
+            code = False
+            if evaluation and verdict != "originating":
+                decisive = evaluation._rcep_decisive_issues() or evaluation.issue_ids
+                code = decisive[:1].code or False
+            template.rcep_deciding_code = code
 
     @api.constrains("hs_code", "rcep_hs_version")
     def _check_rcep_hs_code(self):

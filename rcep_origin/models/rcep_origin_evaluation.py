@@ -266,10 +266,13 @@ class RcepOriginEvaluation(models.Model):
         terms=None,
         lines=True,
         company=None,
+        keep=None,
     ):
         """The values of the evaluation record of one product (the engine runs here). Without
         ``lines``, the material lines are left to `_rcep_complete_lines` (order confirmation,
-        where a salesman waits: the verdict, criterion and issues are all there)."""
+        where a salesman waits: the verdict, criterion and issues are all there). ``keep``, a
+        dict, receives the goods file (``shipment``) and the engine's ``result`` (readiness's
+        look-ahead runs the engine again on them)."""
         company = company or bom.company_id or self.env.company  # an order's: its company
         if tree is None:
             tree = bom._rcep_tree(company, day)
@@ -286,6 +289,8 @@ class RcepOriginEvaluation(models.Model):
         }
         text = json.dumps(shipment, sort_keys=True)  # only JSON types: the engine reads the same
         result = self._rcep_run(shipment)
+        if keep is not None:
+            keep.update(shipment=shipment, result=result)
         # the explanation without its list of materials: the record lists them as lines
         facts = evaluation_dict(result, materials=False)
         rvc = facts["rvc"] or {}
@@ -343,7 +348,9 @@ class RcepOriginEvaluation(models.Model):
         coverage = tree.coverage(product_ids)
         if lines:
             products = dict(zip(bom_paths(good), product_ids, strict=True))
-            values["line_ids"] = _line_commands(material_dicts(result), products, coverage)
+            values["line_ids"] = _line_commands(
+                material_dicts(result), products, coverage, self.env["res.country"]._rcep_ids()
+            )
         else:
             values.update(
                 lines_pending=True,
@@ -459,9 +466,10 @@ class RcepOriginEvaluation(models.Model):
         return evaluation_report_html(self)
 
 
-def _line_commands(materials, products, coverage):
+def _line_commands(materials, products, coverage, countries=None):
     """The evaluation lines' commands; ``coverage`` is {product id: [vendors, proved, RCEP
-    vendor marked]} of the bought components (`BomTree.coverage`)."""
+    vendor marked]} of the bought components (`BomTree.coverage`); ``countries`` ({code:
+    id}) gives each line its country in its values, so none is computed line by line."""
     return [
         (
             0,
@@ -473,6 +481,12 @@ def _line_commands(materials, products, coverage):
                 "code": m["code"],
                 "hs_code": m["hs_code"],
                 "origin_country": m["origin_country"],
+                **(
+                    {"origin_country_id": countries.get(m["origin_country"], False)}
+                    # a code unknown to the cache (a country made since): computed instead
+                    if countries and (not m["origin_country"] or m["origin_country"] in countries)
+                    else {}
+                ),
                 "originating": m["originating"],
                 "value": m["value"],
                 "ctc": m["ctc"],

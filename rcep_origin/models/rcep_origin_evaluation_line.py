@@ -17,7 +17,12 @@ class RcepOriginEvaluationLine(models.Model):
     hs_code = fields.Char("HS code")
     origin_country = fields.Char("Country of origin (code)")
     origin_country_id = fields.Many2one(
-        "res.country", "Country of origin", compute="_compute_origin_country_id", store=True
+        "res.country",
+        "Country of origin",
+        compute="_compute_origin_country_id",
+        store=True,
+        help="Given with the line's values when it is made (no UPDATE of the many lines of a "
+        "batch afterwards); computed from the code otherwise.",
     )
     originating = fields.Boolean("Originating")
     value = fields.Char("Value")

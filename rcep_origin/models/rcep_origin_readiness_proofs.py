@@ -7,8 +7,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-EXPIRY_HORIZON_DAYS = 60
-
 
 class RcepOriginSupplierDeclaration(models.Model):
     _inherit = "rcep.origin.supplier.declaration"
@@ -33,9 +31,9 @@ class RcepOriginSupplierDeclaration(models.Model):
 
     @api.model
     def _rcep_expiry_horizon(self):
-        """How many days ahead a declaration counts as expiring (the one place to read the
-        setting from)."""
-        return EXPIRY_HORIZON_DAYS
+        """How many days ahead a declaration counts as expiring: the company's RCEP look-ahead
+        (Settings > Sales > RCEP origin), the horizon the nightly readiness job looks at."""
+        return self.env.company.rcep_readiness_horizon
 
     @api.model
     def _rcep_expiring_domain(self):

@@ -35,15 +35,14 @@ class ProductTemplate(models.Model):
 
     @api.model
     def _rcep_readiness_products(self):
-        """The products the readiness lists are about: those monitored for RCEP. Until the
-        product's "monitored for RCEP" exists, the products that have a latest evaluation in
-        the company (the one place to switch to ``rcep_monitor``)."""
-        latest = (
-            self.env["rcep.origin.evaluation"]
-            .sudo()
-            .search([("is_latest", "=", True), ("company_id", "=", self.env.company.id)])
+        """The products the readiness lists are about: those monitored for RCEP in the
+        company (or shared by all companies)."""
+        return self.sudo().search(
+            [
+                ("rcep_monitor", "=", True),
+                ("company_id", "in", (False, self.env.company.id)),
+            ]
         )
-        return latest.product_tmpl_id
 
     def _rcep_latest_evaluation(self):
         """{product.template: its latest evaluation in the company}."""

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from rcep_rules.parties import Parties
 
@@ -29,6 +29,12 @@ class ResCountry(models.Model):
                     "rcep_contested": party.contested,
                 }
             )
+
+    @api.model
+    @tools.ormcache()
+    def _rcep_ids(self):
+        """{ISO code: id} of all countries, read once per process."""
+        return {c["code"]: c["id"] for c in self.sudo().search_read([], ["code"]) if c["code"]}
 
     def _rcep_in_force_on(self, day):
         self.ensure_one()

@@ -15,3 +15,4 @@ from . import test_multi_company
 from . import test_connector_trust
 from . import test_supplier_declaration_edits
 from . import test_declaration_safety
+from . import test_readiness

@@ -61,12 +61,10 @@ class TestReadinessLists(RcepWorldCase):
             }
         )
         cls.strip_declaration.action_validate()
-        # the monitored products: evaluated once for Viet Nam
-        cls.env["rcep.origin.evaluation"]._rcep_evaluate_products(
-            (cls.transformer | cls.small_transformer | cls.good).product_tmpl_id,
-            cls.vietnam,
-            SHIPMENT,
-        )
+        # the monitored products ("Monitored for RCEP"), evaluated once for Viet Nam
+        monitored = (cls.transformer | cls.small_transformer | cls.good).product_tmpl_id
+        monitored.rcep_monitor = True
+        cls.env["rcep.origin.evaluation"]._rcep_evaluate_products(monitored, cls.vietnam, SHIPMENT)
 
     def latest(self, product):
         return self.env["rcep.origin.evaluation"].search(
