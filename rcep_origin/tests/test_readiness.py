@@ -146,8 +146,11 @@ class TestReadiness(RcepWorldCase):
                 "_notify_progress",
                 lambda cron, done, remaining, **kw: progress.append((done, remaining)),
             ),
+            # the failure is logged for the administrator, with what failed
+            self.assertLogs(product_readiness.__name__, "ERROR") as logged,
         ):
             self.nightly_job()
+        self.assertIn("failed", logged.output[0])
         self.assertEqual(progress, [(1, 2), (2, 1), (3, 0)], "three batches, one by one")
         self.assertEqual(self.carrier.rcep_verdict, "originating")
         self.assertEqual(spare.product_tmpl_id.rcep_verdict, "originating")
