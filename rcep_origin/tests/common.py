@@ -196,6 +196,30 @@ class RcepWorldCase(TransactionCase):
         action = wizard.save().action_evaluate()
         return bom.env["rcep.origin.evaluation"].browse(action["res_id"])
 
+    def mistyped_rule_and_carrier(self):  # -> (rule, contact set, carrier)
+        """A rule row typed wrong here (RVC30, where Annex 3A says CTH or RVC40 for 8538.90),
+        and a carrier machined from a German contact set entered at 65: our check passes it,
+        the Single Window's own check rejects it (CRITERION_NOT_MET)."""
+        rule = self.env["rcep.origin.psr"].create(
+            {
+                "hs_version": "HS2022",
+                "level": "subheading",
+                "code": "8538.90",
+                "psr": "RVC30",
+                "source_url": "http://ebookservicepro.com/showcase/DTN/02/files/basic-html/page197.html",
+            }
+        )
+        contact = self.product(
+            "CONTACT-DE", "Imported contact set", "8538.90", standard_price=65.0,
+            country_of_origin=self.env.ref("base.de").id,
+        )  # fmt: skip
+        carrier = self.product(
+            "SWC-800", "Machined contact carrier", "8538.90",
+            rcep_process_ids=self.processes("cnc_machining"),
+        )  # fmt: skip
+        self.bom(carrier, contact)
+        return rule, contact, carrier
+
     def run_job(self):
         """The job that runs right after confirmation and every quarter of an hour."""
         self.env["rcep.origin.declaration"]._cron_submit()

@@ -114,24 +114,7 @@ class TestDeclarationRecovery(RcepSingleWindowCase):
     def test_a_rejected_declaration_is_corrected_and_submitted_again_as_a_new_one(self):
         # a rule row typed wrong here (RVC30; Annex 3A says CTH or RVC40 for 85.38) and a
         # contact entered at 65 though the vendor invoices 50: the Single Window rejects
-        rule = self.env["rcep.origin.psr"].create(
-            {
-                "hs_version": "HS2022",
-                "level": "subheading",
-                "code": "8538.90",
-                "psr": "RVC30",
-                "source_url": "http://ebookservicepro.com/showcase/DTN/02/files/basic-html/page197.html",
-            }
-        )
-        contact = self.product(
-            "CONTACT-DE", "Imported contact set", "8538.90", standard_price=65.0,
-            country_of_origin=self.env.ref("base.de").id,
-        )  # fmt: skip
-        carrier = self.product(
-            "SWC-800", "Machined contact carrier", "8538.90",
-            rcep_process_ids=self.processes("cnc_machining"),
-        )  # fmt: skip
-        self.bom(carrier, contact)
+        rule, contact, carrier = self.mistyped_rule_and_carrier()
         order = self.confirm_shipped_order(carrier)
         self.run_job()
         rejected = order.rcep_declaration_ids
