@@ -14,19 +14,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from rcep_rules.hs import display, normalise
+from rcep_rules.psr import COLUMNS as RULE_COLUMNS  # the rule-import format, from the engine
 from rcep_rules.psr import LEVELS
 from rcep_rules.reference import nomenclatures
 
-RULE_COLUMNS = (
-    "hs_version",
-    "level",
-    "code",
-    "description",
-    "psr",
-    "legibility",
-    "source_url",
-    "locator",
-)
 _LEVEL_OF = {digits: level for level, digits in LEVELS.items()}
 
 

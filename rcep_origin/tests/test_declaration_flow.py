@@ -107,24 +107,7 @@ class TestDeclarationFlow(RcepSingleWindowCase):
     def test_a_rule_row_typed_wrong_here_is_caught_by_the_single_window_with_its_codes(self):
         # Someone entered RVC30 for 8538.90; Annex 3A says CTH or RVC40 (85.38). Our check
         # follows the rows kept here, the Single Window follows Annex 3A.
-        self.env["rcep.origin.psr"].create(
-            {
-                "hs_version": "HS2022",
-                "level": "subheading",
-                "code": "8538.90",
-                "psr": "RVC30",
-                "source_url": "http://ebookservicepro.com/showcase/DTN/02/files/basic-html/page197.html",
-            }
-        )
-        contact = self.product(
-            "CONTACT-DE", "Imported contact set", "8538.90", standard_price=65.0,
-            country_of_origin=self.env.ref("base.de").id,
-        )  # fmt: skip
-        carrier = self.product(
-            "SWC-800", "Machined contact carrier", "8538.90",
-            rcep_process_ids=self.processes("cnc_machining"),
-        )  # fmt: skip
-        self.bom(carrier, contact)
+        _rule, _contact, carrier = self.mistyped_rule_and_carrier()
         order = self.confirm_order(carrier)
         self.assertRecordValues(order.rcep_evaluation_ids, [{"criterion": "RVC"}])
         declaration = order.rcep_declaration_ids
