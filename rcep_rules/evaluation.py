@@ -32,7 +32,7 @@ from functools import cached_property
 from rcep_rules.goods import Good, LineKind, Material, Shipment
 from rcep_rules.hs import HS2012, HS2022, display
 from rcep_rules.issues import CATALOGUE, ERROR, WARNING, Issue, make_issue
-from rcep_rules.psr import CR, CTC, CTC_DIGITS, RVC, WO, RuleMatch, RuleNotFound
+from rcep_rules.psr import CR, CTC, RVC, WO, MaterialCap, RuleMatch, RuleNotFound
 from rcep_rules.reference import Reference
 
 ZERO = Decimal(0)
@@ -634,11 +634,20 @@ class _Walk:
                 severity=ERROR if serious else WARNING,
             )
         elif block and node.minimal:
+            forms = self.ref.processes.machine_forms(item.processes)
             self.issue(
                 "PROCESS_MINIMAL",
                 item.path,
                 what=_what(item, node.is_good),
                 processes=", ".join(item.processes),
+                machine_forms=", ".join(forms),
+                not_simple=(
+                    " If an operation was not simple (it needed special skills, or machines or "
+                    "equipment especially produced or installed for it: Art 3.6 footnote), "
+                    f"record what was done instead, e.g. {', '.join(forms)}."
+                    if forms
+                    else ""
+                ),
             )
 
     # --- judging one node --------------------------------------------------------------------
@@ -720,6 +729,8 @@ class _Walk:
                     ok = rvc.meets(threshold)
                 elif what is CR:
                     ok = "chemical_reaction" in item.processes
+                elif what is MaterialCap:
+                    ok = cap_holds(threshold, ctc, value)
                 else:  # WO holds here only with WO or PE, which need no non-originating input
                     ok = False
                 if not ok:
@@ -751,7 +762,7 @@ class _Walk:
             outcomes = tuple(
                 [self.ctc_outcome(t, node, value, ctc, cumulation) for t in row.ctc_terms]
             )
-            held = self.rule_families(row, item, rvc, outcomes, wo or pe)
+            held = self.rule_families(row, item, rvc, outcomes, wo or pe, ctc)
             for family in ("CTC", "RVC", "CR"):
                 if family in held:
                     satisfied.append(family)
@@ -848,7 +859,7 @@ class _Walk:
             entry = self.failing_entry(term, hs)
         codes = self.codes
         if entry[0] < len(codes):
-            own, fails = hs[: CTC_DIGITS[term.kind]], entry[1]
+            own, fails = term.own(hs), entry[1]
             for code in codes[entry[0] :]:
                 if _fails(code, own, term):
                     fails.add(code)
@@ -967,9 +978,17 @@ class _Walk:
                     yield m, q
 
     def rule_families(
-        self, row, item, rvc: Rvc, outcomes: tuple[CtcOutcome, ...], wo_or_pe: bool
+        self,
+        row,
+        item,
+        rvc: Rvc,
+        outcomes: tuple[CtcOutcome, ...],
+        wo_or_pe: bool,
+        ctc: dict | None = None,
     ) -> dict[str, str]:
-        """Which criteria of the rule hold: {"CTC": "strict" | "dmi", "RVC": "strict", ...}."""
+        """Which criteria of the rule hold: {"CTC": "strict" | "dmi", "RVC": "strict", ...}.
+        ``ctc`` is the non-originating materials by HS code, for provisos on named materials
+        (None when they are not known: a proviso then does not hold)."""
         plan = self.plans.get(id(row))
         if plan is None:
             plan = self.plans[id(row)] = _plan(row)
@@ -989,6 +1008,8 @@ class _Walk:
                     ok = "chemical_reaction" in item.processes
                 elif what is WO:
                     ok = wo_or_pe
+                elif what is MaterialCap:
+                    ok = ctc is not None and cap_holds(threshold, ctc, rvc.fob)
                 else:  # Incomplete: the illegible rest of a partial rule never holds
                     ok = False
                 if not ok:
@@ -1279,17 +1300,34 @@ class _Walk:
         return None
 
 
-def _fails(code, own: str, term: CTC) -> bool:
+def _fails(code, own: str | tuple[str, ...], term: CTC) -> bool:
     """Whether a non-originating material coded ``code`` (None when unknown; a tuple when it
     correlates to several codes, any of which may fail) fails ``term`` for a good whose code
-    starts ``own`` (as many digits as the term compares): what ``ctc_outcome`` tests."""
+    starts ``own`` (as many digits as the term compares; the prefixes of the whole group for
+    "from any heading outside that group"): what ``ctc_outcome`` tests."""
     if isinstance(code, tuple):
         return any(_fails(c, own, term) for c in code)
     return (
         code is None
-        or code[: len(own)] == own
+        or code.startswith(own)
         or bool(term.excluded and code.startswith(term.excluded))
     )
+
+
+def _named(code, prefixes: tuple[str, ...]) -> bool:
+    """Whether a material coded ``code`` is one of the materials a proviso names (an unknown
+    code, or one correlating to several codes of which one is named, is counted)."""
+    if isinstance(code, tuple):
+        return any(_named(c, prefixes) for c in code)
+    return code is None or code.startswith(prefixes)
+
+
+def cap_holds(cap: MaterialCap, ctc: dict, value: Decimal) -> bool:
+    """A proviso on named materials: their non-originating value (counted as for the change
+    in tariff classification, sub-assemblies seen through) is no more than the share of the
+    good's FOB value, compared exactly."""
+    named = sum([v for code, v in ctc.items() if _named(code, cap.codes)], ZERO)
+    return named * HUNDRED <= cap.share * value
 
 
 def _plan(row) -> tuple:
@@ -1303,7 +1341,10 @@ def _plan(row) -> tuple:
             continue
         ctc_at = tuple(position[t] for t in branch.terms if isinstance(t, CTC))
         others = tuple(
-            (type(t), t.threshold if isinstance(t, RVC) else None)
+            (
+                type(t),
+                t.threshold if isinstance(t, RVC) else t if isinstance(t, MaterialCap) else None,
+            )
             for t in branch.terms
             if not isinstance(t, CTC)
         )

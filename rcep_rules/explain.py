@@ -237,6 +237,8 @@ def _ctc_dicts(ev: Evaluation) -> list[dict]:
                 "holds": bool(outcome.strict or outcome.de_minimis),
             }
         )
+        if atom.group:  # "from any heading outside that group": the group, as written
+            terms[-1]["group"] = atom.target_text
     return terms
 
 
@@ -397,10 +399,13 @@ def _ctc_lines(outcome, good, result, failing) -> list[str]:
     unit = CTC_WORDS[atom.kind]
     own = display(good.hs[: atom.digits]) if atom.digits > 2 else good.hs[:2]
     excluded = f", and not from {atom.excluded_text}" if atom.excluded else ""
-    lines = [
-        f"{atom.kind}: every non-originating material must come from another {unit} than "
-        f"{own}{excluded}."
-    ]
+    if atom.group:
+        first = f"{atom.kind}: every non-originating material must come from a {unit} outside "
+        first += f"the group {atom.target_text}{excluded}."
+    else:
+        first = f"{atom.kind}: every non-originating material must come from another {unit} "
+        first += f"than {own}{excluded}."
+    lines = [first]
     if outcome.strict:
         lines.append(f"  {atom.kind} holds: no non-originating material fails it.")
         return lines

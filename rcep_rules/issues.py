@@ -162,7 +162,7 @@ _CATALOGUE = [
         "{what} only undergoes minimal operations ({processes}) on non-originating materials; "
         "these do not confer origin whatever the product-specific rule says (Art 3.6).",
         "Record the substantial processes really performed at {path}.processes, or source the "
-        "materials with origin proofs.",
+        "materials with origin proofs.{not_simple}",
     ),
     IssueType(
         "PARTY_NOT_RCEP",
