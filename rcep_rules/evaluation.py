@@ -24,7 +24,7 @@ line and the warnings about single materials are facts derived from the same fun
 first use (``Evaluation.materials``, ``.issues``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Context, Decimal, localcontext
 from functools import cached_property
@@ -168,6 +168,7 @@ class World:
     ctc: tuple[CtcOutcome, ...]
     ctc_values: dict  # non-originating materials by HS, per unit, sub-assemblies seen through
     uses_non_originating: bool  # a non-originating material or accessory (packing aside)
+    held: dict  # the rule's criteria that hold: {"CTC": "strict" | "dmi", "RVC": "strict"}
 
 
 class Node:
@@ -240,6 +241,8 @@ class Evaluation:
         self.node = top
         self.errors: tuple[Issue, ...] = tuple(i for i in walk.issues if i.severity == ERROR)
         world = top.world() if top is not None else None
+        if world is not None and not self.errors and shipment.good.claim:
+            world = _claimed(world, shipment.good, walk)
         self.result = world
         if world is None or self.errors:
             self.originating = self.criterion = None
@@ -337,6 +340,28 @@ def decisive(world: World) -> CtcOutcome | None:
         if outcome.de_minimis:
             return outcome
     return world.ctc[0]
+
+
+def _claimed(world: World, good: Good, walk: "_Walk") -> World:
+    """The good's outcome under the criterion the exporter claims (Annex 3A headnote 8): it
+    is declared when it holds; when it does not, the good is not originating for that claim
+    (CRITERION_CLAIM_NOT_MET names the criteria that do hold)."""
+    claim = good.claim
+    if claim in world.satisfied:
+        return replace(world, criterion=claim, dmi=world.held.get(claim) == "dmi")
+    walk.issue(
+        "CRITERION_CLAIM_NOT_MET",
+        f"{good.path}.claim",
+        claim=claim,
+        code=good.code,
+        holding=(
+            f"; it qualifies under {', '.join(world.satisfied)} instead: claim one of them or "
+            "remove the claim"
+            if world.satisfied
+            else "; no criterion holds"
+        ),
+    )
+    return replace(world, originating=False, criterion=None, dmi=False)
 
 
 def _still_holds(declared: World, without: World) -> bool:
@@ -768,7 +793,7 @@ class _Walk:
                     satisfied.append(family)
         criterion = satisfied[0] if satisfied else None  # in the order of PREFERENCE
         # originating, criterion, satisfied, dmi, minimal, wo, pe, rvc, ctc, ctc_values,
-        # uses_non_originating
+        # uses_non_originating, held
         return World(
             criterion is not None,
             criterion,
@@ -781,6 +806,7 @@ class _Walk:
             outcomes,
             ctc,
             block,
+            held,
         )
 
     def holds_at_worst(self, top: Node, declared: World) -> bool:

@@ -287,6 +287,9 @@ def verdict_line(ev: Evaluation) -> str:
     if ev.originating:
         notes = f" ({', '.join(ev.annotations)})" if ev.annotations else ""
         return f"ORIGINATING, criterion {ev.criterion}{notes}"
+    good = ev.shipment.good
+    if good is not None and good.claim and ev.satisfied:
+        return f"NOT ORIGINATING under the criterion claimed, {good.claim}"
     return "NOT ORIGINATING"
 
 
@@ -367,6 +370,10 @@ def _explain(ev: Evaluation, with_materials: bool = True) -> str:
             tail = ""
         lines.append(f"Cumulation (Art 3.4): {names} count as originating{tail}.")
     lines.append(f"Criteria that hold: {', '.join(ev.satisfied) or 'none'}.")
+    claim = good.claim if good is not None else None
+    if claim:  # Annex 3A headnote 8: the exporter chooses
+        met = "declared" if ev.criterion == claim else "not met: not originating for that claim"
+        lines.append(f"Criterion claimed by the exporter: {claim} ({met}).")
     if with_materials:
         lines.append("Materials:")
         lines += [_material_line(v, s) for v in ev.materials]

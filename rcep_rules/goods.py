@@ -17,6 +17,7 @@ from rcep_rules.hs import DEFAULT_VERSION, VERSIONS, normalise
 from rcep_rules.issues import Issue
 
 PROOF_TYPES = ("RCEP_CO", "RCEP_DO", "SUPPLIER_DECLARATION")
+CLAIMS = ("WO", "PE", "CTC", "RVC", "CR")  # the criteria an exporter may choose (headnote 8)
 ROLES = ("material", "packing", "accessory", "indirect")
 INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP")
 # From an invoice value on each incoterm to the FOB value: what is added (the costs up to and
@@ -124,6 +125,7 @@ class Good:
     weight: Decimal | None
     incoterm: str | None = None
     fob_undetermined: str = ""  # what is missing to derive FOB from the invoice value
+    claim: str | None = None  # the criterion the exporter chooses (Annex 3A headnote 8)
 
 
 @dataclass(frozen=True, eq=False)
@@ -354,7 +356,19 @@ class _Reader:
             weight=self.decimal(data, "weight", path),
             incoterm=incoterm,
             fob_undetermined=undetermined,
+            claim=self.claim(data, path),
         )
+
+    def claim(self, data: dict, path: str) -> str | None:
+        """The criterion claimed (Annex 3A headnote 8: the exporter chooses among the
+        alternatives), or None: then the first that holds of WO, PE, CTC, RVC, CR."""
+        value = data.get("claim")
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip().upper() in CLAIMS:
+            return value.strip().upper()
+        self.invalid(f"{path}.claim", "claim", f"{value!r}", ", ".join(CLAIMS))
+        return None
 
     def fob(self, data: dict, path: str) -> tuple[Decimal | None, str | None, str]:
         """FOB value (Art 3.1(e): free on board, including transport to the port of shipment):

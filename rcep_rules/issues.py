@@ -165,6 +165,14 @@ _CATALOGUE = [
         "materials with origin proofs.{not_simple}",
     ),
     IssueType(
+        "CRITERION_CLAIM_NOT_MET",
+        WARNING,
+        "The good {code} does not meet the criterion claimed, {claim}, so it is not "
+        "originating for that claim{holding}.",
+        "Claim a criterion that holds at {path}, or remove the claim to declare the first "
+        "that holds (Annex 3A headnote 8: the exporter chooses among the alternatives).",
+    ),
+    IssueType(
         "PARTY_NOT_RCEP",
         ERROR,
         "{role} {country} is not an RCEP Party.",

@@ -196,8 +196,11 @@ def remedies(
     look_ahead_days: int = LOOK_AHEAD_DAYS,
 ) -> Remedies:
     """Remedies for a shipment's good, or its margin when it qualifies. ``claim`` (CTC, RVC,
-    PE, ...) asks for remedies that reach that criterion even if another one holds."""
+    PE, ...) asks for remedies that reach that criterion even if another one holds; by
+    default, the criterion the good itself claims (``"claim"`` in the goods file)."""
     reference = reference or _default_reference()
+    if claim is None and shipment.good is not None:
+        claim = shipment.good.claim
     with localcontext(EXACT):
         ev = evaluate(shipment, reference)
         search = _Search(shipment, reference, ev, claim)
