@@ -19,6 +19,7 @@ from rcep_rules.evaluation import (
     PROOF_NOT_YET_VALID,
     ROLLED_UP,
     TRANSPARENT,
+    ZERO,
     Evaluation,
     MaterialVerdict,
 )
@@ -161,6 +162,15 @@ def _evaluation_dict(ev: Evaluation, with_materials: bool) -> dict:
         "minimal": bool(evaluated and result is not None and result.minimal),
         "processes": list(good.processes) if good else [],
         "ctc": _ctc_dicts(ev) if evaluated and result is not None else [],
+        "transport_packing": [
+            {
+                "path": m.path,
+                "code": m.code,
+                "value": money((m.quantity or ZERO) * (m.unit_cost or ZERO)),
+            }
+            for m in (good.transport_packing if good else ())
+        ],
+        "transport_packing_in_fob": good.transport_packing_in_fob if good else None,
         "cumulated": [
             {"path": v.material.path, "code": v.material.code, "country": v.material.origin_country}
             for v in (ev.materials if evaluated else ())
@@ -370,6 +380,8 @@ def _explain(ev: Evaluation, with_materials: bool = True) -> str:
             tail = ""
         lines.append(f"Cumulation (Art 3.4): {names} count as originating{tail}.")
     lines.append(f"Criteria that hold: {', '.join(ev.satisfied) or 'none'}.")
+    if good is not None and good.transport_packing:
+        lines.append(_transport_line(good, s.currency or ""))
     claim = good.claim if good is not None else None
     if claim:  # Annex 3A headnote 8: the exporter chooses
         met = "declared" if ev.criterion == claim else "not met: not originating for that claim"
@@ -754,3 +766,15 @@ def _explain_remedies(result) -> str:
         lines.append("Not reachable by origin data:" if result.remedies else "Why:")
         lines += [f"  - {obstacle_text(o)}." for o in result.obstacles]
     return "\n".join(lines)
+
+
+def _transport_line(good, currency: str) -> str:
+    """Art 3.8.1: packing for transport is disregarded; for an FOB derived from an invoice
+    value, whether its cost is in that FOB."""
+    shown = ", ".join(m.code or m.path for m in good.transport_packing)
+    line = f"Packing for transport ({shown}): disregarded, not a material (Art 3.8.1)"
+    if good.transport_packing_in_fob == "included":
+        line += "; its cost is included in the invoice value the FOB is derived from"
+    elif good.transport_packing_in_fob == "added":
+        line += f"; its cost was added to the invoice value to give the FOB ({currency})"
+    return line + "."

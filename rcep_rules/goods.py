@@ -18,7 +18,10 @@ from rcep_rules.issues import Issue
 
 PROOF_TYPES = ("RCEP_CO", "RCEP_DO", "SUPPLIER_DECLARATION")
 CLAIMS = ("WO", "PE", "CTC", "RVC", "CR")  # the criteria an exporter may choose (headnote 8)
-ROLES = ("material", "packing", "accessory", "indirect")
+# transport_packing (Art 3.8.1: packing and containers for transport) is disregarded for every
+# test and is not a material: its lines are kept apart (Good.transport_packing), never in a BOM.
+ROLES = ("material", "packing", "accessory", "indirect", "transport_packing")
+TRANSPORT_PACKING = "transport_packing"
 INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP")
 # From an invoice value on each incoterm to the FOB value: what is added (the costs up to and
 # including loading at the port of shipment) and what is deducted (paid beyond it). "freight"
@@ -126,6 +129,10 @@ class Good:
     incoterm: str | None = None
     fob_undetermined: str = ""  # what is missing to derive FOB from the invoice value
     claim: str | None = None  # the criterion the exporter chooses (Annex 3A headnote 8)
+    # Art 3.8.1: the lines of role transport_packing (at any depth), disregarded, and for an
+    # FOB derived from an invoice value whether their cost was "included" in it or "added"
+    transport_packing: tuple[Material, ...] = ()
+    transport_packing_in_fob: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,6 +198,7 @@ class _Reader:
         self.kinds: dict[tuple, LineKind] = {}
         self._codes: dict[tuple, tuple[str | None, str | None]] = {}  # HS codes read before
         self._proofs: dict[tuple, Proof] = {}  # proofs read before without an issue
+        self.transport: list[Material] = []  # lines of packing for transport (Art 3.8.1)
 
     def invalid(self, path: str, name: str, problem: str, expected: str) -> None:
         self.issues.append(
@@ -332,7 +340,11 @@ class _Reader:
                     "an object with code, hs_code, quantity, unit_cost, ...",
                 )
                 continue
-            materials.append(self.material(line, line_path, ancestors))
+            material = self.material(line, line_path, ancestors)
+            if material.role == TRANSPORT_PACKING:
+                self.transport.append(material)  # not a material (Art 3.8.1)
+            else:
+                materials.append(material)
         return tuple(materials)
 
     # --- records ---
@@ -341,6 +353,11 @@ class _Reader:
         code = self.text(data, "code", path)
         hs, hs_full, version = self.hs(data, path)
         fob, incoterm, undetermined = self.fob(data, path)
+        bom = self.bom(data, path, (code,) if code else ())
+        transport = tuple(self.transport)
+        in_fob = None
+        if transport and "fob" not in data and incoterm is not None:
+            in_fob, fob = self.transport_in_fob(data, path, transport, fob)
         return Good(
             path=path,
             code=code,
@@ -350,14 +367,32 @@ class _Reader:
             hs_version=version,
             fob=fob,
             processes=self.processes(data, path),
-            bom=self.bom(data, path, (code,) if code else ()),
+            bom=bom,
             wholly_obtained=self.flag(data, "wholly_obtained", path),
             costs=self.costs(data, path),
             weight=self.decimal(data, "weight", path),
             incoterm=incoterm,
             fob_undetermined=undetermined,
             claim=self.claim(data, path),
+            transport_packing=transport,
+            transport_packing_in_fob=in_fob,
         )
+
+    def transport_in_fob(
+        self, data: dict, path: str, transport: tuple[Material, ...], fob: Decimal | None
+    ) -> tuple[str, Decimal | None]:
+        """An FOB value derived from an invoice value includes the packing for transport of
+        the good (the seller's cost up to loading): the invoice value holds it unless
+        ``transport_packing_in_invoice`` is false, and then the good's own transport packing
+        lines are added at their cost."""
+        key = "transport_packing_in_invoice"
+        if key in data and not self.flag(data, key, path):
+            own = [m for m in transport if m.path.count(".bom[") == path.count(".bom[") + 1]
+            if fob is not None:
+                for m in own:
+                    fob += (m.quantity or Decimal(0)) * (m.unit_cost or Decimal(0))
+            return "added", fob
+        return "included", fob
 
     def claim(self, data: dict, path: str) -> str | None:
         """The criterion claimed (Annex 3A headnote 8: the exporter chooses among the
@@ -418,7 +453,7 @@ class _Reader:
                 unit_cost = self.decimal(
                     data, "unit_cost", path, "BOM_COST_MISSING", _name(code, path)
                 )
-        elif bom is None:
+        elif bom is None and role != TRANSPORT_PACKING:
             problem = " (a bought material needs its cost, even when it is zero)"
             self.issues.append(
                 Issue("BOM_COST_MISSING", path, {"what": _name(code, path), "problem": problem})
