@@ -1226,6 +1226,8 @@ class _Walk:
             issue = self.origin_issue(m, reason)
             if issue:
                 issues.append(issue)
+            if m.wholly_obtained and reason not in ORIGINATING:
+                issues.append(Issue("ORIGIN_WO_UNPROVEN", m.path, {"what": _what(m)}))
             ctc, key = "n/a", None
             if reason not in ORIGINATING and outcome is not None:
                 if ignored or m.role in ("packing", "accessory"):

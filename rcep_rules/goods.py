@@ -6,6 +6,7 @@ that the review can go on and report everything at once. Only a file that is not
 raises :class:`GoodsFileError`. Money is parsed into ``Decimal`` straight from the JSON text.
 """
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +40,45 @@ TO_FOB = {
     "DPU": ((), ("freight", "insurance")),
     "DDP": ((), ("freight", "insurance", "import_duties_and_taxes")),
 }
+
+
+# The fields of each object of the goods file (README "The goods file"); any other key is
+# INPUT_UNKNOWN_FIELD (a warning naming the nearest known key: a typo loses nothing silently).
+_COSTS = ("direct_labour", "direct_overhead", "profit", "other_costs")
+_COMMON = ("code", "description", "hs_code", "hs_version", "processes", "bom", "wholly_obtained")
+SHIPMENT_FIELDS = frozenset(
+    ("exporting_party", "importing_party", "shipment_date", "currency", "good")
+)
+GOOD_FIELDS = frozenset(
+    (
+        *_COMMON,
+        *_COSTS,
+        "fob",
+        "incoterm",
+        "invoice_value",
+        "costs_to_port",
+        "freight",
+        "insurance",
+        "import_duties_and_taxes",
+        "weight",
+        "claim",
+        "transport_packing_in_invoice",
+    )
+)
+LINE_FIELDS = frozenset(
+    (
+        *_COMMON,
+        *_COSTS,
+        "quantity",
+        "unit_cost",
+        "origin_country",
+        "proof",
+        "role",
+        "weight",
+        "currency",
+    )
+)
+PROOF_FIELDS = frozenset(("type", "reference", "issue_date", "valid_until"))
 
 
 class GoodsFileError(ValueError):
@@ -174,6 +214,7 @@ def parse_shipment(data: Any, prefix: str = "") -> Shipment:
             "a JSON object with exporting_party, importing_party, ... and good",
         )
         return Shipment(None, None, None, None, None, tuple(reader.issues), prefix)
+    reader.known(data, SHIPMENT_FIELDS, prefix.rstrip("."), "the shipment")
     exporting = reader.party(data, "exporting_party")
     importing = reader.party(data, "importing_party")
     day = reader.date(data, "shipment_date", prefix + "shipment_date", required=True)
@@ -199,6 +240,28 @@ class _Reader:
         self._codes: dict[tuple, tuple[str | None, str | None]] = {}  # HS codes read before
         self._proofs: dict[tuple, Proof] = {}  # proofs read before without an issue
         self.transport: list[Material] = []  # lines of packing for transport (Art 3.8.1)
+
+    def known(self, data: dict, fields: frozenset, path: str, what: str) -> None:
+        """INPUT_UNKNOWN_FIELD for each key that is not a field of this object."""
+        if fields.issuperset(data):
+            return
+        for key in data:
+            if key in fields:
+                continue
+            name = str(key)
+            near = difflib.get_close_matches(name, sorted(fields), n=1, cutoff=0.6)
+            self.issues.append(
+                Issue(
+                    "INPUT_UNKNOWN_FIELD",
+                    f"{path}.{name}" if path else name,
+                    {
+                        "field": name,
+                        "what": what,
+                        "nearest": f"Did you mean {near[0]!r}? " if near else "",
+                        "fields": ", ".join(sorted(fields)),
+                    },
+                )
+            )
 
     def invalid(self, path: str, name: str, problem: str, expected: str) -> None:
         self.issues.append(
@@ -350,6 +413,7 @@ class _Reader:
     # --- records ---
 
     def good(self, data: dict, path: str) -> Good:
+        self.known(data, GOOD_FIELDS, path, "the good")
         code = self.text(data, "code", path)
         hs, hs_full, version = self.hs(data, path)
         fob, incoterm, undetermined = self.fob(data, path)
@@ -430,6 +494,8 @@ class _Reader:
         # The common case (plain strings, no optional fields) is read without the helpers'
         # calls: a confirmed order can hold thousands of lines. Anything else goes through
         # the helpers, which report the problem.
+        if not LINE_FIELDS.issuperset(data):
+            self.known(data, LINE_FIELDS, path, "a BOM line")
         code = data.get("code")
         if type(code) is not str:
             code = self.text(data, "code", path)
@@ -545,6 +611,7 @@ class _Reader:
             key, known = None, None
         if known is not None:
             return known
+        self.known(value, PROOF_FIELDS, ppath, "a proof")
         kind = value.get("type")
         if kind not in PROOF_TYPES:
             self.invalid(f"{ppath}.type", "proof type", f"{kind!r}", ", ".join(PROOF_TYPES))

@@ -28,6 +28,12 @@ _CATALOGUE = [
         "Correct the goods file at {path}: {expected}.",
     ),
     IssueType(
+        "INPUT_UNKNOWN_FIELD",
+        WARNING,
+        "{field!r} is not a field of {what}; it is ignored.",
+        "{nearest}Correct or remove it at {path} (the fields: {fields}).",
+    ),
+    IssueType(
         "HS_MISSING",
         ERROR,
         "{what} has no HS code.",
@@ -129,6 +135,14 @@ _CATALOGUE = [
         "non-originating{missed}.",
         "Obtain a certificate or declaration of origin or a supplier declaration and add it "
         "at {path}.proof.",
+    ),
+    IssueType(
+        "ORIGIN_WO_UNPROVEN",
+        WARNING,
+        "{what} is marked wholly obtained but has no valid origin proof; a bought material "
+        "counts as non-originating without one (Art 3.16).",
+        "Obtain a supplier declaration (or an RCEP certificate or declaration of origin) that "
+        "it is wholly obtained, and add it at {path}.proof.",
     ),
     IssueType(
         "ORIGIN_PROOF_EXPIRED",
