@@ -354,6 +354,7 @@ def _claimed(world: World, good: Good, walk: "_Walk") -> World:
         f"{good.path}.claim",
         claim=claim,
         code=good.code,
+        satisfied=", ".join(world.satisfied),
         holding=(
             f"; it qualifies under {', '.join(world.satisfied)} instead: claim one of them or "
             "remove the claim"
