@@ -25,7 +25,7 @@ from rcep_rules import GoodsFileError, Reference, __version__, evaluate, load_sh
 from rcep_rules.datafiles import data_path
 from rcep_rules.explain import evaluation_dict, percent, verdict_line
 from rcep_rules.hs import HS2022, VERSIONS, display, normalise
-from rcep_rules.psr import PsrFileError, RuleMatch, read_rule_file, write_rule_file
+from rcep_rules.psr import PsrFileError, RuleMatch, code_problem, read_rule_file, write_rule_file
 from rcep_rules.reference import default_user_rules_path
 
 PROGRESS_FROM = 20  # goods; fewer take no more than a moment
@@ -888,6 +888,9 @@ def _psr_show(args) -> int:
     if code is None or (len(code) not in (2, 4) and len(code) < 6):
         err.print(f"{args.code!r} is not an HS chapter, heading or subheading code.")
         return 2
+    if problem := code_problem(code, args.hs_version, reference.nomenclatures):
+        err.print(f"{problem}.")  # (a code of no HS edition has no rule to show)
+        return 2
     if len(code) < 6:
         rows = [
             r
@@ -898,7 +901,9 @@ def _psr_show(args) -> int:
             out.print_json(data=[dict(r.as_csv()) for r in rows])
         elif not rows:
             out.print(f"No rule rows loaded under {display(code)}.")
-        else:
+        if not rows:
+            return 1  # as for a code: no rule loaded
+        if not args.json:
             table = Table()
             for column in ("version", "code", "rule", "legibility", "description"):
                 table.add_column(column)

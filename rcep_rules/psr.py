@@ -742,6 +742,27 @@ class RuleBook:
         return ImportReport(tuple(added), tuple(unchanged), tuple(conflicts), tuple(replaced))
 
 
+def code_problem(code: str, version: str, nomenclatures: dict[str, Nomenclature]) -> str | None:
+    """Why the digits of an HS code (a chapter, a heading, or a subheading with any national
+    digits) name nothing in ``version``, or None when they do.
+
+    >>> from rcep_rules.reference import nomenclatures
+    >>> code_problem("853890", HS2022, nomenclatures()) is None
+    True
+    >>> code_problem("999999", HS2022, nomenclatures())
+    '9999.99 is not a subheading of HS2022 nor of HS2012: it is not an HS code'
+    """
+    key = code[:6] if len(code) >= 6 else code
+    if key in nomenclatures[version]:
+        return None
+    level = {2: "chapter", 4: "heading"}.get(len(key), "subheading")
+    others = [v for v in VERSIONS if v != version and key in nomenclatures[v]]
+    if others:
+        return f"{display(key)} is not a {level} of {version}; it is one of {others[0]}"
+    shown = " nor of ".join([version, *(v for v in VERSIONS if v != version)])
+    return f"{display(key)} is not a {level} of {shown}: it is not an HS code"
+
+
 def write_rule_file(path: Path, rows: Iterable[RuleRow]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
