@@ -4,9 +4,12 @@ reads the way a customs officer checks a certificate: the rule, each material th
 the arithmetic."""
 
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal, localcontext
+from typing import TYPE_CHECKING
 
 from rcep_rules import __version__
-from rcep_rules.evaluation import (
+from rcep_rules.hs import display
+from rcep_rules.psr import CTC, RuleMatch, RuleNotFound
+from rcep_rules.verdicts import (
     CUMULATION,
     EXACT,
     INDIRECT,
@@ -20,11 +23,12 @@ from rcep_rules.evaluation import (
     ROLLED_UP,
     TRANSPARENT,
     ZERO,
-    Evaluation,
     MaterialVerdict,
+    Verdict,
 )
-from rcep_rules.hs import display
-from rcep_rules.psr import CTC, RuleMatch, RuleNotFound
+
+if TYPE_CHECKING:  # the wording reads the evaluation's facts; it never imports the evaluation
+    from rcep_rules.evaluation import Evaluation
 
 CENT = Decimal("0.01")
 CTC_WORDS = {"CC": "chapter", "CTH": "heading", "CTSH": "subheading"}
@@ -120,14 +124,14 @@ def rule_dict(match) -> dict | None:
     }
 
 
-def evaluation_dict(ev: Evaluation, materials: bool = True) -> dict:
+def evaluation_dict(ev: "Evaluation", materials: bool = True) -> dict:
     """The evaluation as plain data; without the per-material verdicts (an empty list) when
     ``materials`` is false, which spares walking a large BOM a second time."""
     with localcontext(EXACT):
         return _evaluation_dict(ev, materials)
 
 
-def _evaluation_dict(ev: Evaluation, with_materials: bool) -> dict:
+def _evaluation_dict(ev: "Evaluation", with_materials: bool) -> dict:
     s, result = ev.shipment, ev.result
     good = s.good
     evaluated = ev.originating is not None
@@ -199,7 +203,7 @@ def _rvc_test(result, rule) -> dict:
     }
 
 
-def _ctc_dicts(ev: Evaluation) -> list[dict]:
+def _ctc_dicts(ev: "Evaluation") -> list[dict]:
     """Each change-of-classification term of the rule as tested on the good: the materials
     that fail it (with the value counted for the good), their share of FOB against the de
     minimis of Art 3.7, and whether the term holds."""
@@ -252,13 +256,13 @@ def _ctc_dicts(ev: Evaluation) -> list[dict]:
     return terms
 
 
-def material_dicts(ev: Evaluation) -> list[dict]:
+def material_dicts(ev: "Evaluation") -> list[dict]:
     """Every material with its verdict and reason, as in `evaluation_dict`."""
     with localcontext(EXACT):
         return _material_dicts(ev)
 
 
-def _material_dicts(ev: Evaluation) -> list[dict]:
+def _material_dicts(ev: "Evaluation") -> list[dict]:
     s = ev.shipment
     return [
         {
@@ -291,19 +295,20 @@ def _proof_dict(proof) -> dict | None:
     }
 
 
-def verdict_line(ev: Evaluation) -> str:
-    if ev.originating is None:
-        return f"NOT EVALUATED: {len(ev.errors)} review error(s) must be fixed first"
-    if ev.originating:
+def verdict_line(ev: "Evaluation") -> str:
+    verdict = Verdict.of(ev.originating)
+    if verdict is Verdict.NOT_EVALUATED:
+        return f"{verdict.label}: {len(ev.errors)} review error(s) must be fixed first"
+    if verdict is Verdict.ORIGINATING:
         notes = f" ({', '.join(ev.annotations)})" if ev.annotations else ""
-        return f"ORIGINATING, criterion {ev.criterion}{notes}"
+        return f"{verdict.label}, criterion {ev.criterion}{notes}"
     good = ev.shipment.good
     if good is not None and good.claim and ev.satisfied:
-        return f"NOT ORIGINATING under the criterion claimed, {good.claim}"
-    return "NOT ORIGINATING"
+        return f"{verdict.label} under the criterion claimed, {good.claim}"
+    return verdict.label
 
 
-def explain(ev: Evaluation, materials: bool = True) -> str:
+def explain(ev: "Evaluation", materials: bool = True) -> str:
     """The verdict as a customs officer reads it: rule, failing materials, RVC arithmetic,
     then every material with its verdict (left out with ``materials=False``, for a caller that
     lists the materials itself)."""
@@ -311,7 +316,7 @@ def explain(ev: Evaluation, materials: bool = True) -> str:
         return _explain(ev, materials)
 
 
-def _explain(ev: Evaluation, with_materials: bool = True) -> str:
+def _explain(ev: "Evaluation", with_materials: bool = True) -> str:
     s, result, good = ev.shipment, ev.result, ev.shipment.good
     lines = []
     if good:
