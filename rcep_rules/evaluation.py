@@ -606,12 +606,10 @@ class _Walk(Checks, LineFacts):
                 v = ctc.get(code)
                 if v is not None:
                     failing_value = v if failing_value is None else failing_value + v
-        found = failing_value is not None
-        if (failing_value * 10 if found else ZERO) <= value:  # Art 3.7(a)
-            return WITHIN if found else STRICT | WITHIN
-        if found and int(node.hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b): by weight
-            return WITHIN if self.ctc_outcome(term, node, value, ctc, True).de_minimis else 0
-        return 0 if found else STRICT
+        if failing_value is None:
+            return STRICT | WITHIN
+        failing = ctc.keys() & fails if failing_value * 10 > value else ()
+        return WITHIN if self.de_minimis(node, value, failing_value, failing, True)[0] else 0
 
     def ctc_outcome(
         self, term: CTC, node: Node, value: Decimal, ctc: dict, cumulation: bool
@@ -629,12 +627,24 @@ class _Walk(Checks, LineFacts):
             elif hit:  # in the order of the BOM
                 failing = tuple([(code, v) for code, v in ctc.items() if code in fails])
                 failing_value = sum([v for _, v in failing], ZERO)
-        within = failing_value * 10 <= value  # Art 3.7(a): not more than 10 % of FOB
-        weights = None
-        if not within and failing and int(hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b)
-            weights = self.failing_weight(node, {c for c, _ in failing}, cumulation)
-            within = weights is not None and weights[0] * 10 <= weights[1]
+        codes = {c for c, _ in failing} if failing and failing_value * 10 > value else ()
+        within, weights = self.de_minimis(node, value, failing_value, codes, cumulation)
         return CtcOutcome(term, failing, failing_value, within, weights)
+
+    def de_minimis(
+        self, node: Node, value: Decimal, failing_value: Decimal, failing, cumulation: bool
+    ) -> tuple[bool, tuple[Decimal, Decimal] | None]:
+        """Art 3.7, for the fast path (``ctc_test``) and the full outcome (``ctc_outcome``)
+        alike: the materials that fail a CTC term (``failing``, their codes; worth
+        ``failing_value``) are within de minimis when worth not more than 10 % of the FOB
+        value (a), or, for a good of chapters 50-63, when they weigh not more than 10 % of
+        it (b). Gives whether it holds, and the weights when (b) was weighed."""
+        if failing_value * 10 <= value:  # (a), inclusive
+            return True, None
+        if failing and int(node.hs[:2]) in TEXTILE_CHAPTERS:  # (b): by weight
+            weights = self.failing_weight(node, set(failing), cumulation)
+            return weights is not None and weights[0] * 10 <= weights[1], weights
+        return False, None
 
     def failing_weight(self, node: Node, failing: set, cumulation: bool):
         """Art 3.7(b): the weight of the failing materials and of the good, when the good and
