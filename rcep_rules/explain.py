@@ -595,6 +595,11 @@ def obstacle_text(obstacle) -> str:
         return f"{alternative} needs a chemical reaction (Annex 3A headnote 7), not origin data"
     if code == "WO":
         return f"{alternative}: wholly obtained (Art 3.3) is not a matter of proofs; PE is tried"
+    if code == "PROVISO":
+        return (
+            f"{alternative}: its proviso on named materials is not searched; make those "
+            "materials originating, or lower their value, and evaluate again"
+        )
     if code == "ILLEGIBLE":
         return f"{alternative}: part of the rule could not be read, so it cannot be met"
     return f"{alternative}: even every material that counts made originating would not meet it"

@@ -71,7 +71,7 @@ from rcep_rules.evaluation import (
 )
 from rcep_rules.goods import LineKind, Material, Shipment
 from rcep_rules.margin import TEN, Margin, margin
-from rcep_rules.psr import CR, RVC, WO, RuleMatch, RuleNotFound
+from rcep_rules.psr import CR, RVC, WO, MaterialCap, RuleMatch, RuleNotFound
 from rcep_rules.reference import Reference
 
 LOOK_AHEAD_DAYS = 90
@@ -135,7 +135,8 @@ class Obstacle:
     """Why an alternative, or every remedy, is out of reach of origin data (worded in
     explain.py): ``NOT_EVALUATED`` (review errors; ``issues``), ``PARTY`` (a non-Party or a
     Party not in force), ``NO_RULE`` (PSR_NOT_FOUND: only PE can help), ``PROCESS_RULE`` (CR
-    needs a chemical reaction), ``ILLEGIBLE`` (the cut-off rest of a partial rule), ``WO``
+    needs a chemical reaction), ``ILLEGIBLE`` (the cut-off rest of a partial rule),
+    ``PROVISO`` (a proviso on named materials, which the search does not try), ``WO``
     (wholly obtained: only PE is tried), ``NOT_ENOUGH`` (even every material changed would not
     meet it)."""
 
@@ -438,6 +439,9 @@ class _Search:
                 continue
             if WO in kinds:
                 self.obstacles.append(Obstacle("WO", text))
+                continue
+            if MaterialCap in kinds:
+                self.obstacles.append(Obstacle("PROVISO", text))
                 continue
             if kinds - {RVC}:
                 self.obstacles.append(Obstacle("ILLEGIBLE", text))

@@ -11,12 +11,13 @@ tree and evaluated, each with the text it came from:
 What the grammar cannot evaluate is refused when the table is loaded, with file and line.
 """
 
+import json
 from decimal import Decimal
 
 import pytest
-from builders import bought, make_good, run
+from builders import bought, make_good, run, shipment
 
-from rcep_rules import Reference
+from rcep_rules import Reference, load_shipments, remedies
 from rcep_rules.psr import CTC, RVC, And, MaterialCap, Or, PsrFileError, parse_rule, read_rule_file
 from rcep_rules.reference import nomenclatures
 
@@ -208,3 +209,12 @@ def test_what_the_grammar_cannot_evaluate_is_a_load_time_error_with_file_and_lin
 
     assert f"{path}:2:" in str(refused.value)
     assert problem in str(refused.value)
+
+
+def test_remedies_for_a_proviso_alternative_say_it_is_not_searched(tmp_path):
+    reference = rules(tmp_path, ("HS2022", "subheading", "8471.30", PROVISO))
+    good = make_good("8471.30", fob="100.00", bom=[bought("8542.31", "30.00", origin="US")])
+
+    answer = remedies(load_shipments(json.dumps(shipment(good)))[0], reference)
+
+    assert [o.code for o in answer.obstacles] == ["PROVISO"]
