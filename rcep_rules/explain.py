@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from rcep_rules import __version__
 from rcep_rules.hs import display
-from rcep_rules.psr import CTC, RuleMatch, RuleNotFound
+from rcep_rules.psr import CTC, MaterialCap, RuleMatch, RuleNotFound
 from rcep_rules.verdicts import (
     CUMULATION,
     EXACT,
@@ -372,6 +372,8 @@ def _explain(ev: "Evaluation", with_materials: bool = True) -> str:
         and any(hasattr(a, "threshold") for a in _atoms(rule))
     ):
         lines += _rvc_lines(result, rule)
+    if isinstance(rule, RuleMatch) and not result.minimal:
+        lines += _proviso_lines(result, rule, s.currency or "")
     cumulated = [v for v in ev.materials if v.reason == CUMULATION]
     if cumulated:
         names = ", ".join(f"{v.material.code} ({v.material.origin_country})" for v in cumulated)
@@ -788,3 +790,20 @@ def _transport_line(good, currency: str) -> str:
     elif good.transport_packing_in_fob == "added":
         line += f"; its cost was added to the invoice value to give the FOB ({currency})"
     return line + "."
+
+
+def _proviso_lines(result, rule: RuleMatch, currency: str) -> list[str]:
+    """Each proviso on named materials of the rule, with the value it caps (as the
+    evaluation counts it: the non-originating materials counted for the CTC)."""
+    from rcep_rules.outcome import cap_holds, named_value
+
+    lines = []
+    for cap in dict.fromkeys(a for a in _atoms(rule) if isinstance(a, MaterialCap)):
+        value = named_value(cap, result.ctc_values)
+        met = "met" if cap_holds(cap, result.ctc_values, result.rvc.fob) else "not met"
+        lines.append(
+            f"Proviso: the non-originating materials of {cap.codes_text} are worth "
+            f"{money(value)} {currency}, {_share(value, result.rvc.fob)} % of FOB "
+            f"{money(result.rvc.fob)}; not more than {cap.share} %: {met}."
+        )
+    return lines

@@ -189,8 +189,12 @@ def cap_holds(cap: MaterialCap, ctc: dict, value: Decimal) -> bool:
     """A proviso on named materials: their non-originating value (counted as for the change
     in tariff classification, sub-assemblies seen through) is no more than the share of the
     good's FOB value, compared exactly."""
-    named = sum([v for code, v in ctc.items() if _named(code, cap.codes)], ZERO)
-    return named * HUNDRED <= cap.share * value
+    return named_value(cap, ctc) * HUNDRED <= cap.share * value
+
+
+def named_value(cap: MaterialCap, ctc: dict) -> Decimal:
+    """The value of the non-originating materials a proviso names."""
+    return sum([v for code, v in ctc.items() if _named(code, cap.codes)], ZERO)
 
 
 def _plan(row) -> tuple:

@@ -178,6 +178,11 @@ def test_a_laptop_with_non_originating_chips_meets_the_proviso_up_to_10_per_cent
     # CTH holds either way (85.42, 84.73 -> 84.71); the proviso caps the chips, inclusive
     assert result.originating is originating
     assert result.criterion == ("CTC" if originating else None)
+    met = "met" if originating else "not met"
+    assert (
+        f"Proviso: the non-originating materials of heading 85.42 are worth {chips} USD, "
+        f"{chips} % of FOB 100.00; not more than 10 %: {met}." in result.explanation
+    )
 
 
 @pytest.mark.parametrize(
