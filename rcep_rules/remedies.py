@@ -178,13 +178,13 @@ class Remedies:
         return 1 if self.remedies else 2
 
     def as_dict(self) -> dict:
-        from rcep_rules.explain import remedies_dict
+        from rcep_rules.explain_remedies import remedies_dict
 
         return remedies_dict(self)
 
     @property
     def explanation(self) -> str:
-        from rcep_rules.explain import explain_remedies
+        from rcep_rules.explain_remedies import explain_remedies
 
         return explain_remedies(self)
 
