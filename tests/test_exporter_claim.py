@@ -87,3 +87,16 @@ def test_a_claimed_rvc_that_fails_gets_remedies_for_rvc():
     assert answer.claim == "RVC"
     assert answer.remedies
     assert all(r.criterion == "RVC" for r in answer.remedies)
+
+
+def test_claiming_rvc_drops_the_dmi_that_only_the_change_of_heading_needed():
+    # a non-originating 85.38 insert (8.00 of 100.00) fails CTH but is within de minimis
+    insert = bought("8538.90", "8.00", origin="DE", code="INSERT")
+    brass = bought("7407.21", "20.00", origin="DE", code="BRASS")
+    good = make_good("8538.90", fob="100.00", bom=[insert, brass])
+
+    declared = run(good)
+    claimed = run({**good, "claim": "RVC"})
+
+    assert (declared.criterion, declared.annotations) == ("CTC", ("DMI",))
+    assert (claimed.criterion, claimed.annotations) == ("RVC", ())  # 72.00 %: no DMI needed
