@@ -464,10 +464,12 @@ class _Walk(Checks, LineFacts):
             return False
         facts, value = node.facts, node.value
         terms, entries = node.rule.row.ctc_terms, facts.entries
-        flags = [self.ctc_test(t, e, node, value, ctc) for t, e in zip(terms, entries, strict=True)]
+        flags = []  # (a loop, not a comprehension: this runs for every sub-assembly)
+        for i, term in enumerate(terms):
+            flags.append(self.ctc_test(term, entries[i], node, value, ctc))
         # WO or PE cannot hold here: they need no non-originating input (block), or a BOM
-        rvc = Rvc(value, vnm, vom, node.costs)
-        return bool(try_branches(facts.plan, flags, rvc, item.processes, ctc, False, first=True))
+        parts = (value, vnm, vom, node.costs)  # an Rvc, made only if a branch needs it
+        return bool(try_branches(facts.plan, flags, parts, item.processes, ctc, False, first=True))
 
     def judge(self, node: Node, cumulation: bool) -> World:
         """The outcome of one good or sub-assembly, with or without cumulation (Art 3.4)."""
@@ -608,8 +610,13 @@ class _Walk(Checks, LineFacts):
                     failing_value = v if failing_value is None else failing_value + v
         if failing_value is None:
             return STRICT | WITHIN
-        failing = ctc.keys() & fails if failing_value * 10 > value else ()
-        return WITHIN if self.de_minimis(node, value, failing_value, failing, True)[0] else 0
+        if failing_value * 10 <= value:  # de_minimis (a), the common case, without the call
+            return WITHIN
+        return (
+            WITHIN
+            if self.de_minimis(node, value, failing_value, ctc.keys() & fails, True)[0]
+            else 0
+        )
 
     def ctc_outcome(
         self, term: CTC, node: Node, value: Decimal, ctc: dict, cumulation: bool

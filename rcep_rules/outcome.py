@@ -231,7 +231,7 @@ def _merged(base: dict, extra: dict, factor: Decimal) -> dict:
 def try_branches(
     plan: tuple,
     flags: list[int],
-    rvc: Rvc,
+    rvc: "Rvc | tuple",
     processes: tuple[str, ...],
     ctc: dict | None,
     wo_or_pe: bool,
@@ -241,10 +241,12 @@ def try_branches(
     {criterion: "strict" | "dmi"} ("dmi" when its CTC part holds by de minimis only).
 
     ``plan`` is the rule's branches (``_plan``), ``flags`` how each of its CTC terms holds
-    (STRICT, WITHIN), ``ctc`` the non-originating materials by HS code (for provisos; None when
-    unknown) and ``wo_or_pe`` whether WO or PE holds. With ``first``, stop at the first branch
-    that holds: the fast path (``_Walk.originates``) needs no more; the full outcome
-    (``_Walk.judge``) tries them all. One routine for both, so they cannot disagree."""
+    (STRICT, WITHIN), ``rvc`` the figures (or the fob, vnm, vom and costs to make them from
+    when a branch needs them: the fast path spares it), ``ctc`` the non-originating materials
+    by HS code (for provisos; None when unknown) and ``wo_or_pe`` whether WO or PE holds.
+    With ``first``, stop at the first branch that holds: the fast path (``_Walk.originates``)
+    needs no more; the full outcome (``_Walk.judge``) tries them all. One routine for both,
+    so they cannot disagree."""
     held: dict[str, str] = {}
     for criterion, ctc_at, others in plan:
         strict = dmi = True
@@ -266,12 +268,14 @@ def try_branches(
 
 
 def others_hold(
-    others: tuple, rvc: Rvc, processes: tuple[str, ...], ctc: dict | None, wo_or_pe: bool
+    others: tuple, rvc: "Rvc | tuple", processes: tuple[str, ...], ctc: dict | None, wo_or_pe: bool
 ) -> bool:
     """Whether every term of a branch other than its CTC terms holds: RVCnn (Art 3.5), CR
     (headnote 7(f)), WO (or PE), a proviso on named materials; the illegible rest of a partial
     rule never does."""
     for what, threshold in others:
+        if type(rvc) is tuple:
+            rvc = Rvc(*rvc)
         if what is RVC:
             ok = rvc.meets(threshold)
         elif what is CR:
