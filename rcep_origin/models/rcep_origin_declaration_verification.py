@@ -11,6 +11,7 @@ certificate does not already say, no cost, bill of materials, supplier or evalua
 
 import base64
 import hashlib
+import logging
 import re
 import secrets
 
@@ -22,6 +23,8 @@ TOKEN_BYTES = 20  # 160 bits of randomness: 27 URL-safe characters
 # what a token can look like (anything else is not looked up, and answered "not found")
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 SIGNING_CERTIFICATE_NAME = "customs-signing-certificate.pem"
+
+_logger = logging.getLogger(__name__)
 
 
 def token_hash(token):
@@ -209,7 +212,8 @@ class RcepOriginDeclaration(models.Model):
         }
         try:
             summary = declaration._rcep_summary()
-        except UserError:  # the signature does not verify (or nothing to verify it with)
+        except UserError as refusal:  # the signature does not verify, or nothing to verify with
+            _logger.warning("Buyer verification page of %s: %s", self.certificate_number, refusal)
             return values | {"verified": False}
         countries = summary["countries"]
 

@@ -257,7 +257,10 @@ class TestBuyerVerification(RcepWorldCase, HttpCase):
         address = self.address_on_summary()
         stranger = SigningIdentity.load_or_create(self.workdir / "stranger")
         self.connector.sudo().signing_cert_pem = stranger.cert_pem.decode()
-        page = self.open(self.path_of(address))
+        logger = "odoo.addons.rcep_origin.models.rcep_origin_declaration_verification"
+        with self.assertLogs(logger, "WARNING") as logged:
+            page = self.open(self.path_of(address))
+        self.assertIn("does not verify with the signing certificate", logged.output[0])
         self.assertEqual(page.status_code, 200)
         self.assertIn("cannot confirm this certificate's signature", page.text)
         self.assertNotIn("signature verified", page.text)
