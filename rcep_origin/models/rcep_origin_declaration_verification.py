@@ -178,7 +178,9 @@ class RcepOriginDeclaration(models.Model):
         time."""
         if not isinstance(token, str) or not TOKEN_SHAPE.fullmatch(token):
             return self.browse()
-        self.flush_model(["verification_token", "verification_token_hash", "verification_state"])
+        self.flush_model(
+            ["state", "verification_token", "verification_token_hash", "verification_state"]
+        )
         self.env.cr.execute(
             SQL(
                 "SELECT id, verification_token FROM %s WHERE verification_token_hash = %s "

@@ -7,16 +7,21 @@ nothing of the exporter's costs, bills of materials or suppliers is on it."""
 import base64
 import contextlib
 import io
+import random
 import re
 import shlex
 import shutil
 import tempfile
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import psycopg2
 from lxml import html as lxml_html
+from odoo import api
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from connectors.single_window.embedded import running
 from connectors.single_window.signing import SigningIdentity, verify
@@ -372,3 +377,54 @@ class TestBuyerVerification(RcepWorldCase, HttpCase):
         )
         self.assertRecordValues(counter, [{"hits": 2, "misses": 0}])
         self.assertTrue(re.fullmatch(r"[A-Za-z0-9_-]{27}", self.declaration.verification_token))
+
+
+@tagged("post_install", "-at_install")
+class TestVerificationCountAcrossWorkers(TransactionCase):
+    """Odoo's workers are processes, each with its own database connection: what one counts,
+    the others must see. Eight requests from one address at the same moment, each in its own
+    connection and transaction (retried after a serialization failure, as Odoo retries a
+    request), are eight misses: none is lost, none counted twice. The counter rows are
+    committed, so the test removes them."""
+
+    ADDRESS = "192.0.2.77"
+    REQUESTS = 8
+
+    def test_parallel_requests_from_one_address_are_all_counted(self):
+        registry, public = self.registry, self.env.ref("base.public_user").id
+        start, failures = threading.Barrier(self.REQUESTS), []
+
+        def request():
+            start.wait()
+            for _attempt in range(30):
+                try:
+                    with registry.cursor() as cr:
+                        env = api.Environment(cr, public, {})
+                        status, _found = env["rcep.origin.declaration"]._rcep_verification_lookup(
+                            "unknown-token-" + "x" * 13, self.ADDRESS
+                        )
+                    failures.extend([] if status == "not_found" else [status])
+                    return
+                except psycopg2.errors.SerializationFailure:
+                    time.sleep(random.uniform(0.01, 0.1))
+            failures.append("gave up")
+
+        self.addCleanup(self.forget, self.ADDRESS)
+        threads = [threading.Thread(target=request) for _n in range(self.REQUESTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        self.assertEqual(failures, [])
+        with registry.cursor() as cr:
+            cr.execute(
+                "SELECT hits, misses FROM rcep_origin_verification_throttle WHERE address = %s",
+                [self.ADDRESS],
+            )
+            self.assertEqual(cr.fetchall(), [(0, self.REQUESTS)])
+
+    def forget(self, address):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "DELETE FROM rcep_origin_verification_throttle WHERE address = %s", [address]
+            )
