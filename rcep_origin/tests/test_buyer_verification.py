@@ -253,6 +253,8 @@ class TestBuyerVerification(RcepWorldCase, HttpCase):
         declaration = self._issued(chinese)
         page = self.open(self.path_of(self.address_on_summary(declaration))).text
         self.assertIn("证书编号", page)  # Certificate number
+        self.assertIn("经单一窗口智能预审签发", page)  # Issued via the Single Window's pre-review
+        self.assertIn("自行验证", page)  # Verify it yourself
         self.assertNotIn("Certificate number", page)
         self.assertIn(declaration.certificate_number, page)
         english = self.open(self.path_of(self.address_on_summary())).text
