@@ -369,6 +369,20 @@ class TestBuyerVerification(RcepWorldCase, HttpCase):
 
     # --- in a browser -------------------------------------------------------------------------
 
+    def test_tour_the_manager_revokes_the_link_and_makes_a_new_one(self):
+        declaration = self.declaration
+        first = declaration.verification_token
+        self.start_tour(
+            f"/odoo/action-rcep_origin.rcep_origin_declaration_action/{declaration.id}",
+            "rcep_origin_manager_revokes_verification_link",
+            login=self.rcep_manager.login,
+        )
+        self.env.invalidate_all()
+        self.assertRecordValues(declaration, [{"verification_state": "active"}])
+        self.assertNotEqual(declaration.verification_token, first)
+        self.assertEqual(self.open(f"/rcep/verify/{first}").status_code, 404)
+        self.assertEqual(self.open(self.path_of(declaration.verification_url)).status_code, 200)
+
     def test_tour_the_buyer_opens_the_page_from_the_qr_address_and_downloads_the_xml(self):
         path = self.path_of(self.address_on_summary())
         self.start_tour(path, "rcep_origin_buyer_verifies_certificate", login=None)

@@ -43,3 +43,41 @@ registry.category("web_tour.tours").add("rcep_origin_buyer_verifies_certificate"
         },
     ],
 });
+
+// The RCEP manager withdraws the buyer's link of a certificate (e.g. sent to the wrong
+// address), then makes a new one; the chatter says both.
+registry.category("web_tour.tours").add("rcep_origin_manager_revokes_verification_link", {
+    steps: () => [
+        {
+            content: "The declaration shows its verification page",
+            trigger: "div[name='verification_url'] a[href*='/rcep/verify/']",
+        },
+        {
+            content: "Revoke the verification link",
+            trigger: ".o_form_statusbar button[name='action_rcep_revoke_verification']",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "The link is revoked, and the chatter says so",
+            trigger: ".o-mail-Message:contains('verification link revoked')",
+        },
+        {
+            content: "Make a new link",
+            trigger: ".o_form_statusbar button[name='action_rcep_new_verification']",
+            run: "click",
+        },
+        {
+            content: "The new link is shown, and the chatter says so",
+            trigger: ".o-mail-Message:contains('New buyer verification link made')",
+        },
+        {
+            content: "The declaration shows the new verification page",
+            trigger: "div[name='verification_url'] a[href*='/rcep/verify/']",
+        },
+    ],
+});
