@@ -84,9 +84,15 @@ class LineKind:
     currency: str | None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Material:
-    """One line of a bill of materials; with a ``bom`` of its own it is made in-house."""
+    """One line of a bill of materials; with a ``bom`` of its own it is made in-house.
+
+    Read-only like the other records here, but not declared frozen: a frozen dataclass
+    sets each of its 18 fields through ``object.__setattr__``, which made building a
+    material cost about twice what the rest of reading its line does, and an order
+    confirmed in Odoo reads thousands of lines. Nothing assigns to a Material after it is
+    read (`dataclasses.replace` makes a changed copy)."""
 
     path: str
     code: str
