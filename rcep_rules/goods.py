@@ -395,7 +395,10 @@ class _Reader:
         if role not in ROLES:
             self.invalid(f"{path}.role", "role", f"{role!r}", ", ".join(ROLES))
             role = "material"
-        quantity = self._quantity(data, path, code)
+        quantity = data.get("quantity")
+        quantity = _text_to_decimal(quantity) if type(quantity) is str else None
+        if quantity is None or quantity <= 0:
+            quantity = self._quantity(data, path, code)
         cycle = bool(code) and code in ancestors
         if cycle:
             self.issues.append(Issue("BOM_CYCLE", path, {"what": _name(code, path), "code": code}))
@@ -405,7 +408,7 @@ class _Reader:
         cost = data.get("unit_cost")
         unit_cost = None
         if cost is not None:
-            unit_cost = _to_decimal(cost)
+            unit_cost = _text_to_decimal(cost) if type(cost) is str else _to_decimal(cost)
             if unit_cost is None or unit_cost < 0:
                 unit_cost = self.decimal(
                     data, "unit_cost", path, "BOM_COST_MISSING", _name(code, path)
@@ -415,7 +418,11 @@ class _Reader:
             self.issues.append(
                 Issue("BOM_COST_MISSING", path, {"what": _name(code, path), "problem": problem})
             )
-        country = self._country(data, path)
+        country = data.get("origin_country")
+        if not (
+            type(country) is str and len(country) == 2 and country.isalpha() and country.isupper()
+        ):
+            country = self._country(data, path)
         proof = self._proof(data, path) if "proof" in data else None
         currency = self.currency(data, f"{path}.currency") if "currency" in data else None
         kind = None
