@@ -228,8 +228,10 @@ class _Reader:
                     problem.strip(" ()"),
                     'a non-negative decimal string such as "12.50"',
                 )
-            else:
-                self.issues.append(Issue(code, path, {"what": what, "problem": problem}))
+            else:  # ``given``: the value as written, for callers that word the problem
+                self.issues.append(
+                    Issue(code, path, {"what": what, "problem": problem, "given": repr(value)})
+                )
             return None
         return number
 
@@ -370,9 +372,11 @@ class _Reader:
         if incoterm is not None and incoterm not in INCOTERMS:
             self.invalid(f"{path}.incoterm", "incoterm", f"{incoterm!r}", ", ".join(INCOTERMS))
             incoterm = None
-        if "fob" in data or incoterm is None:
+        if "fob" in data or (incoterm is None and "invoice_value" not in data):
             return self.decimal(data, "fob", path), incoterm, ""
         invoice = self.decimal(data, "invoice_value", path)
+        if incoterm is None:  # an invoice value, but on which terms? (not guessed as FOB)
+            return None, None, "" if "incoterm" in data else "incoterm"
         if invoice is None:
             return None, incoterm, ""
         added, deducted = TO_FOB[incoterm]
@@ -416,7 +420,11 @@ class _Reader:
         elif bom is None:
             problem = " (a bought material needs its cost, even when it is zero)"
             self.issues.append(
-                Issue("BOM_COST_MISSING", path, {"what": _name(code, path), "problem": problem})
+                Issue(
+                    "BOM_COST_MISSING",
+                    path,
+                    {"what": _name(code, path), "problem": problem, "given": None},
+                )
             )
         country = data.get("origin_country")
         if not (
