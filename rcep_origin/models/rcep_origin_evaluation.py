@@ -277,7 +277,7 @@ class RcepOriginEvaluation(models.Model):
         if tree is None:
             tree = bom._rcep_tree(company, day)
         good, product_ids = self.env["mrp.bom"]._rcep_good(product, bom, fob, tree)
-        if terms:  # another incoterm: the engine derives the FOB value (Art 3.1(e))
+        if terms is not None:  # another incoterm: the engine derives FOB (Art 3.1(e))
             good["invoice_value"] = good.pop("fob")
             good.update(terms)
         shipment = {
