@@ -1,0 +1,117 @@
+"""What several commands share: the command helper (``--json``), the goods files read, the
+rules loaded, the Single Window connection options, the password and the client."""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.progress import track
+
+from connectors.cli.output import err
+from connectors.ledger import default_path as default_ledger
+from connectors.single_window import ENDPOINT
+from rcep_rules import GoodsFileError, Reference, evaluate, load_shipments
+
+PROGRESS_FROM = 20  # goods; fewer take no more than a moment
+
+
+def command(group, name: str, run, help: str, json=True) -> argparse.ArgumentParser:
+    p = group.add_parser(name, help=help, description=help)
+    p.set_defaults(run=run)
+    if json:
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+    return p
+
+
+def connection(p):
+    p.add_argument("--endpoint", default=ENDPOINT)
+    p.add_argument("--user", default=os.environ.get("RCEP_SW_USER", "exporter"))
+    p.add_argument(
+        "--password",
+        default=None,
+        help="visible to other local users in the process list: prefer $RCEP_SW_PASSWORD, "
+        "or give neither to be asked (never printed or stored)",
+    )
+    p.add_argument(
+        "--signing-cert",
+        type=Path,
+        metavar="PEM",
+        help="pin this signing certificate (else the one published on first use)",
+    )
+    p.add_argument(
+        "--ledger",
+        type=Path,
+        default=None,
+        help=f"default $RCEP_ORIGIN_LEDGER or {default_ledger()}",
+    )
+
+
+def load(files: list[Path]):
+    """Shipments of all files; a file that cannot be read is reported and yields none."""
+    shipments, failures = [], []
+    for path in files:
+        try:
+            for shipment in load_shipments(path.read_bytes()):
+                shipments.append((path, shipment))
+        except OSError as exc:
+            failures.append(
+                {
+                    "file": str(path),
+                    "code": "INPUT_INVALID",
+                    "message": f"cannot read {path}: {exc.strerror}",
+                    "hint": "Check the file name.",
+                }
+            )
+        except GoodsFileError as exc:
+            failures.append(
+                {"file": str(path), "code": exc.code, "message": f"{path}: {exc}", "hint": exc.hint}
+            )
+    return shipments, failures
+
+
+def reference(args) -> Reference:
+    """Bundled rules plus --rules files if given, else plus the user rules file."""
+    return Reference.load(tuple(args.rules) if args.rules is not None else None)
+
+
+def evaluate_all(args, shipments):
+    reference_ = reference(args)
+    items = shipments
+    if len(shipments) >= PROGRESS_FROM and err.is_terminal:
+        items = track(shipments, description="Evaluating", console=err, transient=True)
+    return [(path, evaluate(s, reference_)) for path, s in items]
+
+
+def client(args, ledger):
+    from connectors.single_window.client import SingleWindowClient
+
+    password_ = password(args)
+    pem = args.signing_cert.read_bytes() if getattr(args, "signing_cert", None) else None
+    return SingleWindowClient(args.endpoint, args.user, password_, ledger, signing_cert_pem=pem)
+
+
+def password(args) -> str:
+    """--password (with a warning: other local users see it in the process list), else
+    $RCEP_SW_PASSWORD, else asked for when a person is at the terminal."""
+    if args.password is not None:
+        err.print(
+            "Warning: --password can be read by other users of this machine in the process "
+            "list (ps); set RCEP_SW_PASSWORD instead, or give neither to be asked for it."
+        )
+        return args.password
+    password = os.environ.get("RCEP_SW_PASSWORD")
+    if password:
+        return password
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"Single Window password for {args.user}: ")
+    raise Usage(
+        "no password: set RCEP_SW_PASSWORD, or run from a terminal to be asked for it "
+        "(--password works too, but other local users can read it in the process list)"
+    )
+
+
+class Usage(Exception):
+    pass
