@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from connectors.cli import options
-from connectors.cli.output import err, out, report_failures
+from connectors.cli.output import err, json_out, out, report_failures
 from rcep_rules.datafiles import data_path
 
 
@@ -114,7 +114,7 @@ def demo(args) -> int:
             return 2
     report = {"endpoint": endpoint, "workdir": str(workdir), "goods": rows, "rejection": rejection}
     if args.json:
-        out.print_json(data=report)
+        json_out(report)
     else:
         out.print(
             f"RCEP origin demo: {len(rows)} sample goods evaluated; the originating ones "

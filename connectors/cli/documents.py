@@ -4,7 +4,7 @@ against the schemas of xsd/."""
 from pathlib import Path
 
 from connectors.cli import options
-from connectors.cli.output import fail, out
+from connectors.cli.output import fail, json_out, out
 
 
 def register(sub) -> None:
@@ -69,7 +69,7 @@ def declare(args) -> int:
         ],
     }
     if args.json:
-        out.print_json(data=summary)
+        json_out(summary)
     else:
         out.print(
             f"Declaration {declaration.idempotency_key} written to {args.out} "
@@ -112,8 +112,8 @@ def validate(args) -> int:
         return 2
     found = problems(tree)
     if args.json:
-        out.print_json(
-            data={
+        json_out(
+            {
                 "file": str(args.file),
                 "valid": not found,
                 "problems": [p.as_dict() for p in found],

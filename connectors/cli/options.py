@@ -75,12 +75,26 @@ def reference(args) -> Reference:
     return Reference.load(tuple(args.rules) if args.rules is not None else None)
 
 
-def evaluate_all(args, shipments):
+def evaluations(args, shipments: list):
+    """(file, evaluation) of each shipment, one at a time, with a progress bar on a terminal;
+    each shipment is let go once evaluated (``shipments`` is emptied), so that a caller that
+    writes each answer before taking the next keeps one good's evaluation in memory."""
     reference_ = reference(args)
-    items = shipments
-    if len(shipments) >= PROGRESS_FROM and err.is_terminal:
-        items = track(shipments, description="Evaluating", console=err, transient=True)
-    return [(path, evaluate(s, reference_)) for path, s in items]
+    count = len(shipments)
+    shipments.reverse()
+
+    def each():
+        while shipments:
+            path, shipment = shipments.pop()
+            yield path, evaluate(shipment, reference_)
+
+    if count >= PROGRESS_FROM and err.is_terminal:
+        return track(each(), total=count, description="Evaluating", console=err, transient=True)
+    return each()
+
+
+def evaluate_all(args, shipments) -> list:
+    return list(evaluations(args, shipments))
 
 
 def client(args, ledger):

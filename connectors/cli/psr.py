@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from rich.table import Table
+from rich.text import Text
 
 from connectors.cli import options
-from connectors.cli.output import err, out
+from connectors.cli.output import err, json_out, out, table
 from rcep_rules import Reference
 from rcep_rules.hs import HS2022, VERSIONS, display, normalise
 from rcep_rules.psr import RuleMatch, read_rule_file, write_rule_file
@@ -56,16 +56,18 @@ def show(args) -> int:
             if r.code.startswith(code) or code.startswith(r.code)
         ]
         if args.json:
-            out.print_json(data=[dict(r.as_csv()) for r in rows])
+            json_out([dict(r.as_csv()) for r in rows])
         elif not rows:
             out.print(f"No rule rows loaded under {display(code)}.")
         else:
-            table = Table()
-            for column in ("version", "code", "rule", "legibility", "description"):
-                table.add_column(column)
-            for r in sorted(rows, key=lambda r: (r.hs_version, r.code)):
-                table.add_row(r.hs_version, display(r.code), r.psr, r.legibility, r.description)
-            out.print(table)
+            table(
+                ("version", "code", "rule", "legibility", "description"),
+                [
+                    (r.hs_version, display(r.code), r.psr, r.legibility, r.description)
+                    for r in sorted(rows, key=lambda r: (r.hs_version, r.code))
+                ],
+                keep=("version", "code", "legibility"),
+            )
         return 0
     found = reference.rules.find(code[:6], args.hs_version)
     if isinstance(found, RuleMatch):
@@ -79,10 +81,12 @@ def show(args) -> int:
             "relationship": found.relationship,
         }
         if args.json:
-            out.print_json(data=info)
+            json_out(info)
         else:
             out.print(
-                f"[bold]{display(code[:6])}[/] ({args.hs_version}): [bold]{row.psr}[/]", markup=True
+                Text.assemble(
+                    (display(code[:6]), "bold"), f" ({args.hs_version}): ", (row.psr, "bold")
+                )
             )
             out.print(f"  row {row.hs_version} {row.level} {display(row.code)} {row.description}")
             if found.transposed:
@@ -98,7 +102,7 @@ def show(args) -> int:
         "Import the official row with `rcep-origin psr import FILE`."
     )
     if args.json:
-        out.print_json(data={"hs": display(code[:6]), "code": "PSR_NOT_FOUND", "message": message})
+        json_out({"hs": display(code[:6]), "code": "PSR_NOT_FOUND", "message": message})
     else:
         out.print(message)
     return 1
@@ -136,7 +140,7 @@ def import_(args) -> int:
         ],
     }
     if args.json:
-        out.print_json(data=summary)
+        json_out(summary)
     else:
         out.print(
             f"{len(report.added)} row(s) added, {len(report.replaced)} replaced, "
@@ -144,9 +148,11 @@ def import_(args) -> int:
         )
         for c in summary["conflicts"]:
             out.print(
-                f"[yellow]CONFLICT[/] {c['hs_version']} {c['code']}: the file says "
-                f"{c['new']!r}, the loaded rule ({c['loaded_from']}) says {c['loaded']!r}; "
-                "not imported. Check the official text; use --replace to let the file win.",
-                markup=True,
+                Text.assemble(
+                    ("CONFLICT", "yellow"),
+                    f" {c['hs_version']} {c['code']}: the file says "
+                    f"{c['new']!r}, the loaded rule ({c['loaded_from']}) says {c['loaded']!r}; "
+                    "not imported. Check the official text; use --replace to let the file win.",
+                )
             )
     return 1 if report.conflicts else 0

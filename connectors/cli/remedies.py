@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.text import Text
 
 from connectors.cli import options
-from connectors.cli.output import err, out, report_failures
+from connectors.cli.output import err, json_out, out, report_failures
 from rcep_rules.remedies import LOOK_AHEAD_DAYS, remedies
 
 CLAIMS = ("PE", "CTC", "RVC", "CR")
@@ -54,7 +54,7 @@ def run(args) -> int:
     if args.json:
         payload = [dict(r.as_dict(), file=str(p)) for p, r in results]
         payload += [dict(f, originating=None, remedies=[]) for f in failures]
-        out.print_json(data=payload[0] if len(payload) == 1 else payload)
+        json_out(payload[0] if len(payload) == 1 else payload)
     else:
         report_failures(failures, False)
         for path, result in results:

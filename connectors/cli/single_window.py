@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from connectors.cli import options
-from connectors.cli.output import err, fail, out
+from connectors.cli.output import err, fail, json_out, out
 
 
 def register(sub) -> None:
@@ -162,7 +162,7 @@ def submit(args) -> int:
         return 2
     entry = outcome.entry
     if args.json:
-        out.print_json(data={**entry.as_dict(), "rejection": outcome.rejection})
+        json_out({**entry.as_dict(), "rejection": outcome.rejection})
     elif entry.state == "issued":
         out.print(
             f"ISSUED: certificate {entry.certificate_number}, reference "
@@ -186,7 +186,7 @@ def certificates(args) -> int:
 
     entries = Ledger(args.ledger).entries()
     if args.json:
-        out.print_json(data=[e.as_dict() for e in entries])
+        json_out([e.as_dict() for e in entries])
         return 0
     if not entries:
         out.print("The ledger holds no declaration yet.")
@@ -299,9 +299,7 @@ def verify(args) -> int:
             ok = False
             checks.append({"check": "registered", "ok": False, "detail": str(exc)[:300]})
     if args.json:
-        out.print_json(
-            data={"file": str(args.file), "certificate": number, "valid": ok, "checks": checks}
-        )
+        json_out({"file": str(args.file), "certificate": number, "valid": ok, "checks": checks})
     else:
         for check in checks:
             out.print(f"{'OK  ' if check['ok'] else 'FAIL'} {check['check']}: {check['detail']}")
