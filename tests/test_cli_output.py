@@ -174,9 +174,7 @@ def test_a_file_name_with_brackets_is_shown_as_written(rcep, tmp_path):
 
 
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
-def test_a_reader_that_stops_after_one_line_does_not_change_the_exit_code(
-    rcep, tmp_path, as_json
-):
+def test_a_reader_that_stops_after_one_line_does_not_change_the_exit_code(rcep, tmp_path, as_json):
     """`rcep-origin evaluate FILE | head -1`: the documented code, not 120 or a traceback."""
     lines = [bought("7407.21", "0.01", origin="DE", code=f"LONG-MATERIAL-{i}") for i in range(3000)]
     good = make_good("8538.90", fob="100.00", bom=lines, processes=["cutting"])  # minimal
