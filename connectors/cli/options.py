@@ -8,12 +8,14 @@ from pathlib import Path
 
 from rich.progress import track
 
+from connectors.cli.errors import CommandError
 from connectors.cli.output import err
 from connectors.ledger import default_path as default_ledger
 from connectors.single_window import ENDPOINT
 from rcep_rules import GoodsFileError, Reference, evaluate, load_shipments
 
 PROGRESS_FROM = 20  # goods; fewer take no more than a moment
+GOODS_MAX_BYTES = 256 * 1024 * 1024  # a goods file beyond this is not one (/dev/zero)
 
 
 def command(group, name: str, run, help: str, json=True) -> argparse.ArgumentParser:
@@ -24,8 +26,10 @@ def command(group, name: str, run, help: str, json=True) -> argparse.ArgumentPar
     return p
 
 
-def connection(p):
-    p.add_argument("--endpoint", default=ENDPOINT)
+def connection(p, endpoint: str | None = ENDPOINT) -> None:
+    """The Single Window options of submit and verify (verify has no default endpoint: it
+    checks offline unless told where)."""
+    p.add_argument("--endpoint", default=endpoint)
     p.add_argument("--user", default=os.environ.get("RCEP_SW_USER", "exporter"))
     p.add_argument(
         "--password",
@@ -39,6 +43,10 @@ def connection(p):
         metavar="PEM",
         help="pin this signing certificate (else the one published on first use)",
     )
+    ledger(p)
+
+
+def ledger(p) -> None:
     p.add_argument(
         "--ledger",
         type=Path,
@@ -52,15 +60,17 @@ def load(files: list[Path]):
     shipments, failures = [], []
     for path in files:
         try:
-            for shipment in load_shipments(path.read_bytes()):
+            for shipment in load_shipments(read_capped(path, GOODS_MAX_BYTES)):
                 shipments.append((path, shipment))
         except OSError as exc:
             failures.append(
                 {
                     "file": str(path),
                     "code": "INPUT_INVALID",
-                    "message": f"cannot read {path}: {exc.strerror}",
-                    "hint": "Check the file name.",
+                    "message": f"cannot read {path}: {exc.strerror or exc}",
+                    "hint": "Give a goods file (JSON) of a sensible size."
+                    if isinstance(exc, TooLarge)
+                    else "Check the file name.",
                 }
             )
         except GoodsFileError as exc:
@@ -73,6 +83,11 @@ def load(files: list[Path]):
 def reference(args) -> Reference:
     """Bundled rules plus --rules files if given, else plus the user rules file."""
     return Reference.load(tuple(args.rules) if args.rules is not None else None)
+
+
+def reference_from(rule_files) -> Reference:
+    """Bundled rules plus exactly these files."""
+    return Reference.load(tuple(rule_files))
 
 
 def evaluations(args, shipments: list):
@@ -101,7 +116,7 @@ def client(args, ledger):
     from connectors.single_window.client import SingleWindowClient
 
     password_ = password(args)
-    pem = args.signing_cert.read_bytes() if getattr(args, "signing_cert", None) else None
+    pem = read_pem(args.signing_cert) if getattr(args, "signing_cert", None) else None
     return SingleWindowClient(args.endpoint, args.user, password_, ledger, signing_cert_pem=pem)
 
 
@@ -129,3 +144,65 @@ def password(args) -> str:
 
 class Usage(Exception):
     pass
+
+
+def read_capped(path: Path, limit: int) -> bytes:
+    """The bytes of a file, reading no more than ``limit`` + 1 of them: a larger file (or
+    /dev/zero) raises OSError at once instead of filling the memory."""
+    with open(path, "rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"it is larger than {limit // 2**20} MiB; nothing of it was used")
+    return data
+
+
+class TooLarge(OSError):
+    pass
+
+
+def read_xml(path: Path, what: str = "document"):
+    """The parsed tree of an XML file from outside, through the one safe parser, with its
+    bytes; a missing file, a folder, a file over the size cap or XML that is not plain and
+    well-formed is a CommandError (XML_UNREADABLE, exit 2)."""
+    from connectors.xmlsafe import MAX_BYTES, XMLUnreadable, parse_untrusted
+
+    try:
+        data = read_capped(path, MAX_BYTES)
+    except OSError as exc:
+        raise CommandError(
+            "XML_UNREADABLE",
+            f"cannot read {path}: {exc.strerror or exc}",
+            f"Give the XML file of the {what}"
+            + (f" (at most {MAX_BYTES // 2**20} MiB)." if isinstance(exc, TooLarge) else "."),
+            str(path),
+        ) from None
+    try:
+        return parse_untrusted(data), data
+    except XMLUnreadable as exc:
+        raise CommandError(
+            exc.code,
+            f"{path}: {exc}",
+            "Send plain XML without DOCTYPE or entities.",
+            str(path),
+        ) from None
+
+
+def read_pem(path: Path) -> bytes:
+    """A signing certificate given with --signing-cert: a PEM file, else a CommandError."""
+    try:
+        pem = read_capped(path, 1024 * 1024)
+    except OSError as exc:
+        raise CommandError(
+            "NO_SIGNING_CERTIFICATE",
+            f"cannot read the signing certificate {path}: {exc.strerror or exc}",
+            "Give --signing-cert the PEM file customs published (signing-certificate.pem).",
+            str(path),
+        ) from None
+    if b"-----BEGIN CERTIFICATE-----" not in pem:
+        raise CommandError(
+            "NO_SIGNING_CERTIFICATE",
+            f"{path} is not a PEM certificate (no BEGIN CERTIFICATE line)",
+            "Give --signing-cert the PEM file customs published (signing-certificate.pem).",
+            str(path),
+        )
+    return pem

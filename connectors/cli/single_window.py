@@ -2,12 +2,23 @@
 declaration; ``certificates`` and ``certificate`` read the ledger; ``verify`` checks a
 certificate's signature and, with an endpoint, that customs registered it as is."""
 
+import errno
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 from connectors.cli import options
+from connectors.cli.errors import CommandError
 from connectors.cli.output import err, fail, json_out, out
+from connectors.cli.status import Exit
+
+
+def default_db() -> Path:
+    """Beside the user's other rcep-origin data, never in the working folder (a repository):
+    the folder holds the service's private signing key."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "rcep-origin" / "single-window" / "single-window.sqlite3"
 
 
 def register(sub) -> None:
@@ -15,12 +26,22 @@ def register(sub) -> None:
         sub, "mock-server", mock_server, "Run the mock Single Window (SOAP over HTTP).", json=False
     )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8070)
+    p.add_argument("--port", default="8070", help="1 to 65535 (default 8070)")
     p.add_argument(
         "--db",
         type=Path,
-        default=Path("single-window") / "single-window.sqlite3",
-        help="its SQLite database; the signing key and certificate live beside it",
+        default=default_db(),
+        help="its SQLite database; the signing key and certificate live beside it (default "
+        "%(default)s)",
+    )
+    p.add_argument(
+        "--rules",
+        dest="server_rules",
+        type=Path,
+        action="append",
+        metavar="CSV",
+        help="rule files the Single Window checks with, besides the bundled rules (give the "
+        "files the exporter imported, e.g. its user rules file)",
     )
     p.add_argument(
         "--users",
@@ -57,7 +78,7 @@ def register(sub) -> None:
     p = options.command(
         sub, "certificates", certificates, "The declarations and certificates in the ledger."
     )
-    p.add_argument("--ledger", type=Path, default=None)
+    options.ledger(p)
     p = options.command(
         sub,
         "certificate",
@@ -67,7 +88,7 @@ def register(sub) -> None:
     )
     p.add_argument("number")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
-    p.add_argument("--ledger", type=Path, default=None)
+    options.ledger(p)
     p = options.command(
         sub,
         "verify",
@@ -76,49 +97,117 @@ def register(sub) -> None:
         "certificate and, with an endpoint, that the Single Window issued it as is.",
     )
     p.add_argument("file", type=Path, metavar="CERTIFICATE.xml")
-    p.add_argument("--endpoint", default=None)
-    p.add_argument("--user", default=os.environ.get("RCEP_SW_USER", "exporter"))
-    p.add_argument("--password", default=None, help="as for submit: prefer $RCEP_SW_PASSWORD")
-    p.add_argument("--signing-cert", type=Path, metavar="PEM")
-    p.add_argument("--ledger", type=Path, default=None)
+    options.connection(p, endpoint=None)
 
 
 def mock_server(args) -> int:
+    """Serve in the foreground until Ctrl-C (exit 0); a bad option, an unusable --users file
+    or a port in use is one line, exit 2, before anything starts."""
     from connectors.single_window.embedded import DEMO_USERS
-    from connectors.single_window.guard import Limits
-    from connectors.single_window.server import Faults, SingleWindowApp, serve
+    from connectors.single_window.guard import Limits, create_server
+    from connectors.single_window.server import Faults, SingleWindowApp
     from connectors.single_window.service import Service
 
-    users = DEMO_USERS
-    if args.users:
-        users = json.loads(args.users.read_text())
-    app = SingleWindowApp(
-        Service(args.db), users, faults=Faults(args.latency_ms, args.error_rate, args.drop_rate)
-    )
-    out.print(
-        f"Mock Single Window on http://{args.host}:{args.port}/single-window "
-        f"(WSDL: ...?wsdl; database {args.db}; {len(users)} user(s)). Ctrl-C stops it."
-    )
-    if not args.users:
-        out.print("Demo credentials: exporter / rcep-demo (give --users FILE for your own).")
+    port = _port(args.port)
+    users = _users(args.users) if args.users else DEMO_USERS
+    rule_files = [*(args.rules or ()), *(args.server_rules or ())]
     chosen = {
         name: getattr(args, name)
         for name in ("header_timeout", "body_timeout", "per_address", "max_connections", "queue")
         if getattr(args, name) is not None
     }
-    serve(app, args.host, args.port, Limits(**chosen))
-    return 0
+    try:
+        limits = Limits(**chosen)
+        faults = Faults(args.latency_ms, args.error_rate, args.drop_rate)
+    except (TypeError, ValueError) as exc:
+        raise CommandError(
+            "OPTION_INVALID", f"a limit or fault option is not valid: {exc}"
+        ) from None
+    reference = options.reference_from(rule_files) if rule_files else None
+    try:
+        service = Service(args.db, reference)
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(
+            "DB_UNUSABLE",
+            f"cannot open the database {args.db} or its signing key beside it: {exc}; give "
+            "--db a file in a folder you can write",
+            path=str(args.db),
+        ) from None
+    app = SingleWindowApp(service, users, faults=faults)
+    try:
+        server = create_server(app, args.host, port, limits)
+    except OSError as exc:
+        in_use = exc.errno == errno.EADDRINUSE
+        raise CommandError(
+            "PORT_IN_USE" if in_use else "CANNOT_LISTEN",
+            f"port {port} on {args.host} is already in use (another mock-server?); give "
+            "another --port"
+            if in_use
+            else f"cannot listen on {args.host}:{port}: {exc.strerror or exc}; check --host "
+            "and --port",
+        ) from None
+    app.server = server
+    rules = f"; rules: bundled + {', '.join(map(str, rule_files))}" if rule_files else ""
+    out.print(
+        f"Mock Single Window on http://{args.host}:{server.effective_port}/single-window "
+        f"(WSDL: ...?wsdl; database {args.db}; {len(users)} user(s){rules}). Ctrl-C stops it."
+    )
+    if not args.users:
+        out.print("Demo credentials: exporter / rcep-demo (give --users FILE for your own).")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        out.print("Stopped.")
+    finally:
+        server.task_dispatcher.shutdown()
+    return Exit.OK
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise CommandError("OPTION_INVALID", f"--port {text!r} is not a port: give 1 to 65535")
+    return int(text)
+
+
+USERS_HINT = 'give a JSON object of user names and passwords, such as {"exporter": "a passphrase"}'
+
+
+def _users(path: Path) -> dict[str, str]:
+    """The --users file: a JSON object of non-empty user names and passwords."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise CommandError(
+            "USERS_UNREADABLE", f"cannot read --users {path}: {reason}; {USERS_HINT}"
+        ) from None
+    try:
+        users = json.loads(text)
+    except ValueError as exc:
+        raise CommandError(
+            "USERS_INVALID", f"--users {path} is not JSON ({exc}); {USERS_HINT}"
+        ) from None
+    if (
+        not isinstance(users, dict)
+        or not users
+        or not all(isinstance(v, str) and k and v for k, v in users.items())
+    ):
+        raise CommandError(
+            "USERS_INVALID",
+            f"--users {path} is not an object of user names and passwords; {USERS_HINT}",
+        )
+    return users
 
 
 def submit(args) -> int:
     from connectors.declaration import DeclarationError, build, load_shipment_file, to_xml
     from connectors.ledger import Ledger, LedgerConflict
     from connectors.single_window.client import SingleWindowError
-    from connectors.xmlsafe import SchemaInvalid, XMLUnreadable
+    from connectors.xmlsafe import MAX_BYTES, SchemaInvalid, XMLUnreadable
 
     try:
         if args.file.suffix.lower() == ".xml":
-            xml = args.file.read_bytes()
+            xml = options.read_capped(args.file, MAX_BYTES)
         else:
             data = load_shipment_file(args.file)
             xml = to_xml(build(data, args.file.parent, options.reference(args)))
@@ -225,49 +314,44 @@ def certificate(args) -> int:
 
 
 def verify(args) -> int:
+    """0 valid, 1 not valid (the signature, or the Single Window's copy, says no), 2 nothing
+    could be checked: no certificate to read, no signing certificate, the Single Window
+    unreachable or not trusted."""
     from connectors.ledger import Ledger
+    from connectors.single_window.client import SingleWindowError
     from connectors.single_window.signing import SignatureInvalid, fingerprint, verify
 
-    checks = []
-    data = args.file.read_bytes() if args.file.exists() else None
-    if data is None:
-        fail(
-            args,
-            {
-                "code": "XML_UNREADABLE",
-                "path": str(args.file),
-                "message": f"cannot read {args.file}",
-                "hint": "Check the file name.",
-            },
+    tree, data = options.read_xml(args.file, "certificate")
+    root = tree.getroot().tag
+    if root != f"{{{CERTIFICATE_NS}}}Certificate":
+        what = KNOWN_DOCUMENTS.get(root, f"a {root.rpartition('}')[2]} document")
+        raise CommandError(
+            "NOT_A_CERTIFICATE",
+            f"{args.file} is {what}, not a certificate of origin",
+            "Give the signed certificate XML (rcep-origin certificate NUMBER --out DIR writes it).",
+            str(args.file),
         )
-        return 2
     ledger = Ledger(args.ledger) if args.endpoint else None  # offline: no ledger is touched
-    pem = args.signing_cert.read_bytes() if args.signing_cert else None
-    if pem is None and args.endpoint:
-        pem = ledger.pinned(args.endpoint)
-        if pem is None:
-            import requests
-
-            answer = requests.get(f"{args.endpoint}/signing-certificate.pem", timeout=10)
-            pem = answer.content if answer.status_code == 200 else None
-            if pem:
-                ledger.pin(args.endpoint, pem)
-    if pem is None:
-        fail(
-            args,
-            {
-                "code": "NO_SIGNING_CERTIFICATE",
-                "path": str(args.file),
-                "message": "no signing certificate to check against",
-                "hint": "Give --signing-cert PEM (from customs) or --endpoint URL.",
-            },
+    client = options.client(args, ledger) if args.endpoint else None
+    if args.signing_cert:
+        pem = options.read_pem(args.signing_cert)
+    elif client is not None:
+        try:
+            pem = client.signing_certificate()
+        except SingleWindowError as exc:
+            raise _not_checked(args, exc) from None
+    else:
+        raise CommandError(
+            "NO_SIGNING_CERTIFICATE",
+            "no signing certificate to check against",
+            "Give --signing-cert PEM (from customs) or --endpoint URL.",
+            str(args.file),
         )
-        return 2
+    checks = []
     ok = True
     try:
         signed = verify(data, pem)
-        ns = {"k": "urn:rcep-origin:certificate:1"}
-        number = signed.findtext("k:CertificateNumber", namespaces=ns)
+        number = signed.findtext(f"{{{CERTIFICATE_NS}}}CertificateNumber")
         checks.append(
             {
                 "check": "signature",
@@ -281,11 +365,16 @@ def verify(args) -> int:
         checks.append(
             {"check": "signature", "ok": False, "code": exc.code, "detail": f"{exc.code}: {exc}"}
         )
-    if ok and args.endpoint:
+    if ok and client is not None:
         try:
-            client = options.client(args, ledger)
-            answer = client.service.GetCertificate(CertificateNumber=number)
-            same = _c14n(answer.SignedCertificate) == _c14n(data)
+            registered = client.registered_certificate(number)
+        except SingleWindowError as error:
+            if error.transient or error.code in NOT_CHECKED:
+                raise _not_checked(args, error) from None
+            ok = False  # the Single Window answered: it does not know it, or not from us
+            checks.append({"check": "registered", "ok": False, "detail": str(error)[:300]})
+        else:
+            same = _c14n(registered) == _c14n(data)
             checks.append(
                 {
                     "check": "registered",
@@ -295,16 +384,38 @@ def verify(args) -> int:
                 }
             )
             ok = ok and same
-        except Exception as exc:  # an unreachable endpoint is a failed check, said plainly
-            ok = False
-            checks.append({"check": "registered", "ok": False, "detail": str(exc)[:300]})
     if args.json:
         json_out({"file": str(args.file), "certificate": number, "valid": ok, "checks": checks})
     else:
         for check in checks:
             out.print(f"{'OK  ' if check['ok'] else 'FAIL'} {check['check']}: {check['detail']}")
         out.print(f"{args.file}: {'VALID' if ok else 'NOT VALID'}")
-    return 0 if ok else 1
+    return Exit.OK if ok else Exit.NO
+
+
+CERTIFICATE_NS = "urn:rcep-origin:certificate:1"
+KNOWN_DOCUMENTS = {
+    "{urn:rcep-origin:declaration:1}Declaration": "a declaration",
+    "{urn:rcep-origin:receipt:1}Receipt": "a receipt",
+    "{urn:rcep-origin:rejection:1}Rejection": "a rejection",
+}
+NOT_CHECKED = {"TLS_UNTRUSTED", "HOSTILE_RESPONSE", "UNEXPECTED"}
+
+
+def _not_checked(args, error) -> CommandError:
+    """The Single Window could not be asked: nothing was checked (exit 2)."""
+    if error.code == "TLS_UNTRUSTED":
+        hint = (
+            "If its TLS certificate is issued by a private CA, set REQUESTS_CA_BUNDLE to that "
+            "CA's certificate (a PEM file); or check offline with --signing-cert PEM."
+        )
+        message = f"the Single Window at {args.endpoint} is not trusted: its TLS certificate "
+        message += "does not verify; nothing was checked"
+    else:
+        hint = "Check the --endpoint URL and the network, or check offline with --signing-cert."
+        message = f"the Single Window at {args.endpoint} could not be asked ({error.message}); "
+        message += "nothing was checked"
+    return CommandError(error.code, message, hint, str(args.file))
 
 
 def _c14n(data: bytes) -> bytes:
