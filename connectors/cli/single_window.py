@@ -10,7 +10,7 @@ from pathlib import Path
 
 from connectors.cli import options
 from connectors.cli.errors import CommandError
-from connectors.cli.output import err, fail, json_out, out
+from connectors.cli.output import err, fail, json_out, out, table
 from connectors.cli.status import Exit
 
 
@@ -271,20 +271,53 @@ def submit(args) -> int:
 
 
 def certificates(args) -> int:
+    """The ledger, one declaration per line under a header: its state, certificate and
+    reference numbers (never cut: they are what the user types next), the goods and the
+    importer it was declared for."""
     from connectors.ledger import Ledger
 
-    entries = Ledger(args.ledger).entries()
+    ledger = Ledger(args.ledger)
+    entries = [(e, _declared(ledger, e.idempotency_key)) for e in ledger.entries()]
+    ledger.close()
     if args.json:
-        json_out([e.as_dict() for e in entries])
-        return 0
+        json_out([dict(e.as_dict(), **declared) for e, declared in entries])
+        return Exit.OK
     if not entries:
         out.print("The ledger holds no declaration yet.")
-    for e in entries:  # one line each, never cut: the numbers are what the user types next
-        out.print(
-            f"{e.state:<10} {e.certificate_number or '-':<20} {e.reference_number or '-':<20}"
-            f" {e.issued_at or '-':<26} key {e.idempotency_key} attempts {e.attempts}"
-        )
-    return 0
+        return Exit.OK
+    table(
+        ("state", "certificate", "reference", "issued at", "goods", "importer", "attempts", "key"),
+        [
+            (
+                e.state,
+                e.certificate_number or "-",
+                e.reference_number or "-",
+                e.issued_at or "-",
+                ", ".join(declared["goods"]) or "?",
+                declared["importer"] or "?",
+                str(e.attempts),
+                e.idempotency_key,
+            )
+            for e, declared in entries
+        ],
+        keep=("state", "certificate", "reference", "issued at", "attempts", "key"),
+    )
+    return Exit.OK
+
+
+def _declared(ledger, key: str) -> dict:
+    """The goods (item codes) and the importer of a declaration kept in the ledger."""
+    from connectors.declaration import from_xml
+
+    try:
+        declaration = from_xml(ledger.declaration(key))
+    except Exception:  # kept before sending, so it was valid; an old or foreign one may not be
+        return {"goods": [], "importer": None}
+    importer = declaration.importer
+    return {
+        "goods": [item.evidence.item_code for item in declaration.items],
+        "importer": f"{importer.name} ({importer.country})",
+    }
 
 
 def certificate(args) -> int:
