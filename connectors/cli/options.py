@@ -136,14 +136,12 @@ def password(args) -> str:
         import getpass
 
         return getpass.getpass(f"Single Window password for {args.user}: ")
-    raise Usage(
-        "no password: set RCEP_SW_PASSWORD, or run from a terminal to be asked for it "
-        "(--password works too, but other local users can read it in the process list)"
+    raise CommandError(
+        "NO_PASSWORD",
+        "no password for the Single Window; nothing was sent",
+        "Set RCEP_SW_PASSWORD, or run from a terminal to be asked for it (--password works "
+        "too, but other local users can read it in the process list).",
     )
-
-
-class Usage(Exception):
-    pass
 
 
 def read_capped(path: Path, limit: int) -> bytes:

@@ -11,7 +11,9 @@ from pathlib import Path
 from rich.text import Text
 
 from connectors.cli import options
-from connectors.cli.output import err, json_out, out, report_failures
+from connectors.cli.errors import CommandError
+from connectors.cli.output import json_out, out, report_failures
+from connectors.cli.status import worst
 from rcep_rules.remedies import LOOK_AHEAD_DAYS, remedies
 
 CLAIMS = ("PE", "CTC", "RVC", "CR")
@@ -43,8 +45,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     if args.look_ahead < 0:
-        err.print("--look-ahead must be 0 or more days.")
-        return 2
+        raise CommandError("OPTION_INVALID", "--look-ahead must be 0 or more days")
     shipments, failures = options.load(args.files)
     reference = options.reference(args)
     results = [
@@ -68,4 +69,4 @@ def run(args) -> int:
             if rest:
                 out.print(rest)
     codes = [r.exit_code for _, r in results] + [2] * len(failures)
-    return max(codes, default=2)
+    return worst(codes)

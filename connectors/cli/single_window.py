@@ -10,7 +10,7 @@ from pathlib import Path
 
 from connectors.cli import options
 from connectors.cli.errors import CommandError
-from connectors.cli.output import err, fail, json_out, out, table
+from connectors.cli.output import json_out, out, table
 from connectors.cli.status import Exit
 
 
@@ -214,31 +214,24 @@ def submit(args) -> int:
         ledger = Ledger(args.ledger)
         outcome = options.client(args, ledger).submit(xml)
     except DeclarationError as exc:
-        fail(args, {**exc.as_dict(), "message": f"{exc} Nothing was sent."})
-        return 2
+        error = exc.as_dict()
+        raise CommandError(
+            error["code"], f"{exc} Nothing was sent.", error.get("hint", ""), error.get("path", "")
+        ) from None
     except (SchemaInvalid, XMLUnreadable) as exc:
-        fail(
-            args,
-            {
-                "code": exc.code,
-                "path": str(args.file),
-                "message": f"the declaration is not valid against the schema; nothing was "
-                f"sent:\n{exc}",
-                "hint": "Correct the declaration (rcep-origin validate names each problem).",
-            },
-        )
-        return 2
-    except (LedgerConflict, OSError, options.Usage) as exc:
-        fail(
-            args,
-            {
-                "code": getattr(exc, "code", "ERROR"),
-                "path": str(args.file),
-                "message": f"{exc}; nothing was sent",
-                "hint": "Correct it and run again.",
-            },
-        )
-        return 2
+        raise CommandError(
+            exc.code,
+            f"the declaration is not valid against the schema; nothing was sent:\n{exc}",
+            "Correct the declaration (rcep-origin validate names each problem).",
+            str(args.file),
+        ) from None
+    except (LedgerConflict, OSError) as exc:
+        raise CommandError(
+            getattr(exc, "code", "ERROR"),
+            f"{exc}; nothing was sent",
+            "Correct it and run again.",
+            str(args.file),
+        ) from None
     except SingleWindowError as exc:
         hint = (
             "Nothing is lost: the ledger keeps the declaration and its key; run submit "
@@ -247,8 +240,7 @@ def submit(args) -> int:
             else "The declaration stays in the ledger with this error; correct the cause "
             "before sending a new declaration."
         )
-        fail(args, {"code": exc.code, "path": str(args.file), "message": exc.message, "hint": hint})
-        return 2
+        raise CommandError(exc.code, exc.message, hint, str(args.file)) from None
     entry = outcome.entry
     if args.json:
         json_out({**entry.as_dict(), "rejection": outcome.rejection})
@@ -267,7 +259,7 @@ def submit(args) -> int:
             f"{entry.state.upper()}: reference {entry.reference_number}; "
             "run submit again later to settle it."
         )
-    return {"issued": 0, "rejected": 1}.get(entry.state, 2)
+    return {"issued": Exit.OK, "rejected": Exit.NO}.get(entry.state, Exit.ERROR)
 
 
 def certificates(args) -> int:
@@ -321,29 +313,47 @@ def _declared(ledger, key: str) -> dict:
 
 
 def certificate(args) -> int:
+    """0 written and its signature verified, 1 written but not verified, 2 not in the ledger
+    or the folder cannot be written."""
     from connectors.ledger import Ledger
     from connectors.single_window.signing import SignatureInvalid
     from connectors.summary_pdf import certificate_pdf
 
     stored = Ledger(args.ledger).certificate(args.number)
     if stored is None:
-        err.print(f"No certificate {args.number} in the ledger (see `rcep-origin certificates`).")
-        return 2
+        raise CommandError(
+            "NOT_FOUND",
+            f"No certificate {args.number} in the ledger",
+            "See `rcep-origin certificates` for the numbers it holds.",
+        )
     signed, pdf, valid, fp = stored
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{args.number}.xml").write_bytes(signed)
     try:
         pdf = pdf or certificate_pdf(signed, fp or "unknown")
     except SignatureInvalid as exc:  # not a certificate in the shape that verifies
+        _write(args.out, f"{args.number}.xml", signed)
         out.print(f"Wrote {args.number}.xml (signature NOT verified) to {args.out}; no PDF:")
         out.print(f"  {exc.code}: {exc}")
-        return 1
-    (args.out / f"{args.number}.pdf").write_bytes(pdf)
+        return Exit.NO
+    _write(args.out, f"{args.number}.xml", signed)
+    _write(args.out, f"{args.number}.pdf", pdf)
     out.print(
         f"Wrote {args.number}.xml (signature {'verified' if valid else 'NOT verified'}) "
         f"and {args.number}.pdf to {args.out}."
     )
-    return 0 if valid else 1
+    return Exit.OK if valid else Exit.NO
+
+
+def _write(folder: Path, name: str, data: bytes) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    except OSError as exc:
+        raise CommandError(
+            "CANNOT_WRITE",
+            f"cannot write {folder / name}: {exc.strerror or exc}",
+            "Give --out a folder you can write.",
+            str(folder),
+        ) from None
 
 
 def verify(args) -> int:
