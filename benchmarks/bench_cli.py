@@ -9,10 +9,12 @@ The reference is Python's own
     python -c 'import json,sys; json.dump(json.load(open(sys.argv[1])), sys.stdout)' FILE
 
 Reported per file and command: the median wall time of ``--repeat`` runs, the ratio to the
-reference, the peak resident memory (the child's own ``ru_maxrss``, from ``os.wait4``) and its
-ratio to the file size. ``rcep-origin --version`` is measured too: what the interpreter and
-the command's imports hold before reading anything. Targets (issue 13): ``evaluate --json``
-<= 3 x the reference; peak memory <= 5 x the file size. Not part of the test run.
+reference, the same for the CPU time (user + system: on a shared, busy machine the wall time
+measures the neighbours too), the peak resident memory (the child's own ``ru_maxrss``, from
+``os.wait4``) and its ratio to the file size. ``rcep-origin --version`` is measured too:
+what the interpreter and the command's imports hold before reading anything. Targets (issue
+13): ``evaluate --json`` <= 3 x the reference; peak memory <= 5 x the file size. Not part of
+the test run.
 
     python benchmarks/bench_cli.py [--repeat 3] [--lines 10000 100000] [--json]
 """
@@ -35,15 +37,16 @@ REFERENCE = "import json,sys; json.dump(json.load(open(sys.argv[1])), sys.stdout
 RCEP = [sys.executable, "-c", "import sys; from connectors.cli import main; sys.exit(main())"]
 
 
-def run(command: list[str], out_path: Path) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in KiB and exit code of one child process."""
+def run(command: list[str], out_path: Path) -> tuple[float, float, int, int]:
+    """Wall seconds, CPU seconds (user + system), peak RSS in KiB and exit code of one child
+    process."""
     with open(out_path, "wb") as out:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss, child.returncode
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, child.returncode
 
 
 def measure(name: str, command: list[str], repeat: int, out_path: Path) -> dict:
@@ -51,8 +54,9 @@ def measure(name: str, command: list[str], repeat: int, out_path: Path) -> dict:
     return {
         "command": name,
         "wall": statistics.median(r[0] for r in runs),
-        "rss_kib": max(r[1] for r in runs),
-        "exit": runs[-1][2],
+        "cpu": statistics.median(r[1] for r in runs),
+        "rss_kib": max(r[2] for r in runs),
+        "exit": runs[-1][3],
     }
 
 
@@ -83,12 +87,13 @@ def main() -> None:
                     answer = json.loads(out.read_bytes())  # the output is whole and valid
                     assert len(answer["materials"]) == lines, "every line has its verdict"
                 rows.append(row)
-            reference = rows[0]["wall"]
+            reference, reference_cpu = rows[0]["wall"], rows[0]["cpu"]
             for row in rows:
                 row |= {
                     "lines": lines,
                     "file_mib": size / 2**20,
                     "ratio": row["wall"] / reference,
+                    "cpu_ratio": row["cpu"] / reference_cpu,
                     "rss_mib": row["rss_kib"] / 1024,
                     "rss_per_file": row["rss_kib"] * 1024 / size,
                     "rss_above_idle_per_file": (row["rss_kib"] - idle["rss_kib"]) * 1024 / size,
@@ -101,17 +106,19 @@ def main() -> None:
     print(
         f"Python {platform.python_version()} {platform.machine()}, {os.cpu_count()} CPU(s), "
         f"load average {load:.2f}; median of {args.repeat} runs; idle "
-        f"`rcep-origin --version`: {idle['wall']:.2f} s, {idle['rss_kib'] / 1024:.1f} MiB"
+        f"`rcep-origin --version`: {idle['wall']:.2f} s ({idle['cpu']:.2f} s CPU), "
+        f"{idle['rss_kib'] / 1024:.1f} MiB"
     )
     print(
-        "| lines | file MiB | command | wall s | x reference | peak RSS MiB | RSS / file "
-        "| (RSS - idle) / file | exit |"
+        "| lines | file MiB | command | wall s | x reference | CPU s | CPU x reference "
+        "| peak RSS MiB | RSS / file | (RSS - idle) / file | exit |"
     )
-    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r['lines']:,} | {r['file_mib']:.1f} | {r['command']} | {r['wall']:.2f} "
-            f"| {r['ratio']:.2f} | {r['rss_mib']:.0f} | {r['rss_per_file']:.1f} "
+            f"| {r['ratio']:.2f} | {r['cpu']:.2f} | {r['cpu_ratio']:.2f} "
+            f"| {r['rss_mib']:.0f} | {r['rss_per_file']:.1f} "
             f"| {r['rss_above_idle_per_file']:.1f} | {r['exit']} |"
         )
 
