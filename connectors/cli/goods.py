@@ -16,11 +16,11 @@ def register(sub) -> None:
     p = options.command(
         sub, "evaluate", evaluate, "Evaluate the RCEP origin of the goods in goods files."
     )
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    options.goods_files(p)
     p = options.command(
         sub, "review", review, "Pre-review goods files: list every issue with its fix."
     )
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    options.goods_files(p)
 
 
 def evaluate(args) -> int:

@@ -26,6 +26,10 @@ def command(group, name: str, run, help: str, json=True) -> argparse.ArgumentPar
     return p
 
 
+def goods_files(p) -> None:
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="goods files (JSON)")
+
+
 def connection(p, endpoint: str | None = ENDPOINT) -> None:
     """The Single Window options of submit and verify (verify has no default endpoint: it
     checks offline unless told where)."""

@@ -6,8 +6,6 @@ codes: 0 the good qualifies (its margin is shown), 1 remedies were found, 2 none
 the file cannot be evaluated (the highest wins over several goods).
 """
 
-from pathlib import Path
-
 from rich.text import Text
 
 from connectors.cli import options
@@ -27,7 +25,7 @@ def register(sub) -> None:
         "The smallest changes of origin data that make a good qualify, each checked by the "
         "engine, or the margin of one that does; exit 0 qualifies, 1 remedies found, 2 none.",
     )
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    options.goods_files(p)
     p.add_argument(
         "--criterion",
         choices=CLAIMS,
