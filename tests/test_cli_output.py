@@ -195,3 +195,44 @@ def test_a_reader_that_stops_after_one_line_does_not_change_the_exit_code(rcep, 
     stderr = child.stderr.read().decode()
     assert child.wait(timeout=120) == expected
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+# --- on a terminal -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def terminal(monkeypatch, capsys, tmp_path):
+    """`rcep-origin` in-process, its output a terminal of the given width."""
+    from connectors.cli import main, out
+
+    monkeypatch.setenv("RCEP_ORIGIN_RULES", str(tmp_path / "psr_user.csv"))
+
+    def run(width, *args):
+        monkeypatch.setattr(out, "_force_terminal", True)
+        monkeypatch.setattr(out, "_width", width)
+        code = main([str(a) for a in args])
+        return code, capsys.readouterr().out
+
+    return run
+
+
+def plain(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_on_a_terminal_no_word_of_a_message_or_hint_is_broken(terminal, width):
+    code, out = terminal(width, "review", MINIMAL_SAMPLE)
+
+    assert code == 0
+    words = set(plain(out).split())
+    for word in (
+        "good.processes,",
+        "product-specific",
+        "good.bom[3].proof.",
+        "ORIGIN_PROOF_MISSING",
+    ):
+        assert word in words, (width, word)
+    assert ("┃" in out) == (width == 160)  # a table where it fits, else one block per issue

@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 SLICE = 500  # list items encoded at a time
+LONGEST_WORD = 40  # a wrapped column is at least as wide as its longest word, up to this
 
 
 class _Stream:
@@ -162,16 +163,29 @@ def table(
     title: str | Text | None = None,
 ) -> None:
     """Print a table. On a terminal: rich's, wrapping long texts between words; the columns
-    named in ``keep`` (codes, paths, numbers) are never wrapped or cut. Elsewhere: a header
-    line and one line per record, columns aligned, nothing wrapped or cut."""
+    named in ``keep`` (codes, paths, numbers) are never wrapped or cut, and a column is at
+    least as wide as its longest word; when that does not fit the terminal, each record is a
+    block instead (``_records``). Elsewhere: a header line and one line per record, columns
+    aligned, nothing wrapped or cut."""
     rows = [[cell if isinstance(cell, Text) else Text(str(cell)) for cell in row] for row in rows]
     if out.is_terminal:
+        widths = []
+        for i, column in enumerate(columns):
+            cells = [row[i].plain for row in rows]
+            if column in keep:
+                widths.append(max(map(len, [column, *cells])))
+            else:  # wide enough for its longest word (a path in a hint), up to a point
+                longest = max((len(w) for cell in cells for w in cell.split()), default=0)
+                widths.append(max(len(column), min(longest, LONGEST_WORD)))
+        if sum(widths) + 3 * len(columns) + 1 > out.width:
+            _records(columns, rows, keep, title)  # a table would have to break words
+            return
         grid = Table(title=title, title_justify="left")
-        for column in columns:
+        for column, width in zip(columns, widths, strict=True):
             if column in keep:
                 grid.add_column(column, no_wrap=True, overflow="ignore")
             else:
-                grid.add_column(column, overflow="fold")
+                grid.add_column(column, overflow="fold", min_width=width)
         for row in rows:
             grid.add_row(*row)
         out.print(grid)
@@ -183,3 +197,16 @@ def table(
     for line in plain:
         text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
         stdout.write(text.rstrip() + "\n")
+
+
+def _records(columns, rows, keep, title) -> None:
+    """A terminal too narrow for the table: each record as a block, its short fields on one
+    line, each long one on its own lines, wrapped between words."""
+    if title is not None:
+        out.print(title)
+    for row in rows:
+        head = [cell for column, cell in zip(columns, row, strict=True) if column in keep]
+        out.print(Text("  ").join(head), soft_wrap=True)
+        for column, cell in zip(columns, row, strict=True):
+            if column not in keep:
+                out.print(Text.assemble(f"  {column}: ", cell), soft_wrap=False)
