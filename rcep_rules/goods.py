@@ -146,7 +146,7 @@ class Shipment:
 def load_shipments(text: str | bytes) -> list[Shipment]:
     """Read a goods file: one shipment object, or a list of them."""
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_int=_json_int)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
         raise GoodsFileError(
@@ -159,6 +159,19 @@ def load_shipments(text: str | bytes) -> list[Shipment]:
     if isinstance(data, list) and data:
         return [parse_shipment(item, f"[{i}].") for i, item in enumerate(data)]
     raise GoodsFileError("The goods file must hold a shipment object or a non-empty list of them.")
+
+
+def _json_int(text: str) -> int | Decimal:
+    """An integer of the file; one too long for any field (more than 18 digits) is read as
+    the Decimal it is, so that its field reports it (INPUT_INVALID at its path) instead of
+    Python's int() refusing numbers of more than 4,300 digits with a ValueError."""
+    return int(text) if len(text) <= 18 else Decimal(text)
+
+
+def _shown(value: Any) -> str:
+    """A number as the file wrote it, a long one cut to its first digits and its length."""
+    text = str(value) if isinstance(value, Decimal) else repr(value)
+    return text if len(text) <= 40 else f"{text[:24]}... ({len(text)} characters)"
 
 
 def parse_shipment(data: Any, prefix: str = "") -> Shipment:
@@ -220,7 +233,7 @@ class _Reader:
             return None
         number = _to_decimal(value)
         if number is None or number < 0:
-            problem = f" ({value!r} is not a non-negative number of at most {_LIMIT_TEXT})"
+            problem = f" ({_shown(value)} is not a non-negative number of at most {_LIMIT_TEXT})"
             if code == "INPUT_INVALID":
                 self.invalid(
                     f"{path}.{key}",
@@ -475,7 +488,7 @@ class _Reader:
             problem = (
                 " (missing)"
                 if value is None
-                else f" ({value!r} is not a positive number of at most {_LIMIT_TEXT})"
+                else f" ({_shown(value)} is not a positive number of at most {_LIMIT_TEXT})"
             )
             self.issues.append(
                 Issue("BOM_QTY_INVALID", path, {"what": _name(code, path), "problem": problem})
