@@ -94,9 +94,9 @@ def _not_a_goods_file(data: Any, name: str) -> None:
 class _Shipment:
     """What every item's evaluation needs from the shipment's header."""
 
-    exporter: Exporter
-    importer: Address
-    transport: Transport
+    exporting_party: str
+    importing_party: str
+    departure_date: date
     currency: str
     reference: Reference | None
 
@@ -133,8 +133,15 @@ def build(data: dict, base_dir: Path, reference: Reference | None = None) -> Dec
         back_to_back = fields.attempt(lambda: _back_to_back(fields))
     currency = fields.attempt(lambda: fields.text(None, "currency"))
     declared = fields.attempt(lambda: fields.date(None, "declaration_date"))
-    header_ok = None not in (exporter, importer, transport, currency)
-    shipment = _Shipment(exporter, importer, transport, currency, reference) if header_ok else None
+    # the items are evaluated whenever the four facts they need are there, even when another
+    # field of the header is wrong (that one is reported once, above)
+    needed = (
+        fields.quietly(lambda: fields.text("exporter", "country")),
+        fields.quietly(lambda: fields.text("importer", "country")),
+        fields.quietly(lambda: fields.date("transport", "departure_date")),
+        currency,
+    )
+    shipment = _Shipment(*needed, reference) if None not in needed else None
     items = []
     for index, raw in enumerate(fields.attempt(lambda: fields.items("items")) or ()):
         try:
@@ -290,9 +297,9 @@ class _ItemBuilder:
             return None
         parsed = parse_shipment(
             {
-                "exporting_party": shipment.exporter.country,
-                "importing_party": shipment.importer.country,
-                "shipment_date": shipment.transport.departure_date.isoformat(),
+                "exporting_party": shipment.exporting_party,
+                "importing_party": shipment.importing_party,
+                "shipment_date": shipment.departure_date.isoformat(),
                 "currency": shipment.currency,
                 "good": good,
             }
@@ -338,7 +345,7 @@ class _ItemBuilder:
             annotations=evaluation.annotations,
             fob_value=fob_value,
             currency=shipment.currency,
-            country_of_origin=shipment.exporter.country,  # Art 2.6: produced and originating there
+            country_of_origin=shipment.exporting_party,  # Art 2.6: produced and originating there
             quantity=quantity,
             unit=unit,
             evidence=Evidence(
@@ -405,6 +412,13 @@ class _Fields:
             return make()
         except DeclarationError as exc:
             self.problems.extend(exc.problems)
+            return None
+
+    def quietly(self, make):
+        """What ``make()`` gives, or None; its problems are reported elsewhere."""
+        try:
+            return make()
+        except DeclarationError:
             return None
 
     def _node(self, section: str | None, node: Any = None) -> Any:
