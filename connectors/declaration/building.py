@@ -79,7 +79,9 @@ def load_shipment_file(path: Path) -> dict:
 def _not_a_goods_file(data: Any, name: str) -> None:
     """A goods file (one good, or a list of them) given where a shipment is expected."""
     goods = (isinstance(data, dict) and "good" in data and "items" not in data) or (
-        isinstance(data, list) and data and all(isinstance(g, dict) and "good" in g for g in data)
+        isinstance(data, list)
+        and data
+        and all(isinstance(entry, dict) and "good" in entry for entry in data)
     )
     if goods:
         raise DeclarationError(
@@ -89,6 +91,10 @@ def _not_a_goods_file(data: Any, name: str) -> None:
             "shipment file; a declaration is made of a shipment's items.",
             GOODS_FILE_HINT,
         )
+
+
+def _is_good(entry: Any) -> bool:
+    return isinstance(entry, dict) and "good" in entry
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,17 @@ def _back_to_back(fields: "_Fields") -> BackToBack:
     )
 
 
+@dataclass(frozen=True)
+class _ItemFields:
+    """An item's own fields in the shipment file (boxes 7, 8 and 12 of Form RCEP)."""
+
+    marks_and_numbers: str | None
+    packages_number: int | None
+    packages_kind: str | None
+    quantity: Decimal | None
+    unit: str | None
+
+
 class _ItemBuilder:
     """One item of the shipment: its own fields, then its good's evaluation. Collects every
     problem of the item before raising them together."""
@@ -211,41 +228,7 @@ class _ItemBuilder:
             return None
 
     def build(self) -> Item | None:
-        fields, raw, path = self.fields, self.raw, self.path
-        packages = raw.get("packages") if isinstance(raw.get("packages"), dict) else {}
-        quantity_node = raw.get("quantity")
-        marks = self.attempt(lambda: fields.text(path, "marks_and_numbers", node=raw))
-        packages_number = self.attempt(
-            lambda: fields.schema_value(
-                f"{path}.packages.number",
-                packages.get("number"),
-                "Packages",
-                "Number",
-                "Give the number of packages as a whole number, 1 or more.",
-            )
-        )
-        packages_kind = self.attempt(lambda: fields.text(f"{path}.packages", "kind", node=packages))
-        quantity = self.attempt(
-            lambda: fields.schema_value(
-                f"{path}.quantity.value",
-                quantity_node.get("value") if isinstance(quantity_node, dict) else None,
-                "Quantity",
-                "$",
-                "Give the quantity as a positive number with at most 6 decimals.",
-            )
-        )
-        unit = self.attempt(
-            lambda: fields.schema_value(
-                f"{path}.quantity.unit",
-                quantity_node.get("unit") if isinstance(quantity_node, dict) else None,
-                "Quantity",
-                "@unit",
-                "Give a UN/ECE Recommendation 20 unit code such as PCE, SET or KGM.",
-            )
-        )
-        if quantity is not None and quantity <= 0:
-            self.problems.append(fields.fail(f"{path}.quantity.value", "not a positive number"))
-            quantity = None
+        own = self.own_fields()
         good = self.attempt(self.good)
         evaluated = self.attempt(lambda: self.evaluate(good)) if good is not None else None
         if self.problems:
@@ -253,9 +236,51 @@ class _ItemBuilder:
         if evaluated is None:  # the shipment's header is unusable: said already
             return None
         shipment_good, evaluation = evaluated
-        return self.item(
-            shipment_good, evaluation, marks, packages_number, packages_kind, quantity, unit
+        return self.item(shipment_good, evaluation, own)
+
+    def own_fields(self) -> "_ItemFields":
+        """Marks, packages and quantity, each checked on its own (problems kept)."""
+        fields, raw, path = self.fields, self.raw, self.path
+        packages = raw.get("packages") if isinstance(raw.get("packages"), dict) else {}
+        quantity = raw.get("quantity") if isinstance(raw.get("quantity"), dict) else {}
+        own = _ItemFields(
+            marks_and_numbers=self.attempt(
+                lambda: fields.text(path, "marks_and_numbers", node=raw)
+            ),
+            packages_number=self.attempt(
+                lambda: fields.schema_value(
+                    f"{path}.packages.number",
+                    packages.get("number"),
+                    "Packages",
+                    "Number",
+                    "Give the number of packages as a whole number, 1 or more.",
+                )
+            ),
+            packages_kind=self.attempt(
+                lambda: fields.text(f"{path}.packages", "kind", node=packages)
+            ),
+            quantity=self.attempt(
+                lambda: fields.schema_value(
+                    f"{path}.quantity.value",
+                    quantity.get("value"),
+                    "Quantity",
+                    "$",
+                    "Give the quantity as a positive number with at most 6 decimals.",
+                )
+            ),
+            unit=self.attempt(
+                lambda: fields.schema_value(
+                    f"{path}.quantity.unit",
+                    quantity.get("unit"),
+                    "Quantity",
+                    "@unit",
+                    "Give a UN/ECE Recommendation 20 unit code such as PCE, SET or KGM.",
+                )
+            ),
         )
+        if own.quantity is not None and own.quantity <= 0:
+            self.problems.append(fields.fail(f"{path}.quantity.value", "not a positive number"))
+        return own
 
     def good(self) -> dict:
         raw, path = self.raw, self.path
@@ -308,7 +333,7 @@ class _ItemBuilder:
         evaluation = evaluate(parsed, shipment.reference)
         name = f"item {self.index + 1} ({good.get('code') or 'no code'})"
         if evaluation.originating is not True:
-            codes = sorted({i.code for i in (evaluation.errors or evaluation.issues)})
+            codes = sorted({issue.code for issue in (evaluation.errors or evaluation.issues)})
             if evaluation.originating is None:
                 raise DeclarationError(
                     "ITEM_REVIEW_ERRORS",
@@ -326,19 +351,19 @@ class _ItemBuilder:
             )
         return parsed.good, evaluation
 
-    def item(self, good, evaluation, marks, packages_number, packages_kind, quantity, unit) -> Item:
+    def item(self, good, evaluation, own: "_ItemFields") -> Item:
         shipment, number = self.shipment, self.index + 1
         result, rule = evaluation.result, evaluation.rule
         rvc = result.rvc
         fob_value = None
         if evaluation.criterion == "RVC":
-            fob_value = (rvc.fob * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+            fob_value = (rvc.fob * own.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
         hs_full = good.hs_full or ""
         return Item(
             number=number,
-            marks_and_numbers=marks,
-            packages_number=packages_number,
-            packages_kind=packages_kind,
+            marks_and_numbers=own.marks_and_numbers,
+            packages_number=own.packages_number,
+            packages_kind=own.packages_kind,
             description=str(self.raw.get("description") or good.description or good.code),
             hs=hs_full[:6],
             national_code=hs_full[6:] or None,
@@ -347,8 +372,8 @@ class _ItemBuilder:
             fob_value=fob_value,
             currency=shipment.currency,
             country_of_origin=shipment.exporting_party,  # Art 2.6: produced and originating there
-            quantity=quantity,
-            unit=unit,
+            quantity=own.quantity,
+            unit=own.unit,
             evidence=Evidence(
                 item_code=good.code or f"item-{number}",
                 currency=shipment.currency,
@@ -487,7 +512,11 @@ class _Fields:
 
     def items(self, key) -> list:
         value = self.data.get(key)
-        if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(entry, dict) for entry in value)
+        ):
             raise self.fail(key, "missing, empty or not a list of objects")
         return value
 
@@ -504,7 +533,9 @@ def _schema_decoded(type_name: str, part: str, text: str) -> tuple[Any, str | No
     elif part.startswith("@"):
         simple = complex_type.attributes[part[1:]].type
     else:
-        simple = next(e for e in complex_type.content.iter_elements() if e.local_name == part).type
+        simple = next(
+            child for child in complex_type.content.iter_elements() if child.local_name == part
+        ).type
     try:
         return simple.decode(text), None
     except (ValueError, InvalidOperation) as exc:

@@ -37,8 +37,8 @@ class DeclarationError(ValueError):
         command line's exit code is the worst one); its message names every problem."""
         if len(problems) == 1:
             return problems[0]
-        first = next((p for p in problems if p.code not in ITEM_CODES), problems[0])
-        lines = "\n".join(f"  {p.path}: {p} {p.hint}" for p in problems)
+        first = next((one for one in problems if one.code not in ITEM_CODES), problems[0])
+        lines = "\n".join(f"  {one.path}: {one} {one.hint}" for one in problems)
         error = cls(
             first.code,
             first.path,
@@ -51,7 +51,7 @@ class DeclarationError(ValueError):
     def as_dict(self) -> dict:
         out = {"code": self.code, "path": self.path, "message": str(self), "hint": self.hint}
         if len(self.problems) > 1:
-            out["errors"] = [p.as_dict() for p in self.problems]
+            out["errors"] = [one.as_dict() for one in self.problems]
         return out
 
 
