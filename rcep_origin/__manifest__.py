@@ -9,7 +9,7 @@
     "author": "RCEP origin pre-review",
     "license": "LGPL-3",
     "depends": ["sale_management", "mrp", "stock_delivery"],
-    "external_dependencies": {"python": ["rcep-origin", "lxml", "zeep", "signxml"]},
+    "external_dependencies": {"python": ["rcep-origin", "lxml", "zeep", "signxml", "xmlschema"]},
     "data": [
         "security/rcep_origin_security.xml",
         "security/ir.model.access.csv",
