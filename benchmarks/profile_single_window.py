@@ -91,7 +91,7 @@ def app_cpu(process) -> float:
 CLIENT_PARTS = (
     (
         "declaration checked (safe parse, schema, read)",
-        [("declaration.py", "from_xml"), ("client.py", "_checked")],
+        [("declaration.py", "from_xml"), ("reading.py", "from_xml"), ("client.py", "_checked")],
     ),
     ("zeep: request built (WS-Security header too)", [("bindings/soap.py", "_create")]),
     ("HTTP: requests, urllib3, http.client, socket", [("zeep/transports.py", "post")]),
@@ -108,6 +108,7 @@ SERVER_PARTS = (
     ("schema validation of the request", [("server.py", "_validate")]),
     ("schema validation of the declaration again (1.0)", [("xmlsafe.py", "validate")]),
     ("declaration read (fields)", [("declaration.py", "_read_item")]),
+    ("declaration decoded (xmlschema) and read", [("reading.py", "read_validated")]),
     ("WS-Security token check (1.0: with its nonce write)", [("server.py", "_authenticate")]),
     ("second-level engine re-run", [("second_level.py", "check")]),
     ("certificate built", [("service.py", "_certificate")]),

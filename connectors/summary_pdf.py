@@ -7,23 +7,22 @@ parsing without comments, the root is the certificate and its one signature refe
 that no wrapper around a genuine certificate is ever summarised in its place."""
 
 import io
+from decimal import Decimal
 
-from lxml import etree
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from connectors.single_window.signing import fingerprint, signed_root, verify
-
-NS = {"k": "urn:rcep-origin:certificate:1", "c": "urn:rcep-origin:common:1"}
+from connectors.xmlsafe import decode
 
 
 def certificate_items(signed_xml: bytes) -> list[dict]:
     """The items of a signed certificate (number, description, HS, criterion with its
     annotations, origin, quantity with its unit), for a summary; SignatureInvalid (with its
     code) for a document that is not a signed certificate in the shape that verifies."""
-    return _items(signed_root(signed_xml))
+    return [_item(item) for item in decode(signed_root(signed_xml))["Items"]["Item"]]
 
 
 def verified_certificate(signed_xml: bytes, cert_pem: bytes) -> dict:
@@ -38,84 +37,85 @@ def verified_certificate(signed_xml: bytes, cert_pem: bytes) -> dict:
 
 
 def certificate_content(root) -> dict:
-    """A straight read of a certificate (xsd/certificate-1.xsd) into plain values: numbers,
-    issuance, issuing body, format, parties, transport, invoices and items. ``root`` is the
-    ``k:Certificate`` element, parsed safely (and, for a signed one, the verified element)."""
-
-    def text(path: str, node=root) -> str:
-        return node.findtext(path, "", NS)
-
-    def party(path: str) -> dict | None:
-        node = root.find(path, NS)
-        if node is None:
-            return None
-        values = {key: text(f"c:{key.title()}", node) for key in ("name", "address", "country")}
-        if node.find("c:CustomsCode", NS) is not None:
-            values["customs_code"] = text("c:CustomsCode", node)
-        return values
-
-    transport = root.find("k:Transport", NS)
+    """A certificate (xsd/certificate-1.xsd) as plain values: numbers, issuance, issuing
+    body, format, parties, transport, invoices and items, each as the text a summary shows.
+    ``root`` is the ``k:Certificate`` element, parsed safely (and, for a signed one, the
+    verified element); it is validated and decoded by ``xmlsafe.decode`` (lxml checks,
+    xmlschema decodes), so nothing is read from an element that fails the schema."""
+    data = decode(root)
+    transport = data["Transport"]
     return {
-        "certificate_number": text("k:CertificateNumber"),
-        "reference_number": text("k:ReferenceNumber"),
-        "issued_at": text("k:IssuedAt"),
-        "issuing_body": party("k:IssuingBody"),
-        "format": text("k:Format"),
-        "exporter": party("k:Exporter"),
-        "producer": party("k:Producer"),
-        "importer": party("k:Importer"),
+        "certificate_number": data["CertificateNumber"],
+        "reference_number": data["ReferenceNumber"],
+        "issued_at": data["IssuedAt"],
+        "issuing_body": _party(data["IssuingBody"]),
+        "format": data["Format"],
+        "exporter": _party(data["Exporter"]),
+        "producer": _party(data.get("Producer")),
+        "importer": _party(data["Importer"]),
         "transport": {
-            "departure_date": text("c:DepartureDate", transport),
-            "means": text("c:Means", transport),
-            "vessel_or_flight": text("c:VesselOrFlight", transport),
-            "port_of_loading": text("c:PortOfLoading", transport),
-            "port_of_discharge": text("c:PortOfDischarge", transport),
+            "departure_date": transport["DepartureDate"],
+            "means": transport["Means"],
+            "vessel_or_flight": transport["VesselOrFlight"],
+            "port_of_loading": transport["PortOfLoading"],
+            "port_of_discharge": transport["PortOfDischarge"],
         },
         "invoices": [
-            {"number": text("c:Number", invoice), "date": text("c:Date", invoice)}
-            for invoice in root.iterfind("k:Invoices/c:Invoice", NS)
+            {"number": invoice["Number"], "date": invoice["Date"]}
+            for invoice in data["Invoices"]["Invoice"]
         ],
-        "items": _items(root),
+        "items": [_item(item) for item in data["Items"]["Item"]],
     }
 
 
-def _items(root) -> list[dict]:
-    items = []
-    for item in root.iterfind("k:Items/k:Item", NS):
-        criterion = item.find("c:OriginCriterion", NS)
-        base = etree.QName(criterion[0]).localname
-        annotations = [a.text for a in criterion.iterfind("c:Annotation", NS)]
-        fob = criterion.find("c:RVC/c:FOBValue", NS)
-        quantity = item.find("c:Quantity", NS)
-        items.append(
-            {
-                "number": item.findtext("c:ItemNumber", "", NS),
-                "marks": item.findtext("c:MarksAndNumbers", "", NS),
-                "packages_number": item.findtext("c:Packages/c:Number", "", NS),
-                "packages_kind": item.findtext("c:Packages/c:Kind", "", NS),
-                "description": item.findtext("c:Description", "", NS),
-                "hs": item.findtext("c:HSCode", "", NS),
-                "national_code": item.findtext("c:NationalCode", "", NS),
-                "criterion": " ".join([base, *annotations]),
-                "base_criterion": base,
-                "annotations": annotations,
-                "fob_value": fob.text if fob is not None else "",
-                "fob_currency": fob.get("currency", "") if fob is not None else "",
-                "origin": item.findtext("c:CountryOfOrigin", "", NS),
-                "quantity": f"{quantity.text} {quantity.get('unit')}",
-                "quantity_value": quantity.text,
-                "unit": quantity.get("unit"),
-            }
-        )
-    return items
+def _party(party: dict | None) -> dict | None:
+    if party is None:
+        return None
+    values = {key: party[key.title()] for key in ("name", "address", "country")}
+    if "CustomsCode" in party:
+        values["customs_code"] = party["CustomsCode"]
+    return values
+
+
+def _item(item: dict) -> dict:
+    criterion = item["OriginCriterion"]
+    base = next(name for name in criterion if name != "Annotation")
+    annotations = list(criterion.get("Annotation", ()))
+    fob = (criterion[base] or {}).get("FOBValue") if base == "RVC" else None
+    quantity, unit = _shown(item["Quantity"]["$"]), item["Quantity"]["@unit"]
+    return {
+        "number": _shown(item["ItemNumber"]),
+        "marks": item["MarksAndNumbers"],
+        "packages_number": _shown(item["Packages"]["Number"]),
+        "packages_kind": item["Packages"]["Kind"],
+        "description": item["Description"],
+        "hs": item["HSCode"],
+        "national_code": item.get("NationalCode", ""),
+        "criterion": " ".join([base, *annotations]),
+        "base_criterion": base,
+        "annotations": annotations,
+        "fob_value": _shown(fob["$"]) if fob is not None else "",
+        "fob_currency": fob["@currency"] if fob is not None else "",
+        "origin": item["CountryOfOrigin"],
+        "quantity": f"{quantity} {unit}",
+        "quantity_value": quantity,
+        "unit": unit,
+    }
+
+
+def _shown(value) -> str:
+    """A decoded number as the certificate wrote it (a Decimal keeps its digits)."""
+    return f"{value:f}" if isinstance(value, Decimal) else str(value)
 
 
 def certificate_pdf(signed_xml: bytes, signature_fingerprint: str) -> bytes:
-    root = signed_root(signed_xml)
-
-    def text(path: str, node=root) -> str:
-        return node.findtext(path, namespaces=NS) or ""
-
+    content = certificate_content(signed_root(signed_xml))
+    issuer, exporter, importer = (
+        content["issuing_body"],
+        content["exporter"],
+        content["importer"],
+    )
+    transport = content["transport"]
     styles = getSampleStyleSheet()
     story = [
         Paragraph("RCEP certificate of origin - summary", styles["Title"]),
@@ -126,17 +126,14 @@ def certificate_pdf(signed_xml: bytes, signature_fingerprint: str) -> bytes:
         Spacer(1, 8),
     ]
     facts = [
-        ["Certificate number", text("k:CertificateNumber")],
-        ["Reference number", text("k:ReferenceNumber")],
-        ["Issued at", text("k:IssuedAt")],
-        ["Format", text("k:Format")],
-        ["Issuing body", f"{text('k:IssuingBody/c:Name')} ({text('k:IssuingBody/c:Country')})"],
-        ["Exporter", f"{text('k:Exporter/c:Name')}, {text('k:Exporter/c:Country')}"],
-        ["Importer", f"{text('k:Importer/c:Name')}, {text('k:Importer/c:Country')}"],
-        [
-            "Departure",
-            f"{text('k:Transport/c:DepartureDate')} {text('k:Transport/c:VesselOrFlight')}",
-        ],
+        ["Certificate number", content["certificate_number"]],
+        ["Reference number", content["reference_number"]],
+        ["Issued at", content["issued_at"]],
+        ["Format", content["format"]],
+        ["Issuing body", f"{issuer['name']} ({issuer['country']})"],
+        ["Exporter", f"{exporter['name']}, {exporter['country']}"],
+        ["Importer", f"{importer['name']}, {importer['country']}"],
+        ["Departure", f"{transport['departure_date']} {transport['vessel_or_flight']}"],
         [
             "Signature (SHA-256 of the signing certificate)",
             Paragraph(signature_fingerprint, styles["Code"]),
@@ -150,7 +147,7 @@ def certificate_pdf(signed_xml: bytes, signature_fingerprint: str) -> bytes:
     )
     story += [table, Spacer(1, 12)]
     rows = [["#", "Description", "HS", "Criterion", "Origin", "Quantity"]]
-    for item in _items(root):
+    for item in content["items"]:
         rows.append(
             [
                 item["number"],
@@ -174,6 +171,6 @@ def certificate_pdf(signed_xml: bytes, signature_fingerprint: str) -> bytes:
     story.append(items)
     buffer = io.BytesIO()
     SimpleDocTemplate(
-        buffer, pagesize=A4, title=f"RCEP CO {text('k:CertificateNumber')}", invariant=1
+        buffer, pagesize=A4, title=f"RCEP CO {content['certificate_number']}", invariant=1
     ).build(story)
     return buffer.getvalue()

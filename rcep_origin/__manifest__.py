@@ -9,7 +9,7 @@
     "author": "RCEP origin pre-review",
     "license": "LGPL-3",
     "depends": ["sale_management", "mrp", "stock_delivery"],
-    "external_dependencies": {"python": ["rcep-origin", "lxml", "zeep", "signxml"]},
+    "external_dependencies": {"python": ["rcep-origin", "lxml", "zeep", "signxml", "xmlschema"]},
     "data": [
         "security/rcep_origin_security.xml",
         "security/ir.model.access.csv",
@@ -36,6 +36,9 @@
         "views/rcep_origin_readiness_remedies_views.xml",
         "views/rcep_origin_menus.xml",
         "views/rcep_readiness_views.xml",
+        "views/rcep_origin_declaration_verification_views.xml",
+        "views/rcep_verification_templates.xml",
+        "data/rcep_verification_data.xml",
     ],
     "assets": {
         "web.assets_tests": ["rcep_origin/static/tests/tours/*.js"],

@@ -157,7 +157,9 @@ class Checks:
                 )
 
     def check_good(self, good: Good) -> None:
-        if good.fob_undetermined:
+        if good.fob_undetermined == "incoterm" and good.incoterm is None:
+            self.issue("INCOTERM_MISSING", good.path)
+        elif good.fob_undetermined:
             self.issue(
                 "FOB_UNDETERMINED", good.path, incoterm=good.incoterm, missing=good.fob_undetermined
             )

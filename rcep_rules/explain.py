@@ -399,8 +399,26 @@ def _explain(ev: "Evaluation", with_materials: bool = True) -> str:
     warnings = [i for i in ev.issues if i.severity != "error"]
     if warnings:
         lines.append("Warnings:")
-        lines += [f"  {i.code} at {i.path}: {i.message}" for i in warnings]
+        lines += _warning_lines(warnings)
     return "\n".join(lines)
+
+
+def _warning_lines(warnings) -> list[str]:
+    """One line per warning; the same warning at many places (PSR_TRANSPOSED for each of 300
+    sub-assemblies) is one line with the count and the first place."""
+    groups: dict[tuple[str, str], list] = {}
+    for i in warnings:
+        groups.setdefault((i.code, i.message), []).append(i)
+    lines = []
+    for (code, message), same in groups.items():
+        if len(same) == 1:
+            lines.append(f"  {code} at {same[0].path}: {message}")
+        else:
+            lines.append(
+                f"  {code} at {same[0].path} and {len(same) - 1} more ({len(same)} times): "
+                f"{message}"
+            )
+    return lines
 
 
 def _material_line(v, s) -> str:

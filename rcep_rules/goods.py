@@ -128,9 +128,15 @@ class LineKind:
     currency: str | None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Material:
-    """One line of a bill of materials; with a ``bom`` of its own it is made in-house."""
+    """One line of a bill of materials; with a ``bom`` of its own it is made in-house.
+
+    Read-only like the other records here, but not declared frozen: a frozen dataclass
+    sets each of its 18 fields through ``object.__setattr__``, which made building a
+    material cost about twice what the rest of reading its line does, and an order
+    confirmed in Odoo reads thousands of lines. Nothing assigns to a Material after it is
+    read (`dataclasses.replace` makes a changed copy)."""
 
     path: str
     code: str
@@ -189,7 +195,7 @@ class Shipment:
 def load_shipments(text: str | bytes) -> list[Shipment]:
     """Read a goods file: one shipment object, or a list of them."""
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_int=_json_int)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
         raise GoodsFileError(
@@ -202,6 +208,19 @@ def load_shipments(text: str | bytes) -> list[Shipment]:
     if isinstance(data, list) and data:
         return [parse_shipment(item, f"[{i}].") for i, item in enumerate(data)]
     raise GoodsFileError("The goods file must hold a shipment object or a non-empty list of them.")
+
+
+def _json_int(text: str) -> int | Decimal:
+    """An integer of the file; one too long for any field (more than 18 digits) is read as
+    the Decimal it is, so that its field reports it (INPUT_INVALID at its path) instead of
+    Python's int() refusing numbers of more than 4,300 digits with a ValueError."""
+    return int(text) if len(text) <= 18 else Decimal(text)
+
+
+def _shown(value: Any) -> str:
+    """A number as the file wrote it, a long one cut to its first digits and its length."""
+    text = str(value) if isinstance(value, Decimal) else repr(value)
+    return text if len(text) <= 40 else f"{text[:24]}... ({len(text)} characters)"
 
 
 def parse_shipment(data: Any, prefix: str = "") -> Shipment:
@@ -287,7 +306,7 @@ class _Reader:
             return None
         number = _to_decimal(value)
         if number is None or number < 0:
-            problem = f" ({value!r} is not a non-negative number of at most {_LIMIT_TEXT})"
+            problem = f" ({_shown(value)} is not a non-negative number of at most {_LIMIT_TEXT})"
             if code == "INPUT_INVALID":
                 self.invalid(
                     f"{path}.{key}",
@@ -295,8 +314,10 @@ class _Reader:
                     problem.strip(" ()"),
                     'a non-negative decimal string such as "12.50"',
                 )
-            else:
-                self.issues.append(Issue(code, path, {"what": what, "problem": problem}))
+            else:  # ``given``: the value as written, for callers that word the problem
+                self.issues.append(
+                    Issue(code, path, {"what": what, "problem": problem, "given": repr(value)})
+                )
             return None
         return number
 
@@ -477,9 +498,11 @@ class _Reader:
         if incoterm is not None and incoterm not in INCOTERMS:
             self.invalid(f"{path}.incoterm", "incoterm", f"{incoterm!r}", ", ".join(INCOTERMS))
             incoterm = None
-        if "fob" in data or incoterm is None:
+        if "fob" in data or (incoterm is None and "invoice_value" not in data):
             return self.decimal(data, "fob", path), incoterm, ""
         invoice = self.decimal(data, "invoice_value", path)
+        if incoterm is None:  # an invoice value, but on which terms? (not guessed as FOB)
+            return None, None, "" if "incoterm" in data else "incoterm"
         if invoice is None:
             return None, incoterm, ""
         added, deducted = TO_FOB[incoterm]
@@ -504,7 +527,10 @@ class _Reader:
         if role not in ROLES:
             self.invalid(f"{path}.role", "role", f"{role!r}", ", ".join(ROLES))
             role = "material"
-        quantity = self._quantity(data, path, code)
+        quantity = data.get("quantity")
+        quantity = _text_to_decimal(quantity) if type(quantity) is str else None
+        if quantity is None or quantity <= 0:
+            quantity = self._quantity(data, path, code)
         cycle = bool(code) and code in ancestors
         if cycle:
             self.issues.append(Issue("BOM_CYCLE", path, {"what": _name(code, path), "code": code}))
@@ -514,7 +540,7 @@ class _Reader:
         cost = data.get("unit_cost")
         unit_cost = None
         if cost is not None:
-            unit_cost = _to_decimal(cost)
+            unit_cost = _text_to_decimal(cost) if type(cost) is str else _to_decimal(cost)
             if unit_cost is None or unit_cost < 0:
                 unit_cost = self.decimal(
                     data, "unit_cost", path, "BOM_COST_MISSING", _name(code, path)
@@ -522,9 +548,17 @@ class _Reader:
         elif bom is None and role != TRANSPORT_PACKING:
             problem = " (a bought material needs its cost, even when it is zero)"
             self.issues.append(
-                Issue("BOM_COST_MISSING", path, {"what": _name(code, path), "problem": problem})
+                Issue(
+                    "BOM_COST_MISSING",
+                    path,
+                    {"what": _name(code, path), "problem": problem, "given": None},
+                )
             )
-        country = self._country(data, path)
+        country = data.get("origin_country")
+        if not (
+            type(country) is str and len(country) == 2 and country.isalpha() and country.isupper()
+        ):
+            country = self._country(data, path)
         proof = self._proof(data, path) if "proof" in data else None
         currency = self.currency(data, f"{path}.currency") if "currency" in data else None
         kind = None
@@ -569,7 +603,7 @@ class _Reader:
             problem = (
                 " (missing)"
                 if value is None
-                else f" ({value!r} is not a positive number of at most {_LIMIT_TEXT})"
+                else f" ({_shown(value)} is not a positive number of at most {_LIMIT_TEXT})"
             )
             self.issues.append(
                 Issue("BOM_QTY_INVALID", path, {"what": _name(code, path), "problem": problem})

@@ -217,6 +217,8 @@ def test_declare_writes_the_validated_file_and_validate_accepts_it(tmp_path, cap
 
 def test_declare_refuses_a_non_originating_shipment_and_writes_nothing(tmp_path, capsys):
     data = json.loads(SHIPMENT.read_text())
+    for item in data["items"]:  # the shipment is copied elsewhere: its goods files with it
+        item["goods_file"] = str((SHIPMENT.parent / item["goods_file"]).resolve())
     data["items"][0]["goods_file"] = str(
         data_path("samples", "07_cordless_phone_expired_proof.json")
     )

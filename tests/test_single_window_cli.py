@@ -2,7 +2,7 @@
 lists and writes the certificates that come back, and verifies them (the XML signature against
 the customs signing certificate and, with an endpoint, that customs registered them as is).
 
-Exit codes (connectors/cli.py): `submit` 0 issued, 1 rejected, 2 not settled; `verify` 0 valid,
+Exit codes (connectors/cli/): `submit` 0 issued, 1 rejected, 2 not settled; `verify` 0 valid,
 1 not valid, 2 nothing to check. Every test runs the mock Single Window in-process on a free
 loopback port under tmp_path, keeps the exporter's ledger in tmp_path (`--ledger`), and points
 RCEP_ORIGIN_LEDGER and RCEP_ORIGIN_RULES at temporary files, so the user's own ledger and rules

@@ -138,6 +138,14 @@ class SingleWindowClient:
             self.ledger.pin(self.endpoint, pinned)
         return pinned
 
+    def registered_certificate(self, number: str) -> bytes:
+        """The signed certificate XML the Single Window holds under ``number``, its exact
+        bytes (for checking a certificate someone sent); failures as SingleWindowError."""
+        try:
+            return self.service.GetCertificate(CertificateNumber=number).SignedCertificate
+        except Exception as exc:
+            raise _classify(exc) from None
+
     # --- operations ----------------------------------------------------------------------------
 
     def submit(self, declaration_xml: bytes, sent_before: bool = False) -> Outcome:

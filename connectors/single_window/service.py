@@ -324,7 +324,12 @@ def _certificate(
     declaration: Declaration, number: str, reference: str, stamp: str
 ) -> etree._Element:
     """The certificate: Annex 3B data of the declaration, without the evidence."""
-    from connectors.declaration import _address, _c, _item_xml, _transport_and_invoices
+    from connectors.declaration import (
+        common,
+        write_address,
+        write_item,
+        write_transport_and_invoices,
+    )
 
     root = etree.Element(f"{{{K}}}Certificate", nsmap={"k": K, "c": C}, Id="certificate")
 
@@ -338,14 +343,14 @@ def _certificate(
     k("IssuedAt", stamp)
     body = k("IssuingBody")
     for tag, value in zip(("Name", "Address", "Country"), ISSUING_BODY, strict=True):
-        _c(body, tag, value)
+        common(body, tag, value)
     k("Format", FORMAT)
-    _address(root, "Exporter", declaration.exporter, ns=K)
+    write_address(root, "Exporter", declaration.exporter, ns=K)
     if declaration.producer:
-        _address(root, "Producer", declaration.producer, ns=K)
-    _address(root, "Importer", declaration.importer, ns=K)
-    _transport_and_invoices(root, declaration, K)
+        write_address(root, "Producer", declaration.producer, ns=K)
+    write_address(root, "Importer", declaration.importer, ns=K)
+    write_transport_and_invoices(root, declaration, K)
     items = k("Items")
     for item in declaration.items:
-        _item_xml(etree.SubElement(items, f"{{{K}}}Item"), item, evidence=False)
+        write_item(etree.SubElement(items, f"{{{K}}}Item"), item, evidence=False)
     return root

@@ -1,0 +1,7 @@
+"""``python -m connectors.cli``: the ``rcep-origin`` command."""
+
+import sys
+
+from connectors.cli.app import main
+
+sys.exit(main())
