@@ -464,12 +464,16 @@ class _Walk(Checks, LineFacts):
             return False
         facts, value = node.facts, node.value
         terms, entries = node.rule.row.ctc_terms, facts.entries
-        flags = []  # (a loop, not a comprehension: this runs for every sub-assembly)
-        for i, term in enumerate(terms):
-            flags.append(self.ctc_test(term, entries[i], node, value, ctc))
+        # (no comprehension and positional arguments: this runs for every sub-assembly)
+        if len(terms) == 1:
+            flags = [self.ctc_test(terms[0], entries[0], node, value, ctc)]
+        else:
+            flags = []
+            for i, term in enumerate(terms):
+                flags.append(self.ctc_test(term, entries[i], node, value, ctc))
         # WO or PE cannot hold here: they need no non-originating input (block), or a BOM
         parts = (value, vnm, vom, node.costs)  # an Rvc, made only if a branch needs it
-        return bool(try_branches(facts.plan, flags, parts, item.processes, ctc, False, first=True))
+        return bool(try_branches(facts.plan, flags, parts, item.processes, ctc, False, True))
 
     def judge(self, node: Node, cumulation: bool) -> World:
         """The outcome of one good or sub-assembly, with or without cumulation (Art 3.4)."""
