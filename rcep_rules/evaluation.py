@@ -22,40 +22,67 @@ same sums with no sub-assembly originating (``_Walk.holds_at_worst``), and only 
 bound cannot tell is every sub-assembly judged again without cumulation. Verdicts per BOM
 line and the warnings about single materials are facts derived from the same functions, on
 first use (``Evaluation.materials``, ``.issues``).
+
+The parts, by what a reader looks for: ``verdicts`` (the reason codes, ``MaterialVerdict``,
+``Verdict``; it imports nothing else of the engine, so the wording in ``explain`` depends on the
+facts only), ``outcome`` (``Node``, ``Rvc``, ``CtcOutcome``, ``World`` and ``try_branches``, the
+one routine that tries a rule's branches for ``originates`` and ``judge`` alike), ``checks``
+(the pre-review checks) and ``line_facts`` (the per-line verdicts and warnings); this module
+walks the BOM and judges each node. Names that moved stay importable from here.
 """
 
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 from functools import cached_property
 
+from rcep_rules.checks import Checks, _what
 from rcep_rules.goods import Good, LineKind, Material, Shipment
-from rcep_rules.hs import HS2012, HS2022, display
-from rcep_rules.issues import CATALOGUE, ERROR, WARNING, Issue, make_issue
-from rcep_rules.psr import CR, CTC, CTC_DIGITS, RVC, WO, RuleMatch, RuleNotFound
+from rcep_rules.hs import HS2012, display
+from rcep_rules.issues import ERROR, WARNING, Issue
+from rcep_rules.line_facts import LineFacts
+
+# The outcome and verdict types are imported from here by callers of old: kept importable.
+from rcep_rules.outcome import (  # noqa: F401
+    STRICT,
+    TEXTILE_CHAPTERS,
+    WITHIN,
+    CtcOutcome,
+    Node,
+    Rvc,
+    World,
+    _fails,
+    _merged,
+    _plan,
+    _RuleFacts,
+    cap_holds,
+    decisive,
+    others_hold,
+    transparency_cause,
+    try_branches,
+)
+from rcep_rules.psr import CTC, RuleMatch, RuleNotFound
 from rcep_rules.reference import Reference
-
-ZERO = Decimal(0)
-# Quantities and money have at most 24 significant digits (goods.py); products and sums of
-# them stay exact with this precision, so no threshold is ever decided by rounding.
-EXACT = Context(prec=80)
-HUNDRED = Decimal(100)
-PREFERENCE = ("WO", "PE", "CTC", "RVC", "CR")
-TEXTILE_CHAPTERS = range(50, 64)  # Art 3.7(b): de minimis by weight
-
-# Why a BOM line is, or is not, originating (worded in rcep_rules.explain).
-PROOF = "proof"
-CUMULATION = "cumulation"
-INDIRECT = "indirect"
-ROLLED_UP = "rolled_up"
-TRANSPARENT = "transparent"
-NO_PROOF = "no_proof"
-NON_PARTY = "non_party"
-ORIGIN_UNKNOWN = "origin_unknown"
-PROOF_EXPIRED = "proof_expired"
-PROOF_NOT_YET_VALID = "proof_not_yet_valid"
-PROOF_INVALID = "proof_invalid"
-ORIGINATING = frozenset({PROOF, CUMULATION, INDIRECT, ROLLED_UP})
+from rcep_rules.verdicts import (  # noqa: F401
+    CUMULATION,
+    EXACT,
+    HUNDRED,
+    INDIRECT,
+    NO_PROOF,
+    NON_PARTY,
+    ORIGIN_UNKNOWN,
+    ORIGINATING,
+    PREFERENCE,
+    PROOF,
+    PROOF_EXPIRED,
+    PROOF_INVALID,
+    PROOF_NOT_YET_VALID,
+    ROLLED_UP,
+    TRANSPARENT,
+    ZERO,
+    MaterialVerdict,
+    Verdict,
+)
 
 # Where the value of a bought line goes in the sums of its good or sub-assembly.
 _ORIGINATING = "originating"
@@ -64,170 +91,6 @@ _NON_ORIGINATING_OTHER = "non-originating packing or accessory"  # RVC only (Art
 _CUMULATED_MATERIAL = "material originating by cumulation"
 _CUMULATED_OTHER = "packing or accessory originating by cumulation"
 _BAD = "wrong HS code or currency"
-_TRANSPOSED = CATALOGUE["PSR_TRANSPOSED"].severity
-_STRICT, _WITHIN = 2, 1  # how a CTC term holds (Walk.ctc_test)
-
-
-class MaterialVerdict:
-    """The verdict on one BOM line. ``ctc`` is pass, fail, ignored (packing and accessories,
-    Arts 3.8-3.9) or n/a (originating materials, or no CTC test where it was judged)."""
-
-    __slots__ = (
-        "counted",
-        "criterion",
-        "ctc",
-        "ctc_key",
-        "judged_by",
-        "material",
-        "note",
-        "originating",
-        "reason",
-        "value",
-    )
-
-    def __init__(
-        self,
-        material: Material,
-        reason: str,
-        value: Decimal,
-        ctc: str,
-        judged_by: str,
-        criterion: str | None = None,
-        counted: Decimal | None = None,
-        ctc_key=None,
-    ):
-        self.material = material
-        self.originating = reason in ORIGINATING
-        self.reason = reason
-        self.value = value
-        self.ctc = ctc
-        self.judged_by = judged_by  # path of the good or sub-assembly whose rule judged it
-        self.criterion = criterion  # of a sub-assembly that qualifies on its own
-        self.counted = value if counted is None else counted  # per unit of the judging good
-        self.ctc_key = ctc_key  # the code compared in the CTC test (another HS edition's)
-        self.note = ""  # why a sub-assembly does not qualify on its own
-
-
-@dataclass(slots=True)
-class Rvc:
-    """Art 3.5 figures for one good or sub-assembly, exact (``Decimal``)."""
-
-    fob: Decimal
-    vnm: Decimal
-    vom: Decimal
-    costs: Decimal | None  # direct labour + overhead + profit + other, when given
-
-    @property
-    def build_down(self) -> Decimal | None:
-        if not self.fob:
-            return None
-        with localcontext(EXACT):
-            return (self.fob - self.vnm) * HUNDRED / self.fob
-
-    @property
-    def build_up(self) -> Decimal | None:
-        if self.costs is None or not self.fob:
-            return None
-        with localcontext(EXACT):
-            return (self.vom + self.costs) * HUNDRED / self.fob
-
-    def meets(self, threshold: Decimal) -> bool:
-        """ "No less than" the threshold, compared without division or rounding."""
-        if self.fob <= 0:
-            return False
-        if (self.fob - self.vnm) * HUNDRED >= threshold * self.fob:
-            return True
-        return self.costs is not None and (self.vom + self.costs) * HUNDRED >= threshold * self.fob
-
-
-@dataclass(slots=True)
-class CtcOutcome:
-    atom: CTC
-    failing: tuple[tuple[str | None, Decimal], ...]  # HS codes without the change, and value
-    failing_value: Decimal
-    de_minimis: bool  # the failing materials are within Art 3.7
-    by_weight: tuple[Decimal, Decimal] | None = None  # failing and total weight, Art 3.7(b)
-
-    @property
-    def strict(self) -> bool:
-        return not self.failing
-
-
-@dataclass(slots=True)
-class World:
-    """The outcome for one good or sub-assembly, with or without cumulation."""
-
-    originating: bool
-    criterion: str | None
-    satisfied: tuple[str, ...]
-    dmi: bool
-    minimal: bool
-    wo: bool
-    pe: bool
-    rvc: Rvc
-    ctc: tuple[CtcOutcome, ...]
-    ctc_values: dict  # non-originating materials by HS, per unit, sub-assemblies seen through
-    uses_non_originating: bool  # a non-originating material or accessory (packing aside)
-
-
-class Node:
-    """The sums of one good or in-house sub-assembly, from which its outcomes follow.
-
-    Once walked, a node knows whether it is originating with cumulation (``originating``),
-    whether it is wholly obtained (``wo``) and its ``sums`` (vnm, vom, ctc, block) with its
-    sub-assemblies rolled up or seen through: all the nodes above it need. Its ``World``s
-    (with, and without, cumulation) are made on first use. ``p_vnm`` and ``p_block`` are its
-    non-originating value and use of non-originating materials at worst: no sub-assembly
-    originating, nothing cumulated (for ``holds_at_worst``)."""
-
-    __slots__ = (
-        "block",
-        "c_block",
-        "c_ctc",
-        "c_value",
-        "costs",
-        "ctc",
-        "facts",
-        "has_cum",
-        "hs",
-        "is_good",
-        "item",
-        "judgeable",
-        "materials_value",
-        "minimal",
-        "originating",
-        "p_block",
-        "p_vnm",
-        "rule",
-        "subs",
-        "sums",
-        "value",
-        "vnm",
-        "vom",
-        "walk",
-        "with_cumulation",
-        "without_cumulation",
-        "wo",
-    )
-
-    def world(self, cumulation: bool = True) -> World:
-        if cumulation or not self.has_cum:
-            found = getattr(self, "with_cumulation", None)  # unset until first asked for
-            if found is None:
-                found = self.with_cumulation = self.walk.judge(self, True)
-        else:
-            found = getattr(self, "without_cumulation", None)
-            if found is None:
-                found = self.without_cumulation = self.walk.judge(self, False)
-        return found
-
-
-class _RuleFacts:
-    """What the walk needs of the rule of one HS code, found once per evaluation: its
-    branches (``_plan``), the failing-code entries of its CTC terms (``_Walk.failing_entry``),
-    the facts of PSR_TRANSPOSED (None when it is not transposed) and whether it is partial."""
-
-    __slots__ = ("entries", "partial", "plan", "transposed")
 
 
 class Evaluation:
@@ -240,6 +103,8 @@ class Evaluation:
         self.node = top
         self.errors: tuple[Issue, ...] = tuple(i for i in walk.issues if i.severity == ERROR)
         world = top.world() if top is not None else None
+        if world is not None and not self.errors and shipment.good.claim:
+            world = _claimed(world, shipment.good, walk)
         self.result = world
         if world is None or self.errors:
             self.originating = self.criterion = None
@@ -314,29 +179,27 @@ def review(shipment: Shipment, reference: Reference | None = None) -> tuple[Issu
     return tuple(sorted(issues, key=lambda i: i.severity != ERROR))
 
 
-def transparency_cause(node: Node, world: World) -> str:
-    if node.rule is None:
-        return "its HS code is missing or invalid"
-    if isinstance(node.rule, RuleNotFound):
-        return f"no rule is loaded for {display(node.rule.code)}"
-    if not node.item.processes:
-        return "no process is given for it"
-    if world.minimal:
-        return "only minimal operations were performed on it (Art 3.6)"
-    return f"its rule {node.rule.row.psr} is not met"
-
-
-def decisive(world: World) -> CtcOutcome | None:
-    """The CTC term that decides: the first met outright, else by de minimis, else the first."""
-    if not world.ctc:
-        return None
-    for outcome in world.ctc:
-        if outcome.strict:
-            return outcome
-    for outcome in world.ctc:
-        if outcome.de_minimis:
-            return outcome
-    return world.ctc[0]
+def _claimed(world: World, good: Good, walk: "_Walk") -> World:
+    """The good's outcome under the criterion the exporter claims (Annex 3A headnote 8): it
+    is declared when it holds; when it does not, the good is not originating for that claim
+    (CRITERION_CLAIM_NOT_MET names the criteria that do hold)."""
+    claim = good.claim
+    if claim in world.satisfied:
+        return replace(world, criterion=claim, dmi=world.held.get(claim) == "dmi")
+    walk.issue(
+        "CRITERION_CLAIM_NOT_MET",
+        f"{good.path}.claim",
+        claim=claim,
+        code=good.code,
+        satisfied=", ".join(world.satisfied),
+        holding=(
+            f"; it qualifies under {', '.join(world.satisfied)} instead: claim one of them or "
+            "remove the claim"
+            if world.satisfied
+            else "; no criterion holds"
+        ),
+    )
+    return replace(world, originating=False, criterion=None, dmi=False)
 
 
 def _still_holds(declared: World, without: World) -> bool:
@@ -355,16 +218,9 @@ def _default_reference() -> Reference:
     return _reference
 
 
-def _what(item, is_good: bool = False) -> str:
-    if is_good:
-        return f"the good {item.code}"
-    if item.bom is not None:
-        return f"sub-assembly {item.code}"
-    return f"material {item.code}" if item.code else f"the material at {item.path}"
-
-
-class _Walk:
-    """One evaluation: the walk over the BOM, the judgement of each node, the issues."""
+class _Walk(Checks, LineFacts):
+    """One evaluation: the walk over the BOM and the judgement of each node; the checks
+    (``rcep_rules.checks``) and the per-line facts (``rcep_rules.line_facts``) are its parts."""
 
     def __init__(self, shipment: Shipment, ref: Reference):
         self.shipment = shipment
@@ -391,40 +247,6 @@ class _Walk:
 
     def issue(self, _code: str, _path: str, severity: str = "", **facts) -> None:
         self.issues.append(Issue(_code, _path, facts, severity))
-
-    # --- the shipment -----------------------------------------------------------------------
-
-    def check_shipment(self) -> None:
-        s, prefix = self.shipment, self.shipment.prefix
-        if s.exporting_party and s.exporting_party == s.importing_party:
-            self.issue(
-                "INPUT_INVALID",
-                prefix + "importing_party",
-                field="importing_party",
-                problem=f"{s.importing_party}, the exporting Party itself",
-                expected="the RCEP Party the goods are exported to",
-            )
-        for role, code, key in (
-            ("exporting Party", s.exporting_party, "exporting_party"),
-            ("importing Party", s.importing_party, "importing_party"),
-        ):
-            if code is None:
-                continue
-            party = self.ref.parties.get(code)
-            path = prefix + key
-            if party is None:
-                self.issue("PARTY_NOT_RCEP", path, role=role.capitalize(), country=code)
-            elif s.shipment_date and not party.in_force_on(s.shipment_date):
-                self.issue(
-                    "PARTY_NOT_IN_FORCE",
-                    path,
-                    role=f"the {role}",
-                    country=party.name,
-                    date=s.shipment_date,
-                    since=party.entry_into_force,
-                )
-            elif party.contested:
-                self.issue("PARTY_CONTESTED", path, country=party.name, role=role, note=party.note)
 
     # --- the walk ---------------------------------------------------------------------------
 
@@ -582,65 +404,6 @@ class _Walk:
         found = self.slots[version][kind] = (bucket, code)
         return found
 
-    def report_node(self, node: Node) -> None:
-        item = node.item
-        block = node.sums[3]
-        # (a value derived from the materials is never below them)
-        value = node.value
-        if value is not node.materials_value and item.bom and node.materials_value > value:
-            self.issue(
-                "BOM_VALUE_EXCEEDS_FOB",
-                item.path,
-                what=_what(item, node.is_good),
-                value=node.value,
-                materials=node.materials_value,
-                currency=self.currency or "",
-            )
-        if node.is_good:
-            self.check_good(item)
-        elif item.bom == () and not item.wholly_obtained:
-            self.issue("BOM_EMPTY", item.path, what=_what(item))
-        rule = node.rule
-        if isinstance(rule, RuleNotFound):
-            world = node.world()
-            serious = node.is_good and not (world.wo or world.pe)
-            self.issue(
-                "PSR_NOT_FOUND",
-                item.path,
-                severity=ERROR if serious else WARNING,
-                code=display(rule.code),
-                version=rule.version,
-                detail=rule.detail,
-            )
-        elif isinstance(rule, RuleMatch):
-            row, facts = rule.row, node.facts
-            if facts.transposed:
-                self.issues.append(
-                    make_issue("PSR_TRANSPOSED", item.path, facts.transposed, _TRANSPOSED)
-                )
-            if facts.partial:
-                self.issue(
-                    "PSR_PARTIAL",
-                    item.path,
-                    rule_text=row.psr,
-                    rule_code=f"{row.hs_version} {display(row.code)}",
-                )
-        if not item.processes:
-            serious = node.is_good and block
-            self.issue(
-                "PROCESS_MISSING",
-                item.path,
-                what=_what(item, node.is_good),
-                severity=ERROR if serious else WARNING,
-            )
-        elif block and node.minimal:
-            self.issue(
-                "PROCESS_MINIMAL",
-                item.path,
-                what=_what(item, node.is_good),
-                processes=", ".join(item.processes),
-            )
-
     # --- judging one node --------------------------------------------------------------------
 
     def sums(self, node: Node, cumulation: bool) -> tuple[Decimal, Decimal, dict, bool]:
@@ -701,32 +464,16 @@ class _Walk:
             return False
         facts, value = node.facts, node.value
         terms, entries = node.rule.row.ctc_terms, facts.entries
-        tested: list = [None] * len(terms)
-        rvc = None
-        for _, ctc_at, others in facts.plan:
-            strict = dmi = True
-            for i in ctc_at:
-                found = tested[i]
-                if found is None:
-                    found = tested[i] = self.ctc_test(terms[i], entries[i], node, value, ctc)
-                strict = strict and found & _STRICT
-                dmi = dmi and found & _WITHIN
-            if not (strict or dmi):
-                continue
-            for what, threshold in others:
-                if what is RVC:
-                    if rvc is None:
-                        rvc = Rvc(value, vnm, vom, node.costs)
-                    ok = rvc.meets(threshold)
-                elif what is CR:
-                    ok = "chemical_reaction" in item.processes
-                else:  # WO holds here only with WO or PE, which need no non-originating input
-                    ok = False
-                if not ok:
-                    break
-            else:
-                return True
-        return False
+        # (no comprehension and positional arguments: this runs for every sub-assembly)
+        if len(terms) == 1:
+            flags = [self.ctc_test(terms[0], entries[0], node, value, ctc)]
+        else:
+            flags = []
+            for i, term in enumerate(terms):
+                flags.append(self.ctc_test(term, entries[i], node, value, ctc))
+        # WO or PE cannot hold here: they need no non-originating input (block), or a BOM
+        parts = (value, vnm, vom, node.costs)  # an Rvc, made only if a branch needs it
+        return bool(try_branches(facts.plan, flags, parts, item.processes, ctc, False, True))
 
     def judge(self, node: Node, cumulation: bool) -> World:
         """The outcome of one good or sub-assembly, with or without cumulation (Art 3.4)."""
@@ -751,25 +498,24 @@ class _Walk:
             outcomes = tuple(
                 [self.ctc_outcome(t, node, value, ctc, cumulation) for t in row.ctc_terms]
             )
-            held = self.rule_families(row, item, rvc, outcomes, wo or pe)
+            held = self.rule_families(row, item, rvc, outcomes, wo or pe, ctc)
             for family in ("CTC", "RVC", "CR"):
                 if family in held:
                     satisfied.append(family)
         criterion = satisfied[0] if satisfied else None  # in the order of PREFERENCE
-        # originating, criterion, satisfied, dmi, minimal, wo, pe, rvc, ctc, ctc_values,
-        # uses_non_originating
         return World(
-            criterion is not None,
-            criterion,
-            tuple(satisfied),
-            held.get(criterion) == "dmi",
-            minimal,
-            wo,
-            pe,
-            rvc,
-            outcomes,
-            ctc,
-            block,
+            originating=criterion is not None,
+            criterion=criterion,
+            satisfied=tuple(satisfied),
+            dmi=held.get(criterion) == "dmi",
+            minimal=minimal,
+            wo=wo,
+            pe=pe,
+            rvc=rvc,
+            ctc=outcomes,
+            ctc_values=ctc,
+            uses_non_originating=block,
+            held=held,
         )
 
     def holds_at_worst(self, top: Node, declared: World) -> bool:
@@ -848,7 +594,7 @@ class _Walk:
             entry = self.failing_entry(term, hs)
         codes = self.codes
         if entry[0] < len(codes):
-            own, fails = hs[: CTC_DIGITS[term.kind]], entry[1]
+            own, fails = term.own(hs), entry[1]
             for code in codes[entry[0] :]:
                 if _fails(code, own, term):
                     fails.add(code)
@@ -857,7 +603,7 @@ class _Walk:
 
     def ctc_test(self, term: CTC, entry: list, node: Node, value: Decimal, ctc: dict) -> int:
         """What ``ctc_outcome`` (with cumulation) would find of a term, without making it:
-        _STRICT when no material fails it, _WITHIN when its ``de_minimis`` holds. ``entry``
+        STRICT when no material fails it, WITHIN when its ``de_minimis`` holds. ``entry``
         is the term's failing_entry for the node's code."""
         fails = entry[1] if entry[0] == len(self.codes) else self.failing_set(term, node.hs, entry)
         failing_value = None  # the value of the failing materials, once one is found
@@ -866,12 +612,15 @@ class _Walk:
                 v = ctc.get(code)
                 if v is not None:
                     failing_value = v if failing_value is None else failing_value + v
-        found = failing_value is not None
-        if (failing_value * 10 if found else ZERO) <= value:  # Art 3.7(a)
-            return _WITHIN if found else _STRICT | _WITHIN
-        if found and int(node.hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b): by weight
-            return _WITHIN if self.ctc_outcome(term, node, value, ctc, True).de_minimis else 0
-        return 0 if found else _STRICT
+        if failing_value is None:
+            return STRICT | WITHIN
+        if failing_value * 10 <= value:  # de_minimis (a), the common case, without the call
+            return WITHIN
+        return (
+            WITHIN
+            if self.de_minimis(node, value, failing_value, ctc.keys() & fails, True)[0]
+            else 0
+        )
 
     def ctc_outcome(
         self, term: CTC, node: Node, value: Decimal, ctc: dict, cumulation: bool
@@ -889,12 +638,24 @@ class _Walk:
             elif hit:  # in the order of the BOM
                 failing = tuple([(code, v) for code, v in ctc.items() if code in fails])
                 failing_value = sum([v for _, v in failing], ZERO)
-        within = failing_value * 10 <= value  # Art 3.7(a): not more than 10 % of FOB
-        weights = None
-        if not within and failing and int(hs[:2]) in TEXTILE_CHAPTERS:  # Art 3.7(b)
-            weights = self.failing_weight(node, {c for c, _ in failing}, cumulation)
-            within = weights is not None and weights[0] * 10 <= weights[1]
+        codes = {c for c, _ in failing} if failing and failing_value * 10 > value else ()
+        within, weights = self.de_minimis(node, value, failing_value, codes, cumulation)
         return CtcOutcome(term, failing, failing_value, within, weights)
+
+    def de_minimis(
+        self, node: Node, value: Decimal, failing_value: Decimal, failing, cumulation: bool
+    ) -> tuple[bool, tuple[Decimal, Decimal] | None]:
+        """Art 3.7, for the fast path (``ctc_test``) and the full outcome (``ctc_outcome``)
+        alike: the materials that fail a CTC term (``failing``, their codes; worth
+        ``failing_value``) are within de minimis when worth not more than 10 % of the FOB
+        value (a), or, for a good of chapters 50-63, when they weigh not more than 10 % of
+        it (b). Gives whether it holds, and the weights when (b) was weighed."""
+        if failing_value * 10 <= value:  # (a), inclusive
+            return True, None
+        if failing and int(node.hs[:2]) in TEXTILE_CHAPTERS:  # (b): by weight
+            weights = self.failing_weight(node, set(failing), cumulation)
+            return weights is not None and weights[0] * 10 <= weights[1], weights
+        return False, None
 
     def failing_weight(self, node: Node, failing: set, cumulation: bool):
         """Art 3.7(b): the weight of the failing materials and of the good, when the good and
@@ -967,96 +728,22 @@ class _Walk:
                     yield m, q
 
     def rule_families(
-        self, row, item, rvc: Rvc, outcomes: tuple[CtcOutcome, ...], wo_or_pe: bool
+        self,
+        row,
+        item,
+        rvc: Rvc,
+        outcomes: tuple[CtcOutcome, ...],
+        wo_or_pe: bool,
+        ctc: dict | None = None,
     ) -> dict[str, str]:
-        """Which criteria of the rule hold: {"CTC": "strict" | "dmi", "RVC": "strict", ...}."""
+        """Which criteria of the rule hold: {"CTC": "strict" | "dmi", "RVC": "strict", ...}.
+        ``ctc`` is the non-originating materials by HS code, for provisos on named materials
+        (None when they are not known: a proviso then does not hold)."""
         plan = self.plans.get(id(row))
         if plan is None:
             plan = self.plans[id(row)] = _plan(row)
-        held: dict[str, str] = {}
-        for criterion, ctc_at, others in plan:
-            strict = dmi = True
-            for i in ctc_at:
-                outcome = outcomes[i]
-                strict = strict and not outcome.failing
-                dmi = dmi and outcome.de_minimis
-            if not (strict or dmi):
-                continue
-            for what, threshold in others:
-                if what is RVC:
-                    ok = rvc.meets(threshold)
-                elif what is CR:
-                    ok = "chemical_reaction" in item.processes
-                elif what is WO:
-                    ok = wo_or_pe
-                else:  # Incomplete: the illegible rest of a partial rule never holds
-                    ok = False
-                if not ok:
-                    strict = dmi = False
-                    break
-            if strict:
-                held[criterion] = "strict"
-            elif dmi and held.get(criterion) != "strict":
-                held[criterion] = "dmi"  # its CTC part holds by de minimis only
-        return held
-
-    # --- checks -----------------------------------------------------------------------------
-
-    def check_hs(self, item, what: str, severity: str) -> str | None:
-        """The 6-digit code if it exists in its HS edition, else None (and an issue)."""
-        hs = item.hs
-        if hs is None:
-            if getattr(item, "role", "material") != "indirect":
-                self.issue("HS_MISSING", item.path, what=what, severity=severity)
-            return None
-        if hs in self.ref.nomenclatures[item.hs_version]:
-            return hs
-        other = HS2012 if item.hs_version == HS2022 else HS2022
-        exists = hs != "?" and hs in self.ref.nomenclatures[other]
-        self.issue(
-            "HS_INVALID",
-            item.path,
-            severity=severity,
-            what=what,
-            code=item.hs_full if hs == "?" else display(hs),
-            version=item.hs_version,
-            other_version_hint=f"; it exists in {other}: set hs_version" if exists else "",
-        )
-        return None
-
-    def check_processes(self, item, what: str) -> None:
-        known = self.ref.processes
-        for process in item.processes:
-            if process not in known:
-                self.issue(
-                    "PROCESS_UNKNOWN",
-                    f"{item.path}.processes",
-                    what=what,
-                    process=process,
-                    known=", ".join(p.code for p in known),
-                )
-
-    def check_good(self, good: Good) -> None:
-        if good.fob_undetermined == "incoterm" and good.incoterm is None:
-            self.issue("INCOTERM_MISSING", good.path)
-        elif good.fob_undetermined:
-            self.issue(
-                "FOB_UNDETERMINED", good.path, incoterm=good.incoterm, missing=good.fob_undetermined
-            )
-        elif good.fob is None or good.fob <= 0:
-            self.issue("FOB_MISSING", f"{good.path}.fob")
-        if not good.bom and not good.wholly_obtained:
-            self.issue("BOM_EMPTY", good.path, what=f"the good {good.code}")
-
-    def check_currency(self, m: Material) -> None:
-        if m.currency != self.currency:
-            self.issue(
-                "CURRENCY_MISMATCH",
-                f"{m.path}.currency",
-                what=_what(m),
-                found=m.currency,
-                expected=self.currency,
-            )
+        flags = [(0 if o.failing else STRICT) | (WITHIN if o.de_minimis else 0) for o in outcomes]
+        return try_branches(plan, flags, rvc, item.processes, ctc, wo_or_pe)
 
     def bucket(self, kind: LineKind) -> object:
         """Where the value of a kind of bought line goes (cached for the evaluation)."""
@@ -1112,238 +799,8 @@ class _Walk:
             return PROOF_EXPIRED
         return PROOF if country == self.exporter else CUMULATION
 
-    def report_line(self, m: Material) -> None:
-        """The issues of a line whose HS code or currency is wrong."""
-        self.check_hs(m, _what(m), ERROR)
-        if m.currency is not None:
-            self.check_currency(m)
-
     def only_minimal(self, processes: tuple[str, ...]) -> bool:
         found = self.minimal.get(processes)
         if found is None:
             found = self.minimal[processes] = self.ref.processes.only_minimal(processes)
         return found
-
-    # --- per-line facts, on first use -------------------------------------------------------
-
-    def details(self, top: Node | None) -> tuple[tuple[MaterialVerdict, ...], tuple[Issue, ...]]:
-        verdicts: list[MaterialVerdict] = []
-        issues: list[Issue] = []
-        if top is not None:
-            self._details(top, top, Decimal(1), False, verdicts, issues, {})
-        return tuple(verdicts), tuple(issues)
-
-    def _details(
-        self,
-        node: Node,
-        judge: Node,
-        factor: Decimal,
-        ignored: bool,
-        verdicts: list,
-        issues: list,
-        seen: dict,
-    ) -> None:
-        """Verdicts for a node's lines. ``judge`` is the good or sub-assembly whose rule tests
-        them, ``factor`` the quantity of ``node`` per unit of ``judge``, and ``ignored`` says
-        they sit in retail packing or an accessory (RVC only, Arts 3.8-3.9)."""
-        outcome = decisive(judge.world())
-        failing = {code for code, _ in outcome.failing} if outcome else set()
-        version = judge.item.hs_version
-        for m in node.item.bom or ():
-            self.line_issues(m, node, seen, issues)
-            q = m.quantity or ZERO
-            if m.bom is not None:
-                sub = self.nodes[id(m)]
-                w = sub.world()
-                if m.role == "indirect":
-                    reason = INDIRECT
-                else:
-                    reason = ROLLED_UP if w.originating else TRANSPARENT
-                total = q * sub.value
-                verdict = MaterialVerdict(m, reason, total, "n/a", "", w.criterion, total * factor)
-                if reason == TRANSPARENT:
-                    verdict.note = transparency_cause(sub, w)
-                verdicts.append(verdict)
-                if reason == TRANSPARENT:
-                    self._details(
-                        sub,
-                        judge,
-                        factor * q,
-                        ignored or m.role != "material",
-                        verdicts,
-                        issues,
-                        seen,
-                    )
-                else:
-                    self._details(sub, sub, Decimal(1), False, verdicts, issues, seen)
-                continue
-            reason = self.reason(m.kind)
-            issue = self.origin_issue(m, reason)
-            if issue:
-                issues.append(issue)
-            ctc, key = "n/a", None
-            if reason not in ORIGINATING and outcome is not None:
-                if ignored or m.role in ("packing", "accessory"):
-                    ctc = "ignored"
-                else:
-                    key = self.edition_code(m, version)
-                    ctc = "fail" if key in failing or m.hs is None else "pass"
-            total = q * (m.unit_cost or ZERO)
-            verdicts.append(
-                MaterialVerdict(m, reason, total, ctc, judge.item.path, None, total * factor, key)
-            )
-
-    def line_issues(self, m: Material, node: Node, seen: dict, issues: list) -> None:
-        """HS_INCONSISTENT: one material code with two HS codes, or a line coded in another HS
-        edition than its good (then compared through the UNSD correlation)."""
-        if m.hs and m.hs != "?" and m.code:
-            first = seen.setdefault(m.code, (m.hs, m.path))
-            if first[0] != m.hs:
-                problem = f"classified {display(m.hs)} here, {display(first[0])} at {first[1]}"
-                issues.append(
-                    Issue("HS_INCONSISTENT", m.path, {"what": _what(m), "problem": problem})
-                )
-        version = node.item.hs_version
-        if m.kind is not None and m.hs and m.hs != "?" and m.hs_version != version:
-            code = self.in_edition(m.kind, version)
-            shown = (
-                display(code) if isinstance(code, str) else f"any of {len(code)} {version} codes"
-            )
-            issues.append(
-                Issue(
-                    "HS_INCONSISTENT",
-                    m.path,
-                    {
-                        "what": _what(m),
-                        "problem": f"coded in {m.hs_version} while "
-                        f"{_what(node.item, node.is_good)} is coded in {version}; compared as "
-                        f"{version} {shown} through the UNSD correlation",
-                    },
-                )
-            )
-
-    def origin_issue(self, m: Material, reason: str) -> Issue | None:
-        what, proof = _what(m), m.proof
-        if reason == ORIGIN_UNKNOWN:
-            return Issue("ORIGIN_UNKNOWN", m.path, {"what": what})
-        if reason == NO_PROOF:
-            missed = (
-                " (a supplier declaration would make it originating)"
-                if m.origin_country == self.exporter
-                else " and cumulation (Art 3.4) is missed"
-            )
-            return Issue(  # ``missed_by``: what a proof would give, for callers that word it
-                "ORIGIN_PROOF_MISSING",
-                m.path,
-                {
-                    "what": what,
-                    "country": m.origin_country,
-                    "missed": missed,
-                    "missed_by": (
-                        "supplier_declaration"
-                        if m.origin_country == self.exporter
-                        else "cumulation"
-                    ),
-                },
-            )
-        if proof is None:
-            return None
-        reference = proof.reference or proof.type
-        if reason in (PROOF_EXPIRED, PROOF_NOT_YET_VALID):
-            problem = (
-                f"expired (valid until {proof.valid_through()})"
-                if reason == PROOF_EXPIRED
-                else f"not yet valid (issued {proof.issue_date})"
-            )
-            return Issue(
-                "ORIGIN_PROOF_EXPIRED",
-                m.path,
-                {
-                    "what": what,
-                    "reference": reference,
-                    "problem": problem,
-                    "date": self.day,
-                    # the same, as data: "expired" (through valid_through) or "not_yet_valid"
-                    "state": "expired" if reason == PROOF_EXPIRED else "not_yet_valid",
-                    "valid_through": proof.valid_through(),
-                    "issued": proof.issue_date,
-                },
-            )
-        party = self.ref.parties.get(m.origin_country)
-        if reason == PROOF_INVALID:
-            if m.origin_country is None:
-                why, problem = "no_country", "it names no country of origin (origin_country)"
-            elif party is None:
-                why, problem = "not_a_party", f"{m.origin_country} is not an RCEP Party"
-            elif not party.in_force_on(self.day):
-                why = "not_in_force"
-                problem = f"RCEP is not in force for {party.name} on {self.day}"
-            elif proof.type == "SUPPLIER_DECLARATION" and m.origin_country != self.exporter:
-                why = "supplier_declaration_abroad"
-                problem = (
-                    f"a supplier declaration proves origin only for a supplier in the exporting "
-                    f"Party; a material originating in {party.name} needs an RCEP certificate or "
-                    "declaration of origin (Art 3.16)"
-                )
-            else:
-                why, problem = "no_dates", "it has neither valid_until nor issue_date"
-            return Issue(  # ``why``: the problem as a code, for callers that word it
-                "ORIGIN_PROOF_INVALID",
-                m.path,
-                {
-                    "what": what,
-                    "reference": reference,
-                    "problem": problem,
-                    "why": why,
-                    "country": m.origin_country,
-                    "party": party.name if party else None,
-                },
-            )
-        if party is not None and party.contested:
-            return Issue(
-                "PARTY_CONTESTED",
-                m.path,
-                {"country": party.name, "role": f"origin of {what}", "note": party.note},
-            )
-        return None
-
-
-def _fails(code, own: str, term: CTC) -> bool:
-    """Whether a non-originating material coded ``code`` (None when unknown; a tuple when it
-    correlates to several codes, any of which may fail) fails ``term`` for a good whose code
-    starts ``own`` (as many digits as the term compares): what ``ctc_outcome`` tests."""
-    if isinstance(code, tuple):
-        return any(_fails(c, own, term) for c in code)
-    return (
-        code is None
-        or code[: len(own)] == own
-        or bool(term.excluded and code.startswith(term.excluded))
-    )
-
-
-def _plan(row) -> tuple:
-    """A rule row's branches (those that give a criterion) as (criterion, the positions of their
-    CTC terms in ``row.ctc_terms``, their other terms as (type, RVC threshold or None)): the
-    terms are looked up by position, not hashed, for every good or sub-assembly judged."""
-    position = {term: i for i, term in enumerate(row.ctc_terms)}
-    plan = []
-    for branch in row.branches:
-        if branch.criterion is None:
-            continue
-        ctc_at = tuple(position[t] for t in branch.terms if isinstance(t, CTC))
-        others = tuple(
-            (type(t), t.threshold if isinstance(t, RVC) else None)
-            for t in branch.terms
-            if not isinstance(t, CTC)
-        )
-        plan.append((branch.criterion, ctc_at, others))
-    return tuple(plan)
-
-
-def _merged(base: dict, extra: dict, factor: Decimal) -> dict:
-    if not extra:
-        return base
-    merged = dict(base)
-    for code, value in extra.items():
-        merged[code] = merged.get(code, ZERO) + value * factor
-    return merged

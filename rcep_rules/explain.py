@@ -4,9 +4,12 @@ reads the way a customs officer checks a certificate: the rule, each material th
 the arithmetic."""
 
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal, localcontext
+from typing import TYPE_CHECKING
 
 from rcep_rules import __version__
-from rcep_rules.evaluation import (
+from rcep_rules.hs import display
+from rcep_rules.psr import CTC, MaterialCap, RuleMatch, RuleNotFound
+from rcep_rules.verdicts import (
     CUMULATION,
     EXACT,
     INDIRECT,
@@ -19,11 +22,13 @@ from rcep_rules.evaluation import (
     PROOF_NOT_YET_VALID,
     ROLLED_UP,
     TRANSPARENT,
-    Evaluation,
+    ZERO,
     MaterialVerdict,
+    Verdict,
 )
-from rcep_rules.hs import display
-from rcep_rules.psr import CTC, RuleMatch, RuleNotFound
+
+if TYPE_CHECKING:  # the wording reads the evaluation's facts; it never imports the evaluation
+    from rcep_rules.evaluation import Evaluation
 
 CENT = Decimal("0.01")
 CTC_WORDS = {"CC": "chapter", "CTH": "heading", "CTSH": "subheading"}
@@ -119,14 +124,14 @@ def rule_dict(match) -> dict | None:
     }
 
 
-def evaluation_dict(ev: Evaluation, materials: bool = True) -> dict:
+def evaluation_dict(ev: "Evaluation", materials: bool = True) -> dict:
     """The evaluation as plain data; without the per-material verdicts (an empty list) when
     ``materials`` is false, which spares walking a large BOM a second time."""
     with localcontext(EXACT):
         return _evaluation_dict(ev, materials)
 
 
-def _evaluation_dict(ev: Evaluation, with_materials: bool) -> dict:
+def _evaluation_dict(ev: "Evaluation", with_materials: bool) -> dict:
     s, result = ev.shipment, ev.result
     good = s.good
     evaluated = ev.originating is not None
@@ -161,6 +166,15 @@ def _evaluation_dict(ev: Evaluation, with_materials: bool) -> dict:
         "minimal": bool(evaluated and result is not None and result.minimal),
         "processes": list(good.processes) if good else [],
         "ctc": _ctc_dicts(ev) if evaluated and result is not None else [],
+        "transport_packing": [
+            {
+                "path": m.path,
+                "code": m.code,
+                "value": money((m.quantity or ZERO) * (m.unit_cost or ZERO)),
+            }
+            for m in (good.transport_packing if good else ())
+        ],
+        "transport_packing_in_fob": good.transport_packing_in_fob if good else None,
         "cumulated": [
             {"path": v.material.path, "code": v.material.code, "country": v.material.origin_country}
             for v in (ev.materials if evaluated else ())
@@ -189,7 +203,7 @@ def _rvc_test(result, rule) -> dict:
     }
 
 
-def _ctc_dicts(ev: Evaluation) -> list[dict]:
+def _ctc_dicts(ev: "Evaluation") -> list[dict]:
     """Each change-of-classification term of the rule as tested on the good: the materials
     that fail it (with the value counted for the good), their share of FOB against the de
     minimis of Art 3.7, and whether the term holds."""
@@ -237,16 +251,18 @@ def _ctc_dicts(ev: Evaluation) -> list[dict]:
                 "holds": bool(outcome.strict or outcome.de_minimis),
             }
         )
+        if atom.group:  # "from any heading outside that group": the group, as written
+            terms[-1]["group"] = atom.target_text
     return terms
 
 
-def material_dicts(ev: Evaluation) -> list[dict]:
+def material_dicts(ev: "Evaluation") -> list[dict]:
     """Every material with its verdict and reason, as in `evaluation_dict`."""
     with localcontext(EXACT):
         return _material_dicts(ev)
 
 
-def _material_dicts(ev: Evaluation) -> list[dict]:
+def _material_dicts(ev: "Evaluation") -> list[dict]:
     s = ev.shipment
     return [
         {
@@ -279,16 +295,20 @@ def _proof_dict(proof) -> dict | None:
     }
 
 
-def verdict_line(ev: Evaluation) -> str:
-    if ev.originating is None:
-        return f"NOT EVALUATED: {len(ev.errors)} review error(s) must be fixed first"
-    if ev.originating:
+def verdict_line(ev: "Evaluation") -> str:
+    verdict = Verdict.of(ev.originating)
+    if verdict is Verdict.NOT_EVALUATED:
+        return f"{verdict.label}: {len(ev.errors)} review error(s) must be fixed first"
+    if verdict is Verdict.ORIGINATING:
         notes = f" ({', '.join(ev.annotations)})" if ev.annotations else ""
-        return f"ORIGINATING, criterion {ev.criterion}{notes}"
-    return "NOT ORIGINATING"
+        return f"{verdict.label}, criterion {ev.criterion}{notes}"
+    good = ev.shipment.good
+    if good is not None and good.claim and ev.satisfied:
+        return f"{verdict.label} under the criterion claimed, {good.claim}"
+    return verdict.label
 
 
-def explain(ev: Evaluation, materials: bool = True) -> str:
+def explain(ev: "Evaluation", materials: bool = True) -> str:
     """The verdict as a customs officer reads it: rule, failing materials, RVC arithmetic,
     then every material with its verdict (left out with ``materials=False``, for a caller that
     lists the materials itself)."""
@@ -296,7 +316,7 @@ def explain(ev: Evaluation, materials: bool = True) -> str:
         return _explain(ev, materials)
 
 
-def _explain(ev: Evaluation, with_materials: bool = True) -> str:
+def _explain(ev: "Evaluation", with_materials: bool = True) -> str:
     s, result, good = ev.shipment, ev.result, ev.shipment.good
     lines = []
     if good:
@@ -352,6 +372,8 @@ def _explain(ev: Evaluation, with_materials: bool = True) -> str:
         and any(hasattr(a, "threshold") for a in _atoms(rule))
     ):
         lines += _rvc_lines(result, rule)
+    if isinstance(rule, RuleMatch) and not result.minimal:
+        lines += _proviso_lines(result, rule, s.currency or "")
     cumulated = [v for v in ev.materials if v.reason == CUMULATION]
     if cumulated:
         names = ", ".join(f"{v.material.code} ({v.material.origin_country})" for v in cumulated)
@@ -365,6 +387,12 @@ def _explain(ev: Evaluation, with_materials: bool = True) -> str:
             tail = ""
         lines.append(f"Cumulation (Art 3.4): {names} count as originating{tail}.")
     lines.append(f"Criteria that hold: {', '.join(ev.satisfied) or 'none'}.")
+    if good is not None and good.transport_packing:
+        lines.append(_transport_line(good, s.currency or ""))
+    claim = good.claim if good is not None else None
+    if claim:  # Annex 3A headnote 8: the exporter chooses
+        met = "declared" if ev.criterion == claim else "not met: not originating for that claim"
+        lines.append(f"Criterion claimed by the exporter: {claim} ({met}).")
     if with_materials:
         lines.append("Materials:")
         lines += [_material_line(v, s) for v in ev.materials]
@@ -415,10 +443,13 @@ def _ctc_lines(outcome, good, result, failing) -> list[str]:
     unit = CTC_WORDS[atom.kind]
     own = display(good.hs[: atom.digits]) if atom.digits > 2 else good.hs[:2]
     excluded = f", and not from {atom.excluded_text}" if atom.excluded else ""
-    lines = [
-        f"{atom.kind}: every non-originating material must come from another {unit} than "
-        f"{own}{excluded}."
-    ]
+    if atom.group:
+        first = f"{atom.kind}: every non-originating material must come from a {unit} outside "
+        first += f"the group {atom.target_text}{excluded}."
+    else:
+        first = f"{atom.kind}: every non-originating material must come from another {unit} "
+        first += f"than {own}{excluded}."
+    lines = [first]
     if outcome.strict:
         lines.append(f"  {atom.kind} holds: no non-originating material fails it.")
         return lines
@@ -485,278 +516,55 @@ def _rvc_lines(result, rule: RuleMatch) -> list[str]:
 
 # --- remedies and margin (rcep_rules.remedies) ---------------------------------------------------
 
-_ACTIONS = {
-    "obtain_proof": "obtain a proof",
-    "source_originating": "buy it originating",
-    "record_process": "record the substantial process",
-}
-_PROOF_WORDS = {
-    "SUPPLIER_DECLARATION": "a supplier declaration",
-    "RCEP_CO": "an RCEP certificate or declaration of origin",
-}
+
+def _transport_line(good, currency: str) -> str:
+    """Art 3.8.1: packing for transport is disregarded; for an FOB derived from an invoice
+    value, whether its cost is in that FOB."""
+    shown = ", ".join(m.code or m.path for m in good.transport_packing)
+    line = f"Packing for transport ({shown}): disregarded, not a material (Art 3.8.1)"
+    if good.transport_packing_in_fob == "included":
+        line += "; its cost is included in the invoice value the FOB is derived from"
+    elif good.transport_packing_in_fob == "added":
+        line += f"; its cost was added to the invoice value to give the FOB ({currency})"
+    return line + "."
 
 
-def change_text(change, shipment) -> str:
-    """One change in the user's words, e.g. "Obtain a supplier declaration for CU-STRIP
-    (value 1.80 USD)"."""
-    name = change.code or f"the material at {change.path}"
-    value = f"value {money(change.value)} {shipment.currency}"
-    where = f", at {len(change.paths)} places in the BOM" if len(change.paths) > 1 else ""
-    if change.action == "obtain_proof":
-        proof = _PROOF_WORDS.get(change.proof_type, "an origin proof")
-        why = {
-            "proof_expired": "; its proof has expired",
-            "proof_not_yet_valid": "; its proof is issued after the shipment date",
-            "proof_invalid": "; its proof cannot apply",
-        }.get(change.reason, "")
-        cumulation = ", cumulation (Art 3.4)" if change.proof_type == "RCEP_CO" else ""
-        return (
-            f"Obtain {proof} for {name} from its supplier in {change.origin_country} "
-            f"({value}{where}{why}), valid on {shipment.shipment_date}{cumulation}"
-        )
-    if change.action == "source_originating":
-        now = {
-            "non_party": f"now from {change.origin_country}, not an RCEP Party",
-            "origin_unknown": "now of unknown origin",
-            "proof_invalid": f"now from {change.origin_country or 'an unknown origin'}, whose "
-            "proof cannot apply",
-        }.get(change.reason, "not originating now")
-        return (
-            f"Buy {name} originating ({value}{where}; {now}): from a supplier in "
-            f"{shipment.exporting_party} with a supplier declaration, or from another RCEP Party "
-            "with a certificate or declaration of origin"
-        )
-    return f"Record the substantial process really performed on {name} ({change.path})"
+def _proviso_lines(result, rule: RuleMatch, currency: str) -> list[str]:
+    """Each proviso on named materials of the rule, with the value it caps (as the
+    evaluation counts it: the non-originating materials counted for the CTC)."""
+    from rcep_rules.outcome import cap_holds, named_value
 
-
-def remedy_text(remedy, shipment) -> str:
-    """A remedy in one sentence: the changes, then what the good then qualifies under."""
-    if remedy.changes and remedy.changes[0].action == "record_process":
-        processes = ", ".join(remedy.processes) or "none"
-        target = remedy.alternative or remedy.criterion
-        rvc = f" with {percent(remedy.rvc_after)} %" if remedy.threshold is not None else ""
-        then = (
-            f"if one is, the good then qualifies under {target}{rvc}, its materials as they are"
-            if remedy.criterion
-            else "even then the materials as they are meet no alternative of the rule"
-        )
-        return (
-            f"Only minimal operations are recorded on {remedy.changes[0].code} ({processes}), "
-            "which confer no origin (Art 3.6): record the substantial process really performed. "
-            f"Not verified (the engine cannot know what is performed); {then}."
-        )
-    changes = "; ".join(change_text(c, shipment) for c in remedy.changes)
-    return f"{changes}: the good then qualifies {_reached(remedy)}."
-
-
-def _reached(remedy) -> str:
-    if remedy.criterion == "PE":
-        return "as PE (produced exclusively from originating materials, Art 3.2(b))"
-    text = f"under {remedy.alternative}"
-    if remedy.threshold is not None and remedy.rvc_after is not None:
-        text += f" with {percent(remedy.rvc_after)} %"
-    notes = [a for a in remedy.annotations_after if remedy.declared_after == remedy.criterion]
-    if notes:
-        text += f" ({', '.join(notes)})"
-    if remedy.declared_after and remedy.declared_after != remedy.criterion:
-        text += f" ({remedy.declared_after} also holds then, and comes first by preference)"
-    return text
-
-
-def obstacle_text(obstacle) -> str:
-    code, alternative = obstacle.code, obstacle.alternative
-    if code == "PARTY":
-        found = "; ".join(i.message for i in obstacle.issues)
-        return f"No change of origin data can make it qualify: {found}"
-    if code == "NOT_EVALUATED":
-        found = ", ".join(dict.fromkeys(i.code for i in obstacle.issues))
-        return (
-            f"The goods file cannot be evaluated ({found}): fix the review errors first "
-            "(rcep-origin review FILE); remedies are searched once it can be"
-        )
-    if code == "NO_RULE":
-        found = "; ".join(i.message for i in obstacle.issues)
-        return (
-            f"{found} Without a rule only PE (every material originating) or WO can make it "
-            "qualify; load the rule (rcep-origin psr import) to search CTC and RVC remedies"
-        )
-    if code == "PROCESS_RULE":
-        return f"{alternative} needs a chemical reaction (Annex 3A headnote 7), not origin data"
-    if code == "WO":
-        return f"{alternative}: wholly obtained (Art 3.3) is not a matter of proofs; PE is tried"
-    if code == "ILLEGIBLE":
-        return f"{alternative}: part of the rule could not be read, so it cannot be met"
-    return f"{alternative}: even every material that counts made originating would not meet it"
-
-
-def remedies_dict(result) -> dict:
-    """The answer of ``rcep_rules.remedies()`` as plain data (``rcep-origin remedies --json``)."""
-    with localcontext(EXACT):
-        return _remedies_dict(result)
-
-
-def _remedies_dict(result) -> dict:
-    ev, s = result.evaluation, result.evaluation.shipment
-    good = s.good
-    return {
-        "engine_version": __version__,
-        "good": good.code if good else None,
-        "originating": ev.originating,
-        "criterion": ev.criterion,
-        "satisfied": list(ev.satisfied),
-        "annotations": list(ev.annotations),
-        "claim": result.claim,
-        "qualifies": result.qualifies,
-        "remedies": [
-            {
-                "criterion": r.criterion or None,
-                "alternative": r.alternative or None,
-                "verified": r.verified,
-                "proofs_only": r.proofs_only,
-                "changes": [
-                    {
-                        "path": c.path,
-                        "paths": list(c.paths),
-                        "code": c.code,
-                        "action": c.action,
-                        "value": money(c.value),
-                        "origin_country": c.origin_country,
-                        "proof": c.proof_type,
-                        "text": change_text(c, s),
-                    }
-                    for c in r.changes
-                ],
-                "value": money(r.value),
-                "rvc_after": percent(r.rvc_after),
-                "threshold": f"{r.threshold}" if r.threshold is not None else None,
-                "declared_after": r.declared_after,
-                "annotations_after": list(r.annotations_after),
-                "text": remedy_text(r, s),
-            }
-            for r in result.remedies
-        ],
-        "margin": _margin_dict(result.margin, s) if result.margin else None,
-        "obstacles": [
-            {"code": o.code, "alternative": o.alternative or None, "text": obstacle_text(o)}
-            for o in result.obstacles
-        ],
-        "explanation": _explain_remedies(result),
-    }
-
-
-def _margin_dict(margin, s) -> dict:
-    return {
-        "rvc": [
-            {
-                "alternative": m.alternative,
-                "threshold": f"{m.threshold}",
-                "holds": m.holds,
-                "build_down": percent(m.build_down),
-                "build_up": percent(m.build_up),
-                "vnm_headroom": money(m.vnm_headroom),
-                "build_up_headroom": money(m.build_up_headroom),
-                "fob_floor": money(m.fob_floor),
-                "text": rvc_margin_text(m, s),
-            }
-            for m in margin.rvc
-        ],
-        "fob_floor": money(margin.fob_floor),
-        "fob_floor_alternative": margin.fob_floor_alternative,
-        "fob_floor_verified": margin.fob_floor_verified,
-        "any_price": margin.any_price,
-        "look_ahead_days": margin.look_ahead_days,
-        "expiring_proofs": [
-            {
-                "reference": e.reference,
-                "type": e.proof_type,
-                "valid_through": e.valid_through.isoformat(),
-                "days": e.days,
-                "codes": list(e.codes),
-                "paths": list(e.paths),
-                "originating_after": e.originating_after,
-                "criterion_after": e.criterion_after,
-                "text": expiry_text(e),
-            }
-            for e in margin.expiring
-        ],
-        "text": margin_lines(margin, s),
-    }
-
-
-def rvc_margin_text(m, s) -> str:
-    if not m.holds:
-        return f"{m.alternative} is not met."
-    parts = []
-    if m.vnm_headroom is not None:
-        parts.append(
-            f"VNM may rise by {money(m.vnm_headroom)} {s.currency} before {m.alternative} fails "
-            f"(build-down {percent(m.build_down)} %)"
-        )
-    if m.build_up_headroom is not None:
-        parts.append(
-            f"VOM and costs may fall by {money(m.build_up_headroom)} {s.currency} before the "
-            f"build-up ({percent(m.build_up)} %) fails"
-        )
-    if m.fob_floor is not None:
-        parts.append(f"{m.alternative} holds down to an FOB of {money(m.fob_floor)} {s.currency}")
-    return "; ".join(parts) + "."
-
-
-def expiry_text(e) -> str:
-    what = ", ".join(e.codes)
-    ref = e.reference or e.proof_type
-    if e.originating_after is False:
-        tail = "the good would then no longer qualify: renew it before"
-    elif e.originating_after:
-        tail = f"the good would still qualify ({e.criterion_after})"
-    else:
-        tail = "the good could then not be evaluated"
-    return f"Proof {ref} of {what} is valid until {e.valid_through} ({e.days} days): {tail}."
-
-
-def margin_lines(margin, s) -> list[str]:
-    lines = [rvc_margin_text(m, s) for m in margin.rvc if m.holds]
-    if margin.fob_floor is not None:
+    lines = []
+    for cap in dict.fromkeys(a for a in _atoms(rule) if isinstance(a, MaterialCap)):
+        value = named_value(cap, result.ctc_values)
+        met = "met" if cap_holds(cap, result.ctc_values, result.rvc.fob) else "not met"
         lines.append(
-            f"Lowest FOB at which it still qualifies: {money(margin.fob_floor)} {s.currency} "
-            f"(under {margin.fob_floor_alternative}"
-            + (", checked by the engine" if margin.fob_floor_verified else ", not confirmed")
-            + ")."
+            f"Proviso: the non-originating materials of {cap.codes_text} are worth "
+            f"{money(value)} {currency}, {_share(value, result.rvc.fob)} % of FOB "
+            f"{money(result.rvc.fob)}; not more than {cap.share} %: {met}."
         )
-    elif margin.any_price:
-        lines.append("It qualifies whatever the price: an alternative holds without value tests.")
-    else:
-        lines.append(
-            "No price floor is computed: RVC holds by build-up only, whose costs (profit "
-            "included) move with the price."
-        )
-    if margin.expiring:
-        lines += [expiry_text(e) for e in margin.expiring]
-    else:
-        lines.append(f"No proof it relies on expires within {margin.look_ahead_days} days.")
     return lines
 
 
-def explain_remedies(result) -> str:
-    """The remedies, or the margin, line by line."""
-    with localcontext(EXACT):
-        return _explain_remedies(result)
+# The words of remedies and margins are in rcep_rules.explain_remedies; these names stay
+# importable from here (PEP 562, so neither module imports the other when loaded).
+_MOVED = frozenset(
+    (
+        "change_text",
+        "expiry_text",
+        "explain_remedies",
+        "margin_lines",
+        "obstacle_text",
+        "remedies_dict",
+        "remedy_text",
+        "rvc_margin_text",
+    )
+)
 
 
-def _explain_remedies(result) -> str:
-    ev, s = result.evaluation, result.evaluation.shipment
-    lines = [f"Verdict: {verdict_line(ev)}."]
-    if result.claim and not result.qualifies and ev.originating:
-        lines.append(f"Claimed criterion {result.claim} is not met.")
-    if result.margin is not None:
-        lines.append("Margin:")
-        lines += [f"  {line}" for line in margin_lines(result.margin, s)]
-    if result.remedies:
-        lines.append("Remedies, least effort first:")
-        lines += [f"  {i}. {remedy_text(r, s)}" for i, r in enumerate(result.remedies, 1)]
-    elif not result.qualifies:
-        lines.append("No remedy in the origin data was found.")
-    if result.obstacles:
-        lines.append("Not reachable by origin data:" if result.remedies else "Why:")
-        lines += [f"  - {obstacle_text(o)}." for o in result.obstacles]
-    return "\n".join(lines)
+def __getattr__(name: str):
+    if name in _MOVED:
+        from rcep_rules import explain_remedies
+
+        return getattr(explain_remedies, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,6 +6,7 @@ that the review can go on and report everything at once. Only a file that is not
 raises :class:`GoodsFileError`. Money is parsed into ``Decimal`` straight from the JSON text.
 """
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +18,11 @@ from rcep_rules.hs import DEFAULT_VERSION, VERSIONS, normalise
 from rcep_rules.issues import Issue
 
 PROOF_TYPES = ("RCEP_CO", "RCEP_DO", "SUPPLIER_DECLARATION")
-ROLES = ("material", "packing", "accessory", "indirect")
+CLAIMS = ("WO", "PE", "CTC", "RVC", "CR")  # the criteria an exporter may choose (headnote 8)
+# transport_packing (Art 3.8.1: packing and containers for transport) is disregarded for every
+# test and is not a material: its lines are kept apart (Good.transport_packing), never in a BOM.
+ROLES = ("material", "packing", "accessory", "indirect", "transport_packing")
+TRANSPORT_PACKING = "transport_packing"
 INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP")
 # From an invoice value on each incoterm to the FOB value: what is added (the costs up to and
 # including loading at the port of shipment) and what is deducted (paid beyond it). "freight"
@@ -35,6 +40,45 @@ TO_FOB = {
     "DPU": ((), ("freight", "insurance")),
     "DDP": ((), ("freight", "insurance", "import_duties_and_taxes")),
 }
+
+
+# The fields of each object of the goods file (README "The goods file"); any other key is
+# INPUT_UNKNOWN_FIELD (a warning naming the nearest known key: a typo loses nothing silently).
+_COSTS = ("direct_labour", "direct_overhead", "profit", "other_costs")
+_COMMON = ("code", "description", "hs_code", "hs_version", "processes", "bom", "wholly_obtained")
+SHIPMENT_FIELDS = frozenset(
+    ("exporting_party", "importing_party", "shipment_date", "currency", "good")
+)
+GOOD_FIELDS = frozenset(
+    (
+        *_COMMON,
+        *_COSTS,
+        "fob",
+        "incoterm",
+        "invoice_value",
+        "costs_to_port",
+        "freight",
+        "insurance",
+        "import_duties_and_taxes",
+        "weight",
+        "claim",
+        "transport_packing_in_invoice",
+    )
+)
+LINE_FIELDS = frozenset(
+    (
+        *_COMMON,
+        *_COSTS,
+        "quantity",
+        "unit_cost",
+        "origin_country",
+        "proof",
+        "role",
+        "weight",
+        "currency",
+    )
+)
+PROOF_FIELDS = frozenset(("type", "reference", "issue_date", "valid_until"))
 
 
 class GoodsFileError(ValueError):
@@ -130,6 +174,11 @@ class Good:
     weight: Decimal | None
     incoterm: str | None = None
     fob_undetermined: str = ""  # what is missing to derive FOB from the invoice value
+    claim: str | None = None  # the criterion the exporter chooses (Annex 3A headnote 8)
+    # Art 3.8.1: the lines of role transport_packing (at any depth), disregarded, and for an
+    # FOB derived from an invoice value whether their cost was "included" in it or "added"
+    transport_packing: tuple[Material, ...] = ()
+    transport_packing_in_fob: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -184,6 +233,7 @@ def parse_shipment(data: Any, prefix: str = "") -> Shipment:
             "a JSON object with exporting_party, importing_party, ... and good",
         )
         return Shipment(None, None, None, None, None, tuple(reader.issues), prefix)
+    reader.known(data, SHIPMENT_FIELDS, prefix.rstrip("."), "the shipment")
     exporting = reader.party(data, "exporting_party")
     importing = reader.party(data, "importing_party")
     day = reader.date(data, "shipment_date", prefix + "shipment_date", required=True)
@@ -208,6 +258,29 @@ class _Reader:
         self.kinds: dict[tuple, LineKind] = {}
         self._codes: dict[tuple, tuple[str | None, str | None]] = {}  # HS codes read before
         self._proofs: dict[tuple, Proof] = {}  # proofs read before without an issue
+        self.transport: list[Material] = []  # lines of packing for transport (Art 3.8.1)
+
+    def known(self, data: dict, fields: frozenset, path: str, what: str) -> None:
+        """INPUT_UNKNOWN_FIELD for each key that is not a field of this object."""
+        if fields.issuperset(data):
+            return
+        for key in data:
+            if key in fields:
+                continue
+            name = str(key)
+            near = difflib.get_close_matches(name, sorted(fields), n=1, cutoff=0.6)
+            self.issues.append(
+                Issue(
+                    "INPUT_UNKNOWN_FIELD",
+                    f"{path}.{name}" if path else name,
+                    {
+                        "field": name,
+                        "what": what,
+                        "nearest": f"Did you mean {near[0]!r}? " if near else "",
+                        "fields": ", ".join(sorted(fields)),
+                    },
+                )
+            )
 
     def invalid(self, path: str, name: str, problem: str, expected: str) -> None:
         self.issues.append(
@@ -351,15 +424,25 @@ class _Reader:
                     "an object with code, hs_code, quantity, unit_cost, ...",
                 )
                 continue
-            materials.append(self.material(line, line_path, ancestors))
+            material = self.material(line, line_path, ancestors)
+            if material.role == TRANSPORT_PACKING:
+                self.transport.append(material)  # not a material (Art 3.8.1)
+            else:
+                materials.append(material)
         return tuple(materials)
 
     # --- records ---
 
     def good(self, data: dict, path: str) -> Good:
+        self.known(data, GOOD_FIELDS, path, "the good")
         code = self.text(data, "code", path)
         hs, hs_full, version = self.hs(data, path)
         fob, incoterm, undetermined = self.fob(data, path)
+        bom = self.bom(data, path, (code,) if code else ())
+        transport = tuple(self.transport)
+        in_fob = None
+        if transport and "fob" not in data and incoterm is not None:
+            in_fob, fob = self.transport_in_fob(data, path, transport, fob)
         return Good(
             path=path,
             code=code,
@@ -369,13 +452,43 @@ class _Reader:
             hs_version=version,
             fob=fob,
             processes=self.processes(data, path),
-            bom=self.bom(data, path, (code,) if code else ()),
+            bom=bom,
             wholly_obtained=self.flag(data, "wholly_obtained", path),
             costs=self.costs(data, path),
             weight=self.decimal(data, "weight", path),
             incoterm=incoterm,
             fob_undetermined=undetermined,
+            claim=self.claim(data, path),
+            transport_packing=transport,
+            transport_packing_in_fob=in_fob,
         )
+
+    def transport_in_fob(
+        self, data: dict, path: str, transport: tuple[Material, ...], fob: Decimal | None
+    ) -> tuple[str, Decimal | None]:
+        """An FOB value derived from an invoice value includes the packing for transport of
+        the good (the seller's cost up to loading): the invoice value holds it unless
+        ``transport_packing_in_invoice`` is false, and then the good's own transport packing
+        lines are added at their cost."""
+        key = "transport_packing_in_invoice"
+        if key in data and not self.flag(data, key, path):
+            own = [m for m in transport if m.path.count(".bom[") == path.count(".bom[") + 1]
+            if fob is not None:
+                for m in own:
+                    fob += (m.quantity or Decimal(0)) * (m.unit_cost or Decimal(0))
+            return "added", fob
+        return "included", fob
+
+    def claim(self, data: dict, path: str) -> str | None:
+        """The criterion claimed (Annex 3A headnote 8: the exporter chooses among the
+        alternatives), or None: then the first that holds of WO, PE, CTC, RVC, CR."""
+        value = data.get("claim")
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip().upper() in CLAIMS:
+            return value.strip().upper()
+        self.invalid(f"{path}.claim", "claim", f"{value!r}", ", ".join(CLAIMS))
+        return None
 
     def fob(self, data: dict, path: str) -> tuple[Decimal | None, str | None, str]:
         """FOB value (Art 3.1(e): free on board, including transport to the port of shipment):
@@ -404,6 +517,8 @@ class _Reader:
         # The common case (plain strings, no optional fields) is read without the helpers'
         # calls: a confirmed order can hold thousands of lines. Anything else goes through
         # the helpers, which report the problem.
+        if not LINE_FIELDS.issuperset(data):
+            self.known(data, LINE_FIELDS, path, "a BOM line")
         code = data.get("code")
         if type(code) is not str:
             code = self.text(data, "code", path)
@@ -430,7 +545,7 @@ class _Reader:
                 unit_cost = self.decimal(
                     data, "unit_cost", path, "BOM_COST_MISSING", _name(code, path)
                 )
-        elif bom is None:
+        elif bom is None and role != TRANSPORT_PACKING:
             problem = " (a bought material needs its cost, even when it is zero)"
             self.issues.append(
                 Issue(
@@ -530,6 +645,7 @@ class _Reader:
             key, known = None, None
         if known is not None:
             return known
+        self.known(value, PROOF_FIELDS, ppath, "a proof")
         kind = value.get("type")
         if kind not in PROOF_TYPES:
             self.invalid(f"{ppath}.type", "proof type", f"{kind!r}", ", ".join(PROOF_TYPES))

@@ -28,6 +28,12 @@ _CATALOGUE = [
         "Correct the goods file at {path}: {expected}.",
     ),
     IssueType(
+        "INPUT_UNKNOWN_FIELD",
+        WARNING,
+        "{field!r} is not a field of {what}; it is ignored.",
+        "{nearest}Correct or remove it at {path} (the fields: {fields}).",
+    ),
+    IssueType(
         "HS_MISSING",
         ERROR,
         "{what} has no HS code.",
@@ -138,6 +144,14 @@ _CATALOGUE = [
         "at {path}.proof.",
     ),
     IssueType(
+        "ORIGIN_WO_UNPROVEN",
+        WARNING,
+        "{what} is marked wholly obtained but has no valid origin proof; a bought material "
+        "counts as non-originating without one (Art 3.16).",
+        "Obtain a supplier declaration (or an RCEP certificate or declaration of origin) that "
+        "it is wholly obtained, and add it at {path}.proof.",
+    ),
+    IssueType(
         "ORIGIN_PROOF_EXPIRED",
         WARNING,
         "The origin proof {reference} of {what} is {problem} on the shipment date {date}; the "
@@ -169,7 +183,15 @@ _CATALOGUE = [
         "{what} only undergoes minimal operations ({processes}) on non-originating materials; "
         "these do not confer origin whatever the product-specific rule says (Art 3.6).",
         "Record the substantial processes really performed at {path}.processes, or source the "
-        "materials with origin proofs.",
+        "materials with origin proofs.{not_simple}",
+    ),
+    IssueType(
+        "CRITERION_CLAIM_NOT_MET",
+        WARNING,
+        "The good {code} does not meet the criterion claimed, {claim}, so it is not "
+        "originating for that claim{holding}.",
+        "Claim a criterion that holds at {path}, or remove the claim to declare the first "
+        "that holds (Annex 3A headnote 8: the exporter chooses among the alternatives).",
     ),
     IssueType(
         "PARTY_NOT_RCEP",

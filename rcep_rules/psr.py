@@ -75,24 +75,58 @@ CTC_DIGITS = {"CC": 2, "CTH": 4, "CTSH": 6}
 @dataclass(frozen=True, slots=True)
 class CTC:
     """A change in tariff classification at chapter (CC), heading (CTH) or subheading (CTSH)
-    level; ``excluded`` are code prefixes from which non-originating materials may not come."""
+    level; ``excluded`` are code prefixes from which non-originating materials may not come
+    (of any level: "except from subheading 8471.30 and heading 85.04").
+
+    The long form "a change to headings 84.07 through 84.08 from any heading outside that
+    group" is a CTH judged against the whole ``group``: a material of any heading of the group
+    fails it. ``target`` is what the long form says the rule is for (checked against the row's
+    code when the table is loaded); ``text`` is the long form as written."""
 
     kind: str
     excluded: tuple[str, ...] = ()
     excluded_text: str = ""
+    group: tuple[str, ...] = ()
+    target: tuple[str, ...] = ()
+    target_text: str = ""
+    text: str = ""
 
     @property
     def digits(self) -> int:
         return CTC_DIGITS[self.kind]
 
+    def own(self, good_hs: str) -> str | tuple[str, ...]:
+        """The prefix (or, for a group, the prefixes) a material may not share with the good."""
+        return self.group or good_hs[: CTC_DIGITS[self.kind]]
+
     def passes(self, material_hs: str, good_hs: str) -> bool:
-        n = CTC_DIGITS[self.kind]
-        if material_hs[:n] == good_hs[:n]:
+        if material_hs.startswith(self.own(good_hs)):
             return False
         return not (self.excluded and material_hs.startswith(self.excluded))
 
     def __str__(self) -> str:
+        if self.text:
+            return self.text
         return self.kind + (f" except from {self.excluded_text}" if self.excluded else "")
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialCap:
+    """A proviso on named materials (``CTH, provided that the non-originating materials of
+    heading 85.42 do not exceed 10 per cent of the FOB value of the good``): the non-originating
+    materials of the ``codes`` named (prefixes of any level), counted as for the change in
+    tariff classification, are worth no more than ``share`` per cent of the good's FOB value,
+    compared exactly. It is a condition of the term it follows, as "and" would be."""
+
+    codes: tuple[str, ...]
+    share: Decimal
+    codes_text: str
+
+    def __str__(self) -> str:
+        return (
+            f"provided that the non-originating materials of {self.codes_text} do not exceed "
+            f"{self.share} per cent of the FOB value of the good"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +134,13 @@ class And:
     items: tuple
 
     def __str__(self) -> str:
-        return " and ".join(_wrap(i) for i in self.items)
+        parts: list[str] = []
+        for item in self.items:
+            if isinstance(item, MaterialCap) and parts:
+                parts[-1] += f", {item}"
+            else:
+                parts.append(_wrap(item))
+        return " and ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +155,14 @@ def _wrap(node) -> str:
     return f"({node})" if isinstance(node, Or | And) else str(node)
 
 
-Rule = WO | CR | Incomplete | RVC | CTC | And | Or
+Rule = WO | CR | Incomplete | RVC | CTC | MaterialCap | And | Or
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<cut>\[cut off\])|(?P<code>\d{2}(?:\.?\d{2}){0,2})(?![\w.])|(?P<word>[A-Za-z]+\d*)"
-    r"|(?P<punct>[(),;]))"
+    r"\s*(?:(?P<cut>\[cut off\])|(?P<code>\d{2}(?:\.?\d{2}){0,2})(?![\w.])"
+    r"|(?P<number>\d+(?:\.\d+)?)(?![\w.])|(?P<word>[A-Za-z]+(?:-[A-Za-z]+)*\d*)"
+    r"|(?P<punct>[(),;%]))"
 )
+_UNIT_KIND = {"chapter": "CC", "heading": "CTH", "subheading": "CTSH"}
 
 
 def _tokens(text: str) -> list[str]:
@@ -176,6 +218,12 @@ class _Parser:
         return items[0] if len(items) == 1 else And(tuple(items))
 
     def factor(self) -> Rule:
+        node = self.simple()
+        if self.word() == "provided" or (self.peek() == "," and self.word(1) == "provided"):
+            node = And((node, self.proviso()))
+        return node
+
+    def simple(self) -> Rule:
         token = self.take()
         if token == "(":
             node = self.expr()
@@ -191,30 +239,128 @@ class _Parser:
             return CR()
         if re.fullmatch(r"RVC\d{1,2}", word):
             return RVC(Decimal(word[3:]))
+        if word == "RVC" and re.fullmatch(r"\d{2}", self.peek() or ""):  # "RVC 40"
+            return RVC(Decimal(self.take()))
         if word in CTC_DIGITS:
-            if (self.peek() or "").lower() == "except":
-                return self.exception(word)
+            if self.word() == "except":
+                return self.exception(CTC(word))
             return CTC(word)
+        if word == "CHANGE" or (word == "A" and self.word() == "change"):
+            start = self.pos - 1
+            if word == "CHANGE":
+                self.pos -= 1  # the long form without its article
+            return self.long_form(start)
         raise RuleSyntaxError(f"unknown term {token!r}")
 
-    def exception(self, kind: str) -> CTC:
-        start = self.pos
+    def word(self, offset: int = 0) -> str:
+        return (self.peek(offset) or "").lower()
+
+    def expect(self, *words: str) -> None:
+        for word in words:
+            found = self.peek()
+            if (found or "").lower() != word:
+                raise RuleSyntaxError(
+                    f"expected {word!r}" + (f", not {found!r}" if found else ", the rule ends")
+                )
+            self.pos += 1
+
+    def unit(self) -> str:
+        token = self.take()
+        unit = token.lower()
+        unit = unit[:-1] if unit.endswith("s") else unit
+        if unit not in LEVELS:
+            raise RuleSyntaxError(f"expected chapter, heading or subheading, not {token!r}")
+        return unit
+
+    def long_form(self, start: int) -> CTC:
+        """ "a change to headings 84.07 through 84.08 from any heading outside that group",
+        "a change to heading 85.04 from any other heading, except from ...", "a change from
+        any other heading": the long forms of CC, CTH and CTSH."""
+        self.expect("change")
+        target: tuple[str, ...] = ()
+        target_text = ""
+        if self.word() == "to":
+            self.take()
+            mark = self.pos
+            target = tuple(self.codes(LEVELS[self.unit()], mixed=False))
+            target_text = self.joined(mark, self.pos)
+        self.expect("from", "any")
+        other = self.word() == "other"
+        if other:
+            self.take()
+        unit = self.unit()
+        kind, group = _UNIT_KIND[unit], ()
+        if self.word() == "outside":
+            self.expect("outside", "that", "group")
+            if not target:
+                raise RuleSyntaxError("'outside that group' needs 'a change to ...' first")
+            if any(len(code) != LEVELS[unit] for code in target):
+                raise RuleSyntaxError(
+                    f"a group of {target_text} judged at {unit} level is not understood"
+                )
+            group = target
+        elif self.word() == "including" or (self.peek() == "," and self.word(1) == "including"):
+            if self.peek() == ",":
+                self.take()
+            self.expect("including", "another")
+            self.unit()
+            self.expect("within", "that", "group")  # any other heading, those of the group too
+        elif not other:
+            raise RuleSyntaxError(f"'from any {unit}' needs 'other' or 'outside that group'")
+        term = CTC(kind, group=group, target=target, target_text=target_text)
+        if self.peek() == "," and self.word(1) == "except":
+            self.take()
+        if self.word() == "except":
+            term = self.exception(term)
+        text = self.joined(start, self.pos)
+        return CTC(
+            kind,
+            term.excluded,
+            term.excluded_text,
+            group,
+            target,
+            target_text,
+            text[0].upper() + text[1:],
+        )
+
+    def exception(self, term: CTC) -> CTC:
         self.take()
         if self.take().lower() != "from":
             raise RuleSyntaxError("'except' must be followed by 'from'")
-        unit = self.take().lower().rstrip("s")
+        start = self.pos
+        digits = self.exception_unit()
+        prefixes = self.codes(digits, mixed=True)
+        text = self.joined(start, self.pos)
+        return CTC(term.kind, tuple(prefixes), text, term.group, term.target, term.target_text)
+
+    def exception_unit(self) -> int:
+        token = self.take().lower()
+        unit = token[:-1] if token.endswith("s") else token
         if unit not in LEVELS:
             raise RuleSyntaxError(
                 f"'except from' needs chapter, heading or subheading, not {unit!r}"
             )
-        digits = LEVELS[unit]
+        return LEVELS[unit]
+
+    def codes(self, digits: int, mixed: bool) -> list[str]:
+        """A list of codes such as "85.35 through 85.37 and 85.38"; with ``mixed``, a new level
+        may start after a separator ("subheading 8471.30 and heading 85.04")."""
         prefixes = [self.code(digits)]
         while True:
-            nxt, after = (self.peek() or "").lower(), self.peek(1) or ""
-            if nxt in (",", "and", "or") and normalise(after) is not None:
+            nxt, after = self.word(), self.peek(1) or ""
+            if nxt in (",", "and", "or") and _is_code(after):
                 self.take()
                 prefixes.append(self.code(digits))
-            elif nxt in ("through", "to"):
+            elif (
+                mixed
+                and nxt in (",", "and", "or")
+                and after.lower().rstrip("s") in LEVELS
+                and _is_code(self.peek(2) or "")
+            ):
+                self.take()
+                digits = LEVELS[self.take().lower().rstrip("s")]
+                prefixes.append(self.code(digits))
+            elif nxt in ("through", "to") and _is_code(after):
                 self.take()
                 last = self.code(digits)
                 first = prefixes.pop()
@@ -222,9 +368,49 @@ class _Parser:
                     raise RuleSyntaxError(f"range {first} to {last} runs backwards")
                 prefixes += [str(n).zfill(digits) for n in range(int(first), int(last) + 1)]
             else:
-                break
-        text = " ".join(self.tokens[start + 2 : self.pos]).replace(" ,", ",")
-        return CTC(kind, tuple(prefixes), text)
+                return prefixes
+
+    def proviso(self) -> MaterialCap:
+        """ "[,] provided that the [value of the] non-originating materials of heading 85.42 do
+        not exceed 10 per cent of the FOB value [of the good]". Any other proviso is refused:
+        it is not ignored."""
+        if self.peek() == ",":
+            self.take()
+        start = self.pos
+        self.expect("provided", "that", "the")
+        if self.word() == "value":
+            self.expect("value", "of", "the")
+        try:
+            self.expect("non-originating", "materials", "of")
+            mark = self.pos
+            codes = self.codes(self.exception_unit(), mixed=True)
+            codes_text = self.joined(mark, self.pos)
+            if self.word() in ("do", "does"):
+                self.take()
+            self.expect("not", "exceed")
+            share = self.take()
+            if not re.fullmatch(r"\d+(\.\d+)?", share) or Decimal(share) > 100:
+                raise RuleSyntaxError(f"{share!r} is not a percentage")
+            if self.peek() == "%":
+                self.take()
+            else:
+                if self.word() == "percent":
+                    self.take()
+                else:
+                    self.expect("per", "cent")
+            self.expect("of", "the", "fob", "value")
+            if self.word() == "of":
+                self.expect("of", "the", "good")
+        except RuleSyntaxError as exc:
+            raise RuleSyntaxError(
+                f"the proviso {self.joined(start, len(self.tokens))!r} is not understood ({exc}); "
+                "the grammar knows 'provided that the non-originating materials of heading "
+                "85.42 do not exceed 10 per cent of the FOB value of the good'"
+            ) from None
+        return MaterialCap(tuple(codes), Decimal(share), codes_text)
+
+    def joined(self, start: int, end: int) -> str:
+        return " ".join(self.tokens[start:end]).replace(" ,", ",").replace(" %", "%")
 
     def code(self, digits: int) -> str:
         token = self.take()
@@ -232,6 +418,10 @@ class _Parser:
         if code is None or len(code) != digits:
             raise RuleSyntaxError(f"{token!r} is not a {digits}-digit code")
         return code
+
+
+def _is_code(token: str) -> bool:
+    return normalise(token) is not None
 
 
 def _is_dropped(tokens: list[str], i: int) -> bool:
@@ -425,6 +615,16 @@ def _row(row: dict, nomenclatures: dict[str, Nomenclature] | None, origin: str) 
         raise ValueError(f"rule {values['psr']!r}: {exc}") from None
     if any(isinstance(a, Incomplete) for a in atoms(rule)) and values["legibility"] != "partial":
         raise ValueError("'[cut off]' is only allowed in a row marked partial")
+    for term in atoms(rule):
+        if (
+            isinstance(term, CTC)
+            and term.target
+            and not any(t.startswith(code) or code.startswith(t) for t in term.target)
+        ):
+            raise ValueError(
+                f"the rule is written for {term.target_text}, which does not include "
+                f"{display(code)}"
+            )
     return RuleRow(
         version,
         level,
@@ -540,6 +740,27 @@ class RuleBook:
             self.rows[row.key] = row
         self._cache.clear()
         return ImportReport(tuple(added), tuple(unchanged), tuple(conflicts), tuple(replaced))
+
+
+def code_problem(code: str, version: str, nomenclatures: dict[str, Nomenclature]) -> str | None:
+    """Why the digits of an HS code (a chapter, a heading, or a subheading with any national
+    digits) name nothing in ``version``, or None when they do.
+
+    >>> from rcep_rules.reference import nomenclatures
+    >>> code_problem("853890", HS2022, nomenclatures()) is None
+    True
+    >>> code_problem("999999", HS2022, nomenclatures())
+    '9999.99 is not a subheading of HS2022 nor of HS2012: it is not an HS code'
+    """
+    key = code[:6] if len(code) >= 6 else code
+    if key in nomenclatures[version]:
+        return None
+    level = {2: "chapter", 4: "heading"}.get(len(key), "subheading")
+    others = [v for v in VERSIONS if v != version and key in nomenclatures[v]]
+    if others:
+        return f"{display(key)} is not a {level} of {version}; it is one of {others[0]}"
+    shown = " nor of ".join([version, *(v for v in VERSIONS if v != version)])
+    return f"{display(key)} is not a {level} of {shown}: it is not an HS code"
 
 
 def write_rule_file(path: Path, rows: Iterable[RuleRow]) -> None:

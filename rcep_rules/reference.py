@@ -12,7 +12,21 @@ from rcep_rules.parties import Parties
 from rcep_rules.processes import Processes
 from rcep_rules.psr import RuleBook, read_rule_file
 
-BUNDLED_RULES = ("psr", "rcep_annex3a_psr.csv")
+# The rows read from the treaty text (data/psr): chapters 84, 85, 90 first, then the rows of
+# other chapters read from the same sources (see data/psr/COVERAGE.md).
+BUNDLED_RULE_FILES = (
+    ("psr", "rcep_annex3a_psr.csv"),
+    ("psr", "rcep_annex3a_psr_other_chapters.csv"),
+)
+BUNDLED_RULES = BUNDLED_RULE_FILES[0]  # the first file alone (kept for older callers)
+
+
+def bundled_rule_rows(nomenclatures: dict[str, Nomenclature] | None = None) -> list:
+    """Every bundled rule row, from all the files of ``BUNDLED_RULE_FILES``."""
+    rows = []
+    for parts in BUNDLED_RULE_FILES:
+        rows += read_rule_file(data_path(*parts), nomenclatures)
+    return rows
 
 
 def default_user_rules_path() -> Path:
@@ -39,7 +53,7 @@ class Reference:
             user = default_user_rules_path()
             rule_files = (user,) if user.exists() else ()
         base = _base()
-        rows = read_rule_file(data_path(*BUNDLED_RULES), base[0])
+        rows = bundled_rule_rows(base[0])
         for path in rule_files:
             rows += read_rule_file(Path(path), base[0])
         return cls(base[0], base[1], base[2], base[3], RuleBook(rows, base[1]))

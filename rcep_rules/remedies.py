@@ -71,7 +71,7 @@ from rcep_rules.evaluation import (
 )
 from rcep_rules.goods import LineKind, Material, Shipment
 from rcep_rules.margin import TEN, Margin, margin
-from rcep_rules.psr import CR, RVC, WO, RuleMatch, RuleNotFound
+from rcep_rules.psr import CR, RVC, WO, MaterialCap, RuleMatch, RuleNotFound
 from rcep_rules.reference import Reference
 
 LOOK_AHEAD_DAYS = 90
@@ -135,7 +135,8 @@ class Obstacle:
     """Why an alternative, or every remedy, is out of reach of origin data (worded in
     explain.py): ``NOT_EVALUATED`` (review errors; ``issues``), ``PARTY`` (a non-Party or a
     Party not in force), ``NO_RULE`` (PSR_NOT_FOUND: only PE can help), ``PROCESS_RULE`` (CR
-    needs a chemical reaction), ``ILLEGIBLE`` (the cut-off rest of a partial rule), ``WO``
+    needs a chemical reaction), ``ILLEGIBLE`` (the cut-off rest of a partial rule),
+    ``PROVISO`` (a proviso on named materials, which the search does not try), ``WO``
     (wholly obtained: only PE is tried), ``NOT_ENOUGH`` (even every material changed would not
     meet it)."""
 
@@ -177,13 +178,13 @@ class Remedies:
         return 1 if self.remedies else 2
 
     def as_dict(self) -> dict:
-        from rcep_rules.explain import remedies_dict
+        from rcep_rules.explain_remedies import remedies_dict
 
         return remedies_dict(self)
 
     @property
     def explanation(self) -> str:
-        from rcep_rules.explain import explain_remedies
+        from rcep_rules.explain_remedies import explain_remedies
 
         return explain_remedies(self)
 
@@ -196,8 +197,11 @@ def remedies(
     look_ahead_days: int = LOOK_AHEAD_DAYS,
 ) -> Remedies:
     """Remedies for a shipment's good, or its margin when it qualifies. ``claim`` (CTC, RVC,
-    PE, ...) asks for remedies that reach that criterion even if another one holds."""
+    PE, ...) asks for remedies that reach that criterion even if another one holds; by
+    default, the criterion the good itself claims (``"claim"`` in the goods file)."""
     reference = reference or _default_reference()
+    if claim is None and shipment.good is not None:
+        claim = shipment.good.claim
     with localcontext(EXACT):
         ev = evaluate(shipment, reference)
         search = _Search(shipment, reference, ev, claim)
@@ -435,6 +439,9 @@ class _Search:
                 continue
             if WO in kinds:
                 self.obstacles.append(Obstacle("WO", text))
+                continue
+            if MaterialCap in kinds:
+                self.obstacles.append(Obstacle("PROVISO", text))
                 continue
             if kinds - {RVC}:
                 self.obstacles.append(Obstacle("ILLEGIBLE", text))

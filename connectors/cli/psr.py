@@ -8,7 +8,7 @@ from connectors.cli import options
 from connectors.cli.output import err, json_out, out, table
 from rcep_rules import Reference
 from rcep_rules.hs import HS2022, VERSIONS, display, normalise
-from rcep_rules.psr import RuleMatch, read_rule_file, write_rule_file
+from rcep_rules.psr import RuleMatch, code_problem, read_rule_file, write_rule_file
 from rcep_rules.reference import default_user_rules_path
 
 
@@ -49,6 +49,9 @@ def show(args) -> int:
     if code is None or (len(code) not in (2, 4) and len(code) < 6):
         err.print(f"{args.code!r} is not an HS chapter, heading or subheading code.")
         return 2
+    if problem := code_problem(code, args.hs_version, reference.nomenclatures):
+        err.print(f"{problem}.")  # (a code of no HS edition has no rule to show)
+        return 2
     if len(code) < 6:
         rows = [
             r
@@ -59,7 +62,9 @@ def show(args) -> int:
             json_out([dict(r.as_csv()) for r in rows])
         elif not rows:
             out.print(f"No rule rows loaded under {display(code)}.")
-        else:
+        if not rows:
+            return 1  # as for a code: no rule loaded
+        if not args.json:
             table(
                 ("version", "code", "rule", "legibility", "description"),
                 [

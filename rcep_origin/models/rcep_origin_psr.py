@@ -4,10 +4,9 @@ import json
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from rcep_rules.datafiles import data_path
 from rcep_rules.hs import VERSIONS, normalise
-from rcep_rules.psr import LEVELS, RuleSyntaxError, parse_rule, read_rule_file, rows_from_dicts
-from rcep_rules.reference import BUNDLED_RULES, Reference
+from rcep_rules.psr import LEVELS, RuleSyntaxError, parse_rule, rows_from_dicts
+from rcep_rules.reference import Reference, bundled_rule_rows
 
 
 class RcepOriginPsr(models.Model):
@@ -107,7 +106,7 @@ class RcepOriginPsr(models.Model):
             (r.hs_version, normalise(r.code)): r
             for r in self.with_context(active_test=False).search([])
         }
-        for row in read_rule_file(data_path(*BUNDLED_RULES)):
+        for row in bundled_rule_rows():
             values = {**row.as_csv(), "bundled": True}
             found = existing.get((row.hs_version, row.code))
             if found:

@@ -223,8 +223,8 @@ class TestEvaluationReport(RcepWorldCase):
             strings("rcep.origin.evaluation.line", ["origin_country_id", "reason_display"]),
             {"origin_country_id": "Country of origin", "reason_display": "Why"},
         )
-        # process tags read by name
-        self.assertEqual(self.process["cutting"].display_name, "Cutting or slitting")
+        # process tags read by name; the Art 3.6 operations say they are the simple form
+        self.assertEqual(self.process["cutting"].display_name, "Simple cutting or slitting")
 
     # --- searching evaluations and issues -------------------------------------------------------
 

@@ -154,7 +154,8 @@ class TestSaleStory(RcepWorldCase):
         for expected in (
             "ships to Vietnam",
             "[BB-KIT-400] Busbar kit, cut and labelled: not originating",
-            "only undergoes minimal operations (Cutting or slitting, Affixing or printing marks",
+            "only undergoes minimal operations (Simple cutting or slitting, "
+            "Affixing or printing marks",
             "[TB-10] Terminal block: not evaluated",
             "[SCREW-M6] Brass screw has no HS code.",
             "Product › RCEP Origin › HS Code",

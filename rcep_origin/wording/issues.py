@@ -66,6 +66,11 @@ _ISSUES = {
         _lt("%(where)s"),
         WHO_MANAGER,
     ),
+    "INPUT_UNKNOWN_FIELD": (
+        _lt("The goods file has a field %(field)s that is not known; it was ignored."),
+        _lt("%(where)s"),
+        WHO_MANAGER,
+    ),
     "HS_MISSING": (
         _lt("%(product)s has no HS code."),
         _lt("%(at_hs_code)s: a code of 6 digits or more, e.g. 8538.90"),
@@ -184,6 +189,17 @@ _ISSUES = {
         ),
         WHO_MANAGER,
     ),
+    "ORIGIN_WO_UNPROVEN": (
+        _lt(
+            "%(product)s is marked wholly obtained but has no valid origin proof, so it counts "
+            "as not originating (a bought product needs a proof, Art 3.16)."
+        ),
+        _lt(
+            "%(at_supplier_declarations)s: record the supplier's declaration that it is wholly "
+            "obtained, for a vendor listed in %(at_vendors)s"
+        ),
+        WHO_MANAGER,
+    ),
     "ORIGIN_PROOF_EXPIRED": (
         _lt(
             "The origin proof %(reference)s of %(product)s is %(problem)s on the shipment day "
@@ -218,6 +234,14 @@ _ISSUES = {
             "%(at_processes)s: the substantial processes really performed; or buy the materials "
             "with origin proofs (%(at_supplier_declarations)s)"
         ),
+        WHO_MANAGER,
+    ),
+    "CRITERION_CLAIM_NOT_MET": (
+        _lt(
+            "%(product)s does not meet the origin criterion claimed, %(claim)s, so it is not "
+            "originating for that claim%(holding)s."
+        ),
+        _lt("%(at_evaluations)s: claim a criterion that holds, or no criterion"),
         WHO_MANAGER,
     ),
     "PARTY_NOT_RCEP": (
@@ -347,6 +371,17 @@ def _fact_values(env, code, facts, product):
             path(env, where) for _label, where in words if where
         ) or path(env, "incoterm")
         values["incoterm_where"] = path(env, "incoterm")
+    elif code == "INPUT_UNKNOWN_FIELD":
+        values["where"] = env._("%s: the goods file the evaluation was made from") % path(
+            env, "evaluations"
+        )
+    elif code == "CRITERION_CLAIM_NOT_MET":
+        satisfied = str(facts.get("satisfied") or "")
+        values["holding"] = (  # the engine's English replaced by the reader's words
+            env._("; it qualifies under %s") % satisfied
+            if satisfied
+            else env._("; no criterion holds")
+        )
     elif code == "ORIGIN_PROOF_MISSING":
         values["country"] = _country_name(env, facts.get("country"))
         if facts.get("missed_by") == "supplier_declaration":

@@ -135,6 +135,11 @@ def obstacle_words(evaluation, obstacle):
             "%(alt)s needs a chemical reaction, not origin data.", alt=obstacle.alternative
         ),
         "WO": _("%(alt)s: wholly obtained is not a matter of proofs.", alt=obstacle.alternative),
+        "PROVISO": _(
+            "%(alt)s: its condition on named materials is not searched; make those materials "
+            "originating, or lower their value, and evaluate again.",
+            alt=obstacle.alternative,
+        ),
         "ILLEGIBLE": _(
             "%(alt)s: part of the rule could not be read, so it cannot be met.",
             alt=obstacle.alternative,
