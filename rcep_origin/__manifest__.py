@@ -8,7 +8,7 @@
     "with the rcep_rules engine, and says why not.",
     "author": "RCEP origin pre-review",
     "license": "LGPL-3",
-    "depends": ["sale_management", "mrp", "stock_delivery"],
+    "depends": ["sale_management", "mrp", "stock_delivery", "portal"],
     "external_dependencies": {"python": ["rcep-origin", "lxml", "zeep", "signxml"]},
     "data": [
         "security/rcep_origin_security.xml",
@@ -36,6 +36,10 @@
         "views/rcep_origin_readiness_remedies_views.xml",
         "views/rcep_origin_menus.xml",
         "views/rcep_readiness_views.xml",
+        "security/rcep_origin_supplier_portal_security.xml",
+        "data/rcep_origin_supplier_portal_data.xml",
+        "views/rcep_origin_supplier_request_views.xml",
+        "views/rcep_origin_supplier_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": ["rcep_origin/static/tests/tours/*.js"],
