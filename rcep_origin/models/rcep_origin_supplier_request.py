@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import consteq
+from odoo.tools import consteq, format_date
 
 
 class RcepOriginSupplierRequest(models.Model):
@@ -316,7 +316,7 @@ class RcepOriginSupplierRequest(models.Model):
             raise AccessError(
                 self.env._(
                     "This link expired on %(day)s. Ask %(company)s for a new one.",
-                    day=rfq.expires_on,
+                    day=format_date(self.env, rfq.expires_on),
                     company=rfq.company_id.name,
                 )
             )
