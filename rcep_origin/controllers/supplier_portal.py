@@ -31,7 +31,13 @@ class RcepSupplierPortal(CustomerPortal):
             status=403,
         )
 
-    @http.route("/my/rcep/origin/<int:request_id>", type="http", auth="public", methods=["GET"])
+    @http.route(
+        "/my/rcep/origin/<int:request_id>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+    )
     def rcep_supplier_request(self, request_id, access_token=None, answered=None, **kw):
         rfq = self._rcep_request_or_none(request_id, access_token)
         if isinstance(rfq, AccessError):
@@ -43,6 +49,7 @@ class RcepSupplierPortal(CustomerPortal):
         type="http",
         auth="public",
         methods=["POST"],
+        website=True,
     )
     def rcep_supplier_answer(self, request_id, access_token=None, line_id=None, **form):
         rfq = self._rcep_request_or_none(request_id, access_token)

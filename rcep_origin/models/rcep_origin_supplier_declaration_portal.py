@@ -6,7 +6,7 @@ pinned on the Single Window connector, naming the vendor and the product's HS co
 import re
 from datetime import date, timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 
 CRITERIA = ("WO", "PE", "CTC", "RVC", "CR")
@@ -276,7 +276,9 @@ class RcepOriginSupplierDeclaration(models.Model):
         if self.rcep_renews_id:
             body = f"{body}\n" + env._("Renews %s.", self.rcep_renews_id.name)
         vendor = line.request_id.partner_id
-        self.message_post(
+        # posted as the system on the vendor's behalf: the portal's public user may not attach
+        # documents it did not upload through the chatter (mail.thread's own rule)
+        self.with_user(SUPERUSER_ID).message_post(
             body=body,
             author_id=vendor.id,
             attachment_ids=attachment.ids,

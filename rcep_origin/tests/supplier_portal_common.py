@@ -8,11 +8,11 @@ import tempfile
 from pathlib import Path
 
 from lxml import etree
-
 from odoo import Command
 from odoo.tests import Form
 
 from connectors.single_window.signing import SigningIdentity
+
 from .common import RcepWorldCase
 
 NS = {"k": "urn:rcep-origin:certificate:1", "c": "urn:rcep-origin:common:1"}
@@ -39,9 +39,7 @@ class RcepSupplierPortalCase(RcepWorldCase):
             }
         )
         cls.brass.seller_ids = [
-            Command.create(
-                {"partner_id": cls.haiphong.id, "price": 29.0, "product_code": "HPB-40"}
-            )
+            Command.create({"partner_id": cls.haiphong.id, "price": 29.0, "product_code": "HPB-40"})
         ]
         workdir = Path(tempfile.mkdtemp(prefix="rcep-portal-test-"))
         cls.addClassCleanup(shutil.rmtree, workdir, ignore_errors=True)
@@ -55,13 +53,14 @@ class RcepSupplierPortalCase(RcepWorldCase):
 
     def request_from(self, vendor, user=None):
         """Contacts › (vendor) › Action › Request origin declaration."""
-        action = vendor.with_user(user or self.rcep_manager).action_rcep_request_origin_declaration()
+        vendor = vendor.with_user(user or self.rcep_manager)
+        action = vendor.action_rcep_request_origin_declaration()
         return self.env["rcep.origin.supplier.request"].browse(action["res_id"])
 
     def answer(self, rfq, product, document=PDF, filename="declaration.pdf", **form):
         """The vendor answers for ``product`` on the portal (as the controller hands it over,
         once the token was checked): originating in Viet Nam, PE, signed, a PDF attached."""
-        line = rfq.line_ids.filtered(lambda l: l.product_tmpl_id == product.product_tmpl_id)
+        line = rfq.line_ids.filtered(lambda ln: ln.product_tmpl_id == product.product_tmpl_id)
         values = {
             "originating": "yes",
             "country": "VN",
@@ -80,7 +79,9 @@ class RcepSupplierPortalCase(RcepWorldCase):
     def refuse(self, declaration, reason):
         action = declaration.with_user(self.rcep_manager).action_rcep_refuse()
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.rcep_manager).with_context(action["context"])
+            self.env[action["res_model"]]
+            .with_user(self.rcep_manager)
+            .with_context(action["context"])
         )
         wizard.reason = reason
         wizard.save().action_refuse()

@@ -88,7 +88,9 @@ class TestSupplierPortal(RcepSupplierPortalCase):
         self.assertEqual(rfq.state, "submitted")
         # the vendor's words and document are in the declaration's chatter, by the vendor
         said = declaration.message_ids.filtered(lambda m: m.author_id == self.haiphong)
-        self.assertIn("Submitted on the supplier portal by Nguyen Thi Lan (Export manager)", said.body)
+        self.assertIn(
+            "Submitted on the supplier portal by Nguyen Thi Lan (Export manager)", said.body
+        )
         self.assertEqual(said.attachment_ids.mapped("name"), ["declaration.pdf"])
         self.assertEqual(said.attachment_ids.raw, PDF)
         # submitted: not a proof for the BOM mapping nor the readiness (the one finder)
@@ -121,9 +123,7 @@ class TestSupplierPortal(RcepSupplierPortalCase):
 
     def test_an_incomplete_answer_says_what_is_missing_and_creates_nothing(self):
         rfq = self.request_from(self.haiphong)
-        errors = self.answer(
-            rfq, self.brass, document=None, criterion="", signatory_position=" "
-        )
+        errors = self.answer(rfq, self.brass, document=None, criterion="", signatory_position=" ")
         self.assertEqual(
             errors,
             [
@@ -166,10 +166,8 @@ class TestSupplierPortal(RcepSupplierPortalCase):
         told = rfq.message_ids.filtered(lambda m: m.partner_ids == self.haiphong)[0]
         self.assertIn("The PDF is not signed.", told.body)
         self.assertIn(rfq.get_portal_url(), told.body)
-        shown = rfq.sudo()._rcep_portal_values()["lines"]  # the page (see test_supplier_portal_http)
-        self.assertRecordValues(
-            shown, [{"state": "refused", "declaration_id": first.id}]
-        )
+        shown = rfq.sudo()._rcep_portal_values()["lines"]  # the page: test_supplier_portal_http
+        self.assertRecordValues(shown, [{"state": "refused", "declaration_id": first.id}])
         # a refused declaration cannot be approved afterwards
         with self.assertRaisesRegex(UserError, "Only a submitted declaration is approved"):
             self.approve(first)
@@ -264,9 +262,11 @@ class TestSupplierPortal(RcepSupplierPortalCase):
                 Request._rcep_portal_find(request_id, token)
         with freeze_time("2026-12-20 23:00:00"):  # its last day
             self.assertEqual(Request._rcep_portal_find(osaka.id, osaka.access_token), osaka)
-        with freeze_time("2026-12-21 09:00:00"):
-            with self.assertRaisesRegex(AccessError, "This link expired on 12/20/2026"):
-                Request._rcep_portal_find(osaka.id, osaka.access_token)
+        with (
+            freeze_time("2026-12-21 09:00:00"),
+            self.assertRaisesRegex(AccessError, "This link expired on 12/20/2026"),
+        ):
+            Request._rcep_portal_find(osaka.id, osaka.access_token)
         # sent again: a new link, and the old one no longer opens
         old = osaka.access_token
         osaka.with_user(self.rcep_manager).action_send()
