@@ -57,6 +57,19 @@ class TestSupplierPortal(RcepSupplierPortalCase):
             },
         )
 
+    def test_the_readiness_dashboard_asks_for_the_components_without_proof(self):
+        self.good.product_tmpl_id.rcep_monitor = True
+        rows = self.env["rcep.readiness.report"].search(
+            [("product_tmpl_id", "=", self.good.product_tmpl_id.id)]
+        )
+        action = rows.with_user(self.rcep_manager).action_rcep_request_origin_declaration()
+        requests = self.env["rcep.origin.supplier.request"].search(action["domain"])
+        # the brass bar has no proof from either vendor; the contact's certificate is valid
+        self.assertEqual(
+            {r.partner_id.name: r.line_ids.mapped("default_code") for r in requests},
+            {"Hamburg Metall GmbH": ["BRASS-BAR"], "Haiphong Brass Co.": ["BRASS-BAR"]},
+        )
+
     def test_a_vendor_without_email_is_not_asked_and_the_officer_is_told_where_to_add_one(self):
         self.haiphong.email = False
         with self.assertRaisesRegex(UserError, "Haiphong Brass Co. has no email address"):
