@@ -95,6 +95,7 @@ class RcepOriginSupplierRequestLine(models.Model):
         else:
             document = {}
         if errors:
+            self._rcep_note_refused_answer(errors)
             return errors
         declaration = Declaration.with_context(mail_create_nolog=True).create(values)
         attachment = env["ir.attachment"]
@@ -110,6 +111,20 @@ class RcepOriginSupplierRequestLine(models.Model):
             )
         declaration._rcep_note_submission(self, form, attachment, document.get("note"))
         return []
+
+    def _rcep_note_refused_answer(self, errors):
+        """An answer the portal did not take (a forged certificate, a missing signature), in
+        the request's chatter: what the vendor tried is kept even when nothing was saved."""
+        self.request_id.message_post(
+            body=self.env._(
+                "An answer of %(vendor)s for %(product)s was not saved: %(errors)s",
+                vendor=self.request_id.partner_id.name,
+                product=self.product_tmpl_id.display_name,
+                errors=" ".join(errors),
+            ),
+            author_id=self.request_id.partner_id.id,
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _state_label(self):
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
