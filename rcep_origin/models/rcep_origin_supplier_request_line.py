@@ -45,11 +45,13 @@ class RcepOriginSupplierRequestLine(models.Model):
         for line in self:
             latest = line.declaration_ids.sorted("id")[-1:]
             line.declaration_id = latest
+            # a revoked answer (or one reset to draft) is asked for again
             line.state = {
-                False: "open",
                 "submitted": "submitted",
                 "refused": "refused",
-            }.get(latest.state, "approved")
+                "valid": "approved",
+                "expired": "approved",
+            }.get(latest.state, "open")
 
     # --- the vendor's answer from the portal --------------------------------------------------
 

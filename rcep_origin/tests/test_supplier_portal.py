@@ -121,6 +121,10 @@ class TestSupplierPortal(RcepSupplierPortalCase):
             {(self.haiphong.id, self.brass.product_tmpl_id.id): declaration},
         )
         self.assertIn("Approved by Zhou Min", declaration.message_ids[0].body)
+        # revoked later: the vendor is asked again for that product
+        declaration.with_user(self.rcep_manager).action_revoke()
+        self.assertEqual(rfq.line_ids.state, "open")
+        self.assertEqual(rfq.state, "sent")
 
     def test_a_not_originating_answer_is_approved_as_the_vendors_word_and_proves_nothing(self):
         rfq = self.request_from(self.hamburg)
