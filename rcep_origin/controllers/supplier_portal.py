@@ -55,11 +55,10 @@ class RcepSupplierPortal(CustomerPortal):
         rfq = self._rcep_request_or_none(request_id, access_token)
         if isinstance(rfq, AccessError):
             return self._rcep_refused_link(rfq)
-        line = rfq.line_ids.filtered(lambda candidate: str(candidate.id) == str(line_id))
-        if not line:  # a product that is not on this vendor's request
-            return self._rcep_refused_link(
-                AccessError(request.env._("This product is not on your request."))
-            )
+        try:
+            line = rfq._rcep_portal_line(line_id)
+        except AccessError as exc:  # a product that is not on this vendor's request
+            return self._rcep_refused_link(exc)
         upload = request.httprequest.files.get("document")
         content = upload.read() if upload and upload.filename else None
         errors = line._rcep_portal_answer(form, upload.filename if content else None, content)

@@ -322,6 +322,14 @@ class RcepOriginSupplierRequest(models.Model):
             )
         return rfq
 
+    def _rcep_portal_line(self, line_id):
+        """The line ``line_id`` of this request, or AccessError (a tampered product id)."""
+        self.ensure_one()
+        line = self.line_ids.filtered(lambda candidate: str(candidate.id) == str(line_id))
+        if not line:
+            raise AccessError(self.env._("This product is not on your request."))
+        return line
+
     def _rcep_portal_values(self):
         """What the vendor's page shows: the lines and, per line, its latest answer."""
         self.ensure_one()
