@@ -230,6 +230,11 @@ class RcepOriginSupplierRequest(models.Model):
                 today + timedelta(days=rfq.company_id.rcep_request_link_days),
             )
 
+    def action_preview(self):
+        """The vendor's page, as the vendor sees it through the link of the last mail."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "target": "new", "url": self.get_portal_url()}
+
     def action_view_declarations(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "rcep_origin.rcep_origin_supplier_declaration_action"

@@ -43,6 +43,9 @@ class TestSupplierPortal(RcepSupplierPortalCase):
         self.assertEqual(mail.partner_ids, self.osaka)
         self.assertIn("OC-AG-118", mail.body)
         self.assertIn(f"/my/rcep/origin/{rfq.id}?access_token={rfq.access_token}", mail.body)
+        # the officer sees the vendor's page through the same link
+        preview = rfq.with_user(self.rcep_manager).action_preview()
+        self.assertEqual(preview["url"], rfq.get_portal_url())
 
     def test_a_list_of_components_asks_each_vendor_for_the_ones_it_supplies(self):
         products = self.brass | self.contact | self.copper
