@@ -18,6 +18,7 @@ VENDORS = int(os.environ.get("RCEP_BENCH_VENDORS", "0"))
 env = globals()["env"]  # the Odoo shell provides it
 has_rcep = "rcep.origin.evaluation" in env
 env.company.country_id = env.ref("base.cn")
+env.company.incoterm_id = env.ref("account.incoterm_FOB")  # the factory sells FOB by default
 if has_rcep:
     env.company.write({"rcep_check_mode": "block", "rcep_customs_code": "3302961A27"})
 codes = [

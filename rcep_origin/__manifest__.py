@@ -40,6 +40,9 @@
         "data/rcep_origin_supplier_portal_data.xml",
         "views/rcep_origin_supplier_request_views.xml",
         "views/rcep_origin_supplier_portal_templates.xml",
+        "views/rcep_origin_declaration_verification_views.xml",
+        "views/rcep_verification_templates.xml",
+        "data/rcep_verification_data.xml",
     ],
     "assets": {
         "web.assets_tests": ["rcep_origin/static/tests/tours/*.js"],

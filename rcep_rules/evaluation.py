@@ -1037,7 +1037,9 @@ class _Walk:
                 )
 
     def check_good(self, good: Good) -> None:
-        if good.fob_undetermined:
+        if good.fob_undetermined == "incoterm" and good.incoterm is None:
+            self.issue("INCOTERM_MISSING", good.path)
+        elif good.fob_undetermined:
             self.issue(
                 "FOB_UNDETERMINED", good.path, incoterm=good.incoterm, missing=good.fob_undetermined
             )
@@ -1230,10 +1232,19 @@ class _Walk:
                 if m.origin_country == self.exporter
                 else " and cumulation (Art 3.4) is missed"
             )
-            return Issue(
+            return Issue(  # ``missed_by``: what a proof would give, for callers that word it
                 "ORIGIN_PROOF_MISSING",
                 m.path,
-                {"what": what, "country": m.origin_country, "missed": missed},
+                {
+                    "what": what,
+                    "country": m.origin_country,
+                    "missed": missed,
+                    "missed_by": (
+                        "supplier_declaration"
+                        if m.origin_country == self.exporter
+                        else "cumulation"
+                    ),
+                },
             )
         if proof is None:
             return None
@@ -1247,28 +1258,46 @@ class _Walk:
             return Issue(
                 "ORIGIN_PROOF_EXPIRED",
                 m.path,
-                {"what": what, "reference": reference, "problem": problem, "date": self.day},
+                {
+                    "what": what,
+                    "reference": reference,
+                    "problem": problem,
+                    "date": self.day,
+                    # the same, as data: "expired" (through valid_through) or "not_yet_valid"
+                    "state": "expired" if reason == PROOF_EXPIRED else "not_yet_valid",
+                    "valid_through": proof.valid_through(),
+                    "issued": proof.issue_date,
+                },
             )
         party = self.ref.parties.get(m.origin_country)
         if reason == PROOF_INVALID:
             if m.origin_country is None:
-                problem = "it names no country of origin (origin_country)"
+                why, problem = "no_country", "it names no country of origin (origin_country)"
             elif party is None:
-                problem = f"{m.origin_country} is not an RCEP Party"
+                why, problem = "not_a_party", f"{m.origin_country} is not an RCEP Party"
             elif not party.in_force_on(self.day):
+                why = "not_in_force"
                 problem = f"RCEP is not in force for {party.name} on {self.day}"
             elif proof.type == "SUPPLIER_DECLARATION" and m.origin_country != self.exporter:
+                why = "supplier_declaration_abroad"
                 problem = (
                     f"a supplier declaration proves origin only for a supplier in the exporting "
                     f"Party; a material originating in {party.name} needs an RCEP certificate or "
                     "declaration of origin (Art 3.16)"
                 )
             else:
-                problem = "it has neither valid_until nor issue_date"
-            return Issue(
+                why, problem = "no_dates", "it has neither valid_until nor issue_date"
+            return Issue(  # ``why``: the problem as a code, for callers that word it
                 "ORIGIN_PROOF_INVALID",
                 m.path,
-                {"what": what, "reference": reference, "problem": problem},
+                {
+                    "what": what,
+                    "reference": reference,
+                    "problem": problem,
+                    "why": why,
+                    "country": m.origin_country,
+                    "party": party.name if party else None,
+                },
             )
         if party is not None and party.contested:
             return Issue(

@@ -84,9 +84,15 @@ class LineKind:
     currency: str | None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Material:
-    """One line of a bill of materials; with a ``bom`` of its own it is made in-house."""
+    """One line of a bill of materials; with a ``bom`` of its own it is made in-house.
+
+    Read-only like the other records here, but not declared frozen: a frozen dataclass
+    sets each of its 18 fields through ``object.__setattr__``, which made building a
+    material cost about twice what the rest of reading its line does, and an order
+    confirmed in Odoo reads thousands of lines. Nothing assigns to a Material after it is
+    read (`dataclasses.replace` makes a changed copy)."""
 
     path: str
     code: str
@@ -222,8 +228,10 @@ class _Reader:
                     problem.strip(" ()"),
                     'a non-negative decimal string such as "12.50"',
                 )
-            else:
-                self.issues.append(Issue(code, path, {"what": what, "problem": problem}))
+            else:  # ``given``: the value as written, for callers that word the problem
+                self.issues.append(
+                    Issue(code, path, {"what": what, "problem": problem, "given": repr(value)})
+                )
             return None
         return number
 
@@ -364,9 +372,11 @@ class _Reader:
         if incoterm is not None and incoterm not in INCOTERMS:
             self.invalid(f"{path}.incoterm", "incoterm", f"{incoterm!r}", ", ".join(INCOTERMS))
             incoterm = None
-        if "fob" in data or incoterm is None:
+        if "fob" in data or (incoterm is None and "invoice_value" not in data):
             return self.decimal(data, "fob", path), incoterm, ""
         invoice = self.decimal(data, "invoice_value", path)
+        if incoterm is None:  # an invoice value, but on which terms? (not guessed as FOB)
+            return None, None, "" if "incoterm" in data else "incoterm"
         if invoice is None:
             return None, incoterm, ""
         added, deducted = TO_FOB[incoterm]
@@ -389,7 +399,10 @@ class _Reader:
         if role not in ROLES:
             self.invalid(f"{path}.role", "role", f"{role!r}", ", ".join(ROLES))
             role = "material"
-        quantity = self._quantity(data, path, code)
+        quantity = data.get("quantity")
+        quantity = _text_to_decimal(quantity) if type(quantity) is str else None
+        if quantity is None or quantity <= 0:
+            quantity = self._quantity(data, path, code)
         cycle = bool(code) and code in ancestors
         if cycle:
             self.issues.append(Issue("BOM_CYCLE", path, {"what": _name(code, path), "code": code}))
@@ -399,7 +412,7 @@ class _Reader:
         cost = data.get("unit_cost")
         unit_cost = None
         if cost is not None:
-            unit_cost = _to_decimal(cost)
+            unit_cost = _text_to_decimal(cost) if type(cost) is str else _to_decimal(cost)
             if unit_cost is None or unit_cost < 0:
                 unit_cost = self.decimal(
                     data, "unit_cost", path, "BOM_COST_MISSING", _name(code, path)
@@ -407,9 +420,17 @@ class _Reader:
         elif bom is None:
             problem = " (a bought material needs its cost, even when it is zero)"
             self.issues.append(
-                Issue("BOM_COST_MISSING", path, {"what": _name(code, path), "problem": problem})
+                Issue(
+                    "BOM_COST_MISSING",
+                    path,
+                    {"what": _name(code, path), "problem": problem, "given": None},
+                )
             )
-        country = self._country(data, path)
+        country = data.get("origin_country")
+        if not (
+            type(country) is str and len(country) == 2 and country.isalpha() and country.isupper()
+        ):
+            country = self._country(data, path)
         proof = self._proof(data, path) if "proof" in data else None
         currency = self.currency(data, f"{path}.currency") if "currency" in data else None
         kind = None

@@ -76,6 +76,13 @@ _CATALOGUE = [
         "Give the FOB value (Art 3.1(e)) as a decimal string at {path}.",
     ),
     IssueType(
+        "INCOTERM_MISSING",
+        ERROR,
+        "The invoice value of the good is given without its incoterm, so the FOB value "
+        "(Art 3.1(e)) cannot be determined: it is not assumed to be FOB.",
+        "Give the incoterm at {path}.incoterm, or the FOB value itself as {path}.fob.",
+    ),
+    IssueType(
         "FOB_UNDETERMINED",
         ERROR,
         "The good is sold {incoterm} and its {missing} is not given, so the FOB value "

@@ -281,6 +281,29 @@ def test_a_cif_invoice_without_freight_and_insurance_leaves_the_fob_undetermined
     assert_not_evaluated(result)
 
 
+def test_an_invoice_value_without_its_incoterm_is_not_taken_for_the_fob():
+    good = make_good("8538.90", bom=[brass()], invoice_value="120.00")
+    del good["fob"]
+
+    result = check(good)
+
+    reported(result, "INCOTERM_MISSING", "good", "error", "good.incoterm", "good.fob")
+    assert "FOB_MISSING" not in codes(result)
+    assert "FOB_UNDETERMINED" not in codes(result)
+    assert_not_evaluated(result)
+
+
+def test_an_unknown_incoterm_is_reported_once_as_invalid_not_as_missing():
+    good = make_good("8538.90", bom=[brass()], incoterm="FOBB", invoice_value="120.00")
+    del good["fob"]
+
+    result = check(good)
+
+    assert "INPUT_INVALID" in codes(result)
+    assert "INCOTERM_MISSING" not in codes(result)
+    assert_not_evaluated(result)
+
+
 def test_a_cif_invoice_with_freight_and_insurance_gives_the_fob_by_deducting_them():
     good = make_good(
         "8538.90",

@@ -14,6 +14,8 @@ from . import res_config_settings
 from . import sale_order
 from . import rcep_origin_connector
 from . import rcep_origin_declaration
+from . import rcep_origin_declaration_verification
+from . import rcep_origin_verification_throttle
 from . import report_rcep_certificate
 from . import rcep_origin_readiness_rules
 from . import rcep_origin_readiness_proofs

@@ -14,6 +14,8 @@ class RcepOriginEvaluation(models.Model):
         env = self.env
         company = env.company
         company.country_id = env.ref("base.cn")
+        if not company.incoterm_id:  # the factory sells FOB Ningbo unless an order says else
+            company.incoterm_id = env.ref("account.incoterm_FOB")
         process = env["rcep.origin.process"]
 
         def processes(*codes):

@@ -113,10 +113,16 @@ class RcepOriginEvaluation(models.Model):
     issue_ids = fields.One2many(
         "rcep.origin.evaluation.issue", "evaluation_id", "Issues", readonly=True
     )
-    error_count = fields.Integer("Errors", compute="_compute_issue_counts", store=True)
-    warning_count = fields.Integer("Warnings", compute="_compute_issue_counts", store=True)
+    # precomputed: `_rcep_values` gives them with the issues, so a confirmed order's
+    # evaluations are written with one INSERT, not an INSERT and an UPDATE
+    error_count = fields.Integer(
+        "Errors", compute="_compute_issue_counts", store=True, precompute=True
+    )
+    warning_count = fields.Integer(
+        "Warnings", compute="_compute_issue_counts", store=True, precompute=True
+    )
     issue_codes = fields.Char(
-        "Issue codes", compute="_compute_issue_counts", store=True, index=True
+        "Issue codes", compute="_compute_issue_counts", store=True, index=True, precompute=True
     )
 
     def init(self):
@@ -165,9 +171,7 @@ class RcepOriginEvaluation(models.Model):
     def _compute_issue_counts(self):
         for evaluation in self:
             issues = evaluation.issue_ids
-            evaluation.error_count = len(issues.filtered(lambda i: i.severity == "error"))
-            evaluation.warning_count = len(issues) - evaluation.error_count
-            evaluation.issue_codes = ", ".join(sorted(set(issues.mapped("code"))))
+            evaluation.update(_issue_counts(issues.mapped("severity"), issues.mapped("code")))
 
     @api.depends("goods_json")
     def _compute_goods_json_display(self):
@@ -277,7 +281,7 @@ class RcepOriginEvaluation(models.Model):
         if tree is None:
             tree = bom._rcep_tree(company, day)
         good, product_ids = self.env["mrp.bom"]._rcep_good(product, bom, fob, tree)
-        if terms:  # another incoterm: the engine derives the FOB value (Art 3.1(e))
+        if terms is not None:  # another incoterm: the engine derives FOB (Art 3.1(e))
             good["invoice_value"] = good.pop("fob")
             good.update(terms)
         shipment = {
@@ -305,8 +309,10 @@ class RcepOriginEvaluation(models.Model):
             "company_id": company.id,
             "product_tmpl_id": product.product_tmpl_id.id,
             "bom_id": bom.id,
-            "fob": float(fob),
+            # the currency before the amount: Odoo rounds a Monetary in its currency as it
+            # caches the created record, and would read the currency back from the database
             "currency_id": currency.id,
+            "fob": float(fob),
             "exporting_country_id": company.country_id.id,
             "importing_country_id": importing_country.id,
             "date": day,
@@ -329,6 +335,7 @@ class RcepOriginEvaluation(models.Model):
             "goods_json": text,
             # the engine's words stay as technical detail; its facts let Odoo word each issue
             # in the reader's language (rcep.origin.evaluation.issue, wording.py)
+            **_issue_counts([i.severity for i in result.issues], [i.code for i in result.issues]),
             "issue_ids": [
                 (
                     0,
@@ -500,6 +507,16 @@ def _line_commands(materials, products, coverage, countries=None):
         )
         for m in materials
     ]
+
+
+def _issue_counts(severities, codes):
+    """The evaluation's issue counts and codes, from its issues' severities and codes."""
+    errors = severities.count("error")
+    return {
+        "error_count": errors,
+        "warning_count": len(severities) - errors,
+        "issue_codes": ", ".join(sorted(set(codes))),
+    }
 
 
 def _coverage_values(counts):

@@ -19,9 +19,16 @@ class ReportRcepCertificate(models.AbstractModel):
             )._rcep_summary()
             for declaration in declarations
         }
+        # a certificate issued before there were verification links gets one at its first
+        # print (printing is reading: the link is the system's to make)
+        declarations.sudo()._rcep_ensure_verification()
         return {
             "doc_ids": docids,
             "doc_model": "rcep.origin.declaration",
             "docs": declarations,
             "summaries": summaries,
+            "verifications": {
+                declaration.id: declaration._rcep_verification_print_values()
+                for declaration in declarations
+            },
         }

@@ -390,7 +390,9 @@ class SaleOrder(models.Model):
         all_boms = self.env["mrp.bom"].union(*boms.values()) if boms else self.env["mrp.bom"]
         tree = all_boms._rcep_tree(company, shipped)
         total = sum(lines.mapped("price_subtotal")) or 1.0
-        incoterm = (self.incoterm.code or "FOB").upper()
+        # the order's incoterm, else the company's default; none: the engine says the FOB
+        # value cannot be worked out (INCOTERM_MISSING), the price is not taken for it
+        incoterm = ((self.incoterm or company.incoterm_id).code or "").upper()
         values = []
         for line in lines:
             subtotal = self.currency_id._convert(
@@ -401,7 +403,9 @@ class SaleOrder(models.Model):
             )
             share = line.price_subtotal / total
             terms = None
-            if incoterm not in ("FOB", "FCA", "EXW"):
+            if not incoterm:
+                terms = {}  # an invoice value without its incoterm
+            elif incoterm not in ("FOB", "FCA", "EXW"):
                 terms = {"incoterm": incoterm}
                 for field, key in (
                     ("rcep_freight", "freight"),

@@ -19,3 +19,4 @@ from . import test_readiness
 from . import test_supplier_portal
 from . import test_supplier_certificates
 from . import test_supplier_portal_http
+from . import test_buyer_verification

@@ -1,7 +1,8 @@
 """A small RCEP world the addon's tests share, built once per class with ``Command`` on a
 frozen day (20 November 2026):
 
-- the company, a switchgear maker in Ningbo (China) with its customs registration code;
+- the company, a switchgear maker in Ningbo (China) with its customs registration code,
+  selling FOB unless an order says otherwise (its default incoterm);
 - a customer in Ho Chi Minh City (Viet Nam);
 - a contact carrier (SWC-630, 8538.90) machined and assembled from a German brass bar and a
   Japanese silver contact bought from a vendor with a valid RCEP certificate: it qualifies
@@ -63,6 +64,7 @@ class RcepWorldCase(TransactionCase):
                 "zip": "315000",
                 "country_id": env.ref("base.cn").id,
                 "rcep_customs_code": "3302961A27",
+                "incoterm_id": env.ref("account.incoterm_FOB").id,
                 "rcep_check_mode": "block",
                 "rcep_auto_submit": True,
             }

@@ -127,6 +127,31 @@ class TestSaleConfirmation(RcepWorldCase):
         order = self.confirm_order(self.busbar_kit)
         self.assertFalse(order.rcep_evaluation_ids)
 
+    def test_an_order_without_any_incoterm_is_not_taken_for_fob(self):
+        # neither the order nor the company says on which terms the price is
+        self.company.incoterm_id = False
+        order = self.quotation()
+        order.with_user(self.salesman).action_rcep_check()
+        self.assertEqual(order.rcep_check_status, "not_originating")  # not shown as qualifying
+        with self.assertRaises(UserError) as refusal:
+            order.with_user(self.salesman).action_confirm()
+        message = str(refusal.exception)
+        self.assertIn("The order gives no incoterm", message)
+        self.assertIn("Sales order › Other Info › Incoterm", message)
+        self.assertIn("Settings › Invoicing › Customer Invoices › Default Incoterm", message)
+        self.assertIn("[INCOTERM_MISSING]", message)
+        # the company's default incoterm serves every order that does not give one
+        self.company.incoterm_id = self.env.ref("account.incoterm_FOB")
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.rcep_evaluation_ids.verdict, "originating")
+
+    def test_the_companys_default_incoterm_is_the_orders_when_it_gives_none(self):
+        self.company.incoterm_id = self.env.ref("account.incoterm_CIF")
+        order = self.quotation()
+        with self.assertRaisesRegex(UserError, "FOB_UNDETERMINED"):
+            order.with_user(self.salesman).action_confirm()
+
     def test_a_cif_order_without_its_freight_cannot_give_the_fob_value(self):
         self.company.rcep_check_mode = "block"
         cif = self.env["account.incoterms"].search([("code", "=", "CIF")], limit=1)

@@ -146,6 +146,24 @@ class TestVendorProofs(RcepWorldCase):
         proof = self.contact_in_goods_file(evaluation)["proof"]
         self.assertEqual(proof["issue_date"], "2026-12-01")
 
+    def test_a_chinese_reader_sees_why_a_proof_fails_in_chinese_with_dates_in_her_format(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        with freeze_time("2027-05-20"):
+            expired = self.evaluate(day=date(2027, 5, 20))
+        issue = expired.issue_ids.filtered(lambda i: i.code == "ORIGIN_PROOF_EXPIRED")
+        words = issue.with_context(lang="zh_CN").user_message
+        self.assertIn("已过期（有效期至 2027年05月03日）", words)
+        self.assertIn("装运日 2027年05月20日", words)
+        self.certificate.action_revoke()
+        missing = self.evaluate()
+        issue = missing.issue_ids.filtered(lambda i: i.code == "ORIGIN_PROOF_MISSING")
+        words = issue.with_context(lang="zh_CN").user_message
+        self.assertIn("RCEP 成员方 Japan，", words)  # by its name (Odoo's, when loaded), not JP
+        self.assertIn("未能适用累积规则（第 3.4 条）", words)
+        for english in ("cumulation", "expired", "valid until", "JP,"):
+            self.assertNotIn(english, words)
+        self.assertIn("and cumulation (Art 3.4) is missed", issue.user_message)  # in English
+
     def test_a_revoked_or_draft_declaration_proves_nothing(self):
         self.certificate.action_revoke()
         self.declare(self.osaka, "JP-DRAFT-1", date(2026, 6, 1), validate=False)

@@ -4,6 +4,7 @@ wrong, where to fix it as an Odoo path, and who can."""
 import re
 from typing import NamedTuple
 
+from odoo.tools import format_date
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
@@ -35,6 +36,7 @@ PATHS = {
     "bom_quantity": _lt("Bill of Materials › Components › Quantity"),
     "unit_price": _lt("Sales order › Order Lines › Unit Price"),
     "incoterm": _lt("Sales order › Other Info › Incoterm"),
+    "default_incoterm": _lt("Settings › Invoicing › Customer Invoices › Default Incoterm"),
     "delivery_address": _lt("Sales order › Delivery Address (its country)"),
     "delivery_date": _lt("Sales order › Other Info › Delivery Date"),
     "log_note": _lt("Sales order › chatter › Log note"),
@@ -113,6 +115,15 @@ _ISSUES = {
     "FOB_MISSING": (
         _lt("%(product)s has no positive price on the order, so its FOB value is unknown."),
         _lt("%(at_unit_price)s"),
+        WHO_SALES,
+    ),
+    "INCOTERM_MISSING": (
+        _lt(
+            "The order gives no incoterm (nor does the company, by default), so the FOB value "
+            "of %(product)s (the price at the port of loading, Art 3.1(e)) cannot be worked "
+            "out: its price is not assumed to be FOB."
+        ),
+        _lt("%(at_incoterm)s, or for every order: %(at_default_incoterm)s"),
         WHO_SALES,
     ),
     "FOB_UNDETERMINED": (
@@ -336,8 +347,47 @@ def _fact_values(env, code, facts, product):
             path(env, where) for _label, where in words if where
         ) or path(env, "incoterm")
         values["incoterm_where"] = path(env, "incoterm")
+    elif code == "ORIGIN_PROOF_MISSING":
+        values["country"] = _country_name(env, facts.get("country"))
+        if facts.get("missed_by") == "supplier_declaration":
+            values["missed"] = env._(" (a supplier declaration would make it originating)")
+        elif facts.get("missed_by") == "cumulation":
+            values["missed"] = env._(" and cumulation (Art 3.4) is missed")
+    elif code == "ORIGIN_PROOF_EXPIRED":
+        values["date"] = _date(env, facts.get("date"))
+        if facts.get("state") == "expired":
+            values["problem"] = env._(
+                "expired (valid until %s)", _date(env, facts.get("valid_through"))
+            )
+        elif facts.get("state") == "not_yet_valid":
+            values["problem"] = env._("not yet valid (issued %s)", _date(env, facts.get("issued")))
     elif code == "ORIGIN_PROOF_INVALID":
-        values["problem"] = values.get("problem", "").replace(" (origin_country)", "")
+        why, country = facts.get("why"), _country_name(env, facts.get("country"))
+        if why == "no_country":
+            values["problem"] = env._("it names no country of origin")
+        elif why == "not_a_party":
+            values["problem"] = env._("%s is not an RCEP Party", country)
+        elif why == "not_in_force":
+            values["problem"] = env._(
+                "RCEP is not yet in force for %s on the shipment day", country
+            )
+        elif why == "supplier_declaration_abroad":
+            values["problem"] = env._(
+                "a supplier declaration proves origin only for a supplier in the exporting "
+                "country; a material originating in %s needs an RCEP certificate or declaration "
+                "of origin (Art 3.16)",
+                country,
+            )
+        elif why == "no_dates":
+            values["problem"] = env._("it has neither an expiry date nor an issue date")
+        else:  # an issue stored before the engine gave its reason as a code
+            values["problem"] = values.get("problem", "").replace(" (origin_country)", "")
+    elif code == "BOM_COST_MISSING" and "given" in facts:
+        values["problem"] = (
+            env._(" (%s is not an amount of zero or more)", facts["given"])
+            if facts["given"] is not None
+            else env._(" (a bought material needs its cost, even when it is zero)")
+        )
     elif code == "PROCESS_MINIMAL":
         values["processes_done"] = _process_names(env, facts.get("processes"))
     elif code in ("PARTY_NOT_RCEP", "PARTY_NOT_IN_FORCE"):
@@ -349,6 +399,19 @@ def _fact_values(env, code, facts, product):
     if code == "PSR_TRANSPOSED" and not values.get("mapped"):
         values["mapped"] = values.get("rule_code", "")
     return values
+
+
+def _country_name(env, code):
+    """A country's name in the user's language, from the ISO code the engine reports."""
+    if not code:
+        return ""
+    country = env["res.country"].sudo().search([("code", "=", str(code).upper())], limit=1)
+    return country.name or str(code)
+
+
+def _date(env, value):
+    """An engine date (ISO text in the stored facts) in the user's date format."""
+    return format_date(env, value) if value else ""
 
 
 def _plain_what(env, what):
