@@ -1,1 +1,2 @@
+from . import supplier_portal
 from . import verification

@@ -22,3 +22,8 @@ from . import rcep_origin_readiness_proofs
 from . import rcep_origin_readiness_remedies
 from . import product_readiness
 from . import report_rcep_readiness
+from . import rcep_origin_supplier_request
+from . import rcep_origin_supplier_request_line
+from . import rcep_origin_supplier_declaration_portal
+from . import rcep_origin_supplier_request_sources
+from . import rcep_origin_supplier_portal_settings

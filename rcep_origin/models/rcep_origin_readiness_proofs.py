@@ -117,7 +117,28 @@ class RcepOriginSupplierDeclaration(models.Model):
                         name=declaration.name,
                     )
                 )
+            declaration._rcep_renewal_request()
             declaration.message_post_with_source(
                 template, subtype_xmlid="mail.mt_comment", message_type="comment"
             )
         return True
+
+    def _rcep_renewal_request(self):
+        """The supplier portal request the renewal mail links to: the vendor answers there
+        for the products the declaration covers that it still supplies (none when it no
+        longer supplies any: the mail then asks without a link)."""
+        self.ensure_one()
+        Request = self.env["rcep.origin.supplier.request"]
+        if not Request._rcep_supplied(self.partner_id, self.product_tmpl_ids, self.company_id):
+            return Request
+        rfq = Request.with_company(self.company_id)._rcep_request(
+            self.partner_id, self.product_tmpl_ids, renewal_of=self
+        )
+        rfq._rcep_open_link()
+        return rfq
+
+    def _rcep_renewal_portal_url(self):
+        """The portal link of the latest renewal request of this declaration, or False."""
+        self.ensure_one()
+        rfq = self.rcep_renewal_request_ids.sorted("id")[-1:]
+        return rfq.get_portal_url() if rfq else False

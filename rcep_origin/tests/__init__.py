@@ -16,4 +16,7 @@ from . import test_connector_trust
 from . import test_supplier_declaration_edits
 from . import test_declaration_safety
 from . import test_readiness
+from . import test_supplier_portal
+from . import test_supplier_certificates
+from . import test_supplier_portal_http
 from . import test_buyer_verification
