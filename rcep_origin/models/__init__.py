@@ -12,6 +12,7 @@ from . import rcep_origin_demo
 from . import res_company
 from . import res_config_settings
 from . import sale_order
+from . import sale_order_line
 from . import rcep_origin_connector
 from . import rcep_origin_declaration
 from . import report_rcep_certificate
@@ -20,3 +21,4 @@ from . import rcep_origin_readiness_proofs
 from . import rcep_origin_readiness_remedies
 from . import product_readiness
 from . import report_rcep_readiness
+from . import report_rcep_readiness_issue
