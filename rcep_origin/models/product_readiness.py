@@ -121,6 +121,7 @@ class ProductTemplate(models.Model):
     )
 
     @api.depends("rcep_verdict", "rcep_lapses_on")
+    @api.depends_context("company")
     def _compute_rcep_affected(self):
         for template in self:
             orders, declarations = template._rcep_dependents()
@@ -140,8 +141,10 @@ class ProductTemplate(models.Model):
         Declaration = self.env["rcep.origin.declaration"]
         if not self.id or not self._rcep_at_risk():
             return Order, Declaration
+        company = self.env.company  # the status is this company's: so are its dependents
         orders = Order.search(
             [
+                ("company_id", "=", company.id),
                 ("state", "in", OPEN_ORDER_STATES),
                 ("order_line.product_id.product_tmpl_id", "=", self.id),
                 ("invoice_status", "!=", "invoiced"),
@@ -149,6 +152,7 @@ class ProductTemplate(models.Model):
         ).filtered("rcep_applicable")
         declarations = Declaration.search(
             [
+                ("company_id", "=", company.id),
                 ("state", "in", LIVE_DECLARATION_STATES),
                 ("evaluation_ids.product_tmpl_id", "=", self.id),
             ]
