@@ -223,11 +223,10 @@ class RcepOriginEvaluation(models.Model):
                 if pair in pairs:
                     pairs.discard(pair)
                     super(RcepOriginEvaluation, evaluation).write({"is_latest": True})
-        for product_id, company_id in {*pairs, *gone_pairs}:
+        for product_id, company_id in gone_pairs:
             company = self.env["res.company"].browse(company_id)
-            self.env["product.template"].browse(product_id).exists().with_company(
-                company
-            )._rcep_refresh_verdict()
+            template = self.env["product.template"].sudo().browse(product_id).exists()
+            template.with_company(company)._rcep_refresh_verdict()
         return result
 
     def _rcep_refresh_products(self):
