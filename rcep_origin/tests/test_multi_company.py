@@ -112,3 +112,31 @@ class TestReadinessPerFactory(RcepWorldCase):
             self.assertEqual(ningbo.rcep_verdict, "originating")
             self.assertEqual(ningbo.rcep_verdict_since, date(2026, 11, 20))
             self.assertEqual(ningbo.rcep_lapses_on, date(2027, 5, 4))
+
+    def test_a_lapse_in_suzhou_flags_suzhous_orders_only(self):
+        self.company.rcep_readiness_horizon = 30  # Ningbo's certificate runs to May: no lapse
+        ningbo_quotation = self.quotation()
+        suzhou_quotation = (
+            self.env["sale.order"]
+            .with_company(self.suzhou)
+            .create(
+                {
+                    "company_id": self.suzhou.id,
+                    "partner_id": self.customer.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.good.id, "product_uom_qty": 10, "price_unit": 100}
+                        )
+                    ],
+                }
+            )
+        )
+        self.assertTrue(suzhou_quotation.rcep_applicable)
+        self.env["product.template"]._cron_rcep_readiness()
+        self.assertFalse(self.carrier.with_company(self.company).rcep_lapses_on)
+        self.assertEqual(self.carrier.with_company(self.suzhou).rcep_lapses_on, date(2027, 1, 11))
+        self.assertIn("2027", suzhou_quotation.rcep_readiness_alert)
+        self.assertFalse(ningbo_quotation.rcep_readiness_alert)
+        self.assertEqual(
+            self.carrier.with_company(self.suzhou).rcep_affected_order_ids, suzhou_quotation
+        )
