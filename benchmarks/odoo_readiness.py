@@ -8,8 +8,10 @@ Run inside an Odoo shell on a fresh database with rcep_origin installed (not par
 Creates the products, components, supplier declarations (a fifth of the components proved,
 their declarations ending within the look-ahead) and BOMs, marks the products monitored, then
 times ``product.template._cron_rcep_readiness`` (the ir.cron path: batches committed one by
-one) and counts its SQL queries, first without the look-ahead (0 days), then with the default
-60 days. The database is the script's throwaway one (the job commits).
+one) and counts its SQL queries and its CPU time in the Odoo process, as a first night (no
+evaluation yet) without the look-ahead (0 days) and with the default 60 days, then as a night
+that finds everything unchanged (the latest evaluations are kept). The database is a
+throwaway one (the job commits).
 """
 
 import os
@@ -95,31 +97,44 @@ for start in range(0, PRODUCTS, 1000):  # in chunks: bounded memory for 10,000
     goods |= chunk
 
 
-def run(horizon):
+def run(horizon, night):
+    """One run of the job over every product. ``night``: "first" (no evaluation yet: each
+    product gets a new one with its lines and issues) or "unchanged" (the same goods, rules
+    and findings as the night before: the latest evaluation is kept and marked confirmed)."""
     env.company.rcep_readiness_horizon = horizon
     env.cr.execute("UPDATE product_template SET rcep_readiness_checked_on = NULL")
+    if night == "first":
+        env.cr.execute("DELETE FROM rcep_origin_evaluation")  # lines and issues cascade
     env.cr.commit()
     env.invalidate_all()
     queries = env.cr.sql_log_count
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     env["product.template"]._cron_rcep_readiness()
     env.flush_all()
     env.cr.commit()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     queries = env.cr.sql_log_count - queries
+    company = str(env.company.id)
     env.cr.execute(
-        "SELECT rcep_verdict, count(*), count(rcep_lapses_on), count(rcep_readiness_error)"
-        " FROM product_template WHERE rcep_monitor GROUP BY 1 ORDER BY 1"
+        "SELECT rcep_verdict->>%s, count(*), count(rcep_lapses_on->>%s),"
+        " count(rcep_readiness_error->>%s), count(rcep_fob_floor->>%s)"
+        " FROM product_template WHERE rcep_monitor GROUP BY 1 ORDER BY 1",
+        (company, company, company, company),
     )
     found = ", ".join(
-        f"{v}: {n} ({lapse} lapse, {err} failed)" for v, n, lapse, err in env.cr.fetchall()
+        f"{v}: {n} ({lapse} lapse, {err} failed, {floor} with a FOB floor)"
+        for v, n, lapse, err, floor in env.cr.fetchall()
     )
+    env.cr.execute("SELECT count(*) FROM rcep_origin_evaluation")
+    evaluations = env.cr.fetchone()[0]
     print(
-        f"RESULT look-ahead {horizon} days, {PRODUCTS} products x {LINES} BOM lines: "
-        f"{elapsed:.1f} s ({elapsed / PRODUCTS * 1000:.1f} ms per product), {queries} SQL "
-        f"queries ({queries / PRODUCTS:.2f} per product); {found}"
+        f"RESULT {night} night, look-ahead {horizon} days, {PRODUCTS} products x {LINES} BOM "
+        f"lines: {elapsed:.1f} s wall ({elapsed / PRODUCTS * 1000:.1f} ms per product), "
+        f"{cpu:.1f} s CPU in Odoo, {queries} SQL queries ({queries / PRODUCTS:.2f} per "
+        f"product); {evaluations} evaluations kept; {found}"
     )
 
 
-run(0)
-run(60)
+run(0, "first")
+run(60, "first")
+run(60, "unchanged")

@@ -1,6 +1,6 @@
 {
     "name": "RCEP Origin",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Inventory",
     "summary": "RCEP rules-of-origin pre-review: origin data on products, BOMs and supplier "
     "declarations, and explained origin evaluations",

@@ -12,6 +12,7 @@ from . import rcep_origin_demo
 from . import res_company
 from . import res_config_settings
 from . import sale_order
+from . import sale_order_line
 from . import rcep_origin_connector
 from . import rcep_origin_declaration
 from . import rcep_origin_declaration_verification
@@ -27,3 +28,4 @@ from . import rcep_origin_supplier_request_line
 from . import rcep_origin_supplier_declaration_portal
 from . import rcep_origin_supplier_request_sources
 from . import rcep_origin_supplier_portal_settings
+from . import report_rcep_readiness_issue

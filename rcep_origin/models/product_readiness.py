@@ -1,6 +1,7 @@
 """Readiness (issue 12): the nightly re-evaluation of monitored products, what changed, and
 what a product that stops qualifying affects (open sales orders, declarations)."""
 
+import hashlib
 import json
 import logging
 from collections import Counter
@@ -8,7 +9,7 @@ from datetime import timedelta
 
 import psycopg2
 from odoo import api, fields, models
-from odoo.tools import plaintext2html
+from odoo.tools import SQL, plaintext2html
 
 from rcep_rules import evaluate, parse_shipment
 from rcep_rules.margin import margin
@@ -48,6 +49,36 @@ class SaleOrder(models.Model):
         copy=False,
         help="A product of this order stops qualifying (or will within the look-ahead).",
     )
+    rcep_fob_floor_alert = fields.Text(
+        "Below the RCEP FOB floor",
+        compute="_compute_rcep_fob_floor_alert",
+        help="Lines whose price gives a FOB value below the lowest at which the product "
+        "still qualifies for RCEP origin under an RVC alternative of its rule.",
+    )
+
+    @api.depends("order_line.rcep_below_fob_floor", "order_line.rcep_fob_unit")
+    def _compute_rcep_fob_floor_alert(self):
+        for order in self:
+            lines = order.order_line.filtered("rcep_below_fob_floor")
+            currency = order.company_id.currency_id
+            order.rcep_fob_floor_alert = (
+                "\n".join(
+                    order.env._(
+                        "%(product)s: FOB %(fob)s per unit, below its RCEP FOB floor of "
+                        "%(floor)s (%(rule)s): at this price it no longer qualifies under that "
+                        "rule.",
+                        product=line.product_id.display_name,
+                        fob=currency.format(line.rcep_fob_unit),
+                        floor=currency.format(line.rcep_fob_floor),
+                        rule=line.product_id.product_tmpl_id.with_company(order.company_id)
+                        .sudo()
+                        .rcep_fob_floor_rule
+                        or "RVC",
+                    )
+                    for line in lines
+                )
+                or False
+            )
 
     def _rcep_mark_monitored(self):
         """The products sold on RCEP orders are monitored from then on."""
@@ -90,6 +121,7 @@ class ProductTemplate(models.Model):
     )
 
     @api.depends("rcep_verdict", "rcep_lapses_on")
+    @api.depends_context("company")
     def _compute_rcep_affected(self):
         for template in self:
             orders, declarations = template._rcep_dependents()
@@ -109,8 +141,10 @@ class ProductTemplate(models.Model):
         Declaration = self.env["rcep.origin.declaration"]
         if not self.id or not self._rcep_at_risk():
             return Order, Declaration
+        company = self.env.company  # the status is this company's: so are its dependents
         orders = Order.search(
             [
+                ("company_id", "=", company.id),
                 ("state", "in", OPEN_ORDER_STATES),
                 ("order_line.product_id.product_tmpl_id", "=", self.id),
                 ("invoice_status", "!=", "invoiced"),
@@ -118,6 +152,7 @@ class ProductTemplate(models.Model):
         ).filtered("rcep_applicable")
         declarations = Declaration.search(
             [
+                ("company_id", "=", company.id),
                 ("state", "in", LIVE_DECLARATION_STATES),
                 ("evaluation_ids.product_tmpl_id", "=", self.id),
             ]
@@ -131,7 +166,8 @@ class ProductTemplate(models.Model):
         """Re-evaluate every monitored product of every company, today and at the look-ahead,
         in batches: with OCA queue_job installed one job per batch (channel root.rcep, shared by
         all workers), else batch after batch here, each committed, telling the scheduler what
-        is left (`_notify_progress`): a crash loses at most one batch."""
+        is left (`_notify_progress`): a crash loses at most one batch. Each company checks its
+        products with its own data and keeps its own status of them (company-dependent)."""
         today = fields.Date.context_today(self)
         todo = []
         for company in self.env["res.company"].sudo().search([]):
@@ -152,8 +188,12 @@ class ProductTemplate(models.Model):
             todo += [(company, templates[i : i + BATCH]) for i in range(0, len(templates), BATCH)]
         if "queue.job" in self.env.registry:  # OCA queue_job, not a dependency
             for company, batch in todo:
+                # the cron may run again before the workers took these jobs: a batch already
+                # waiting in the queue (same company, day and products) is not queued twice
                 batch.with_company(company).with_delay(
-                    channel="root.rcep", description="RCEP readiness"
+                    channel="root.rcep",
+                    description="RCEP readiness",
+                    identity_key=_identity_key(company, today, batch),
                 )._rcep_readiness_batch()
             return
         commit = self.env["rcep.origin.declaration"]._can_commit()
@@ -169,8 +209,11 @@ class ProductTemplate(models.Model):
 
     def _rcep_readiness_batch(self):
         """One batch of the nightly job, in the current company: one evaluation each (the
-        same mapping and engine as at confirmation), the look-ahead, the notes and
-        activities. A product that fails is noted on itself and stops no other."""
+        same mapping and engine as at confirmation), the look-ahead, the FOB floor, the notes
+        and activities. When the goods file (but its date), the rules, the engine and what it
+        found are those of the product's latest evaluation, that one is kept and marked
+        confirmed today instead of storing a new one. A product that fails is noted on itself
+        and stops no other."""
         company = self.env.company
         today = fields.Date.context_today(self)
         horizon = company.rcep_readiness_horizon
@@ -188,12 +231,13 @@ class ProductTemplate(models.Model):
         before = {
             t.id: (t.rcep_verdict, t.rcep_lapses_on, t.rcep_last_evaluation_id) for t in templates
         }
+        previous = _latest_outcomes(self.env, company, templates.ids)
         products = templates.product_variant_id
         boms = self.env["mrp.bom"]._bom_find(products, company_id=company.id, bom_type="normal")
         all_boms = self.env["mrp.bom"].union(*boms.values()) if boms else self.env["mrp.bom"]
         tree = all_boms._rcep_tree(company, today)
         reference = self.env["rcep.origin.psr"]._rcep_reference()
-        values, lapses, ok_ids = [], {}, []
+        values, found, ok_ids, kept = [], {}, [], Evaluation
         for product in products:
             template = product.product_tmpl_id
             try:  # reads and computes only: nothing to undo, no savepoint (2 queries each)
@@ -212,8 +256,13 @@ class ProductTemplate(models.Model):
                     company=company,
                     keep=keep,
                 )
-                lapses[template.id] = _first_lapse(keep, reference, today, horizon)
-                values.append(vals)
+                found[template.id] = _look_ahead(keep, reference, today, horizon)
+                vals["outcome_hash"] = _outcome_hash(keep["shipment"], vals)
+                last_id, last_hash = previous.get(template.id, (None, None))
+                if last_hash and last_hash == vals["outcome_hash"]:
+                    kept |= Evaluation.browse(last_id)  # same facts: the latest one stands
+                else:
+                    values.append(vals)
                 ok_ids.append(template.id)
             except psycopg2.Error:
                 raise  # the transaction is lost: the batch fails, the batches before stay
@@ -230,11 +279,16 @@ class ProductTemplate(models.Model):
                     }
                 )
         Evaluation.create(values)
+        if kept:
+            kept.write({"confirmed_on": today})
         ok = self.browse(ok_ids)
         for template in ok:
+            lapse, floor, floor_rule = found[template.id]
             template.write(
                 {
-                    "rcep_lapses_on": lapses[template.id],
+                    "rcep_lapses_on": lapse,
+                    "rcep_fob_floor": floor,
+                    "rcep_fob_floor_rule": floor_rule,
                     "rcep_readiness_checked_on": today,
                     "rcep_readiness_error": False,
                 }
@@ -294,15 +348,81 @@ class ProductTemplate(models.Model):
             )
 
 
-def _first_lapse(keep, reference, today, horizon):
-    """The first day within the look-ahead on which the good stops qualifying, or False.
-    A single proof whose expiry alone breaks it: the day after it ends (the engine's margin);
-    otherwise, if the good fails at the horizon, the first day after a proof's end that it
-    fails on (the engine run again on the same goods file)."""
+def _identity_key(company, day, batch):
+    """What identifies one batch of the nightly job in queue_job: its company, day and
+    products (queue_job does not queue a job whose key is already waiting)."""
+    ids = ",".join(str(i) for i in batch.ids)
+    digest = hashlib.sha256(ids.encode()).hexdigest()[:16]  # an identity, not a secret
+    return f"rcep_readiness:{company.id}:{day}:{digest}"
+
+
+def _latest_outcomes(env, company, template_ids):
+    """{product.template id: (id, outcome hash)} of the products' latest evaluations in
+    ``company`` (one query for the batch)."""
+    if not template_ids:
+        return {}
+    env["rcep.origin.evaluation"].flush_model(["is_latest", "outcome_hash"])
+    env.cr.execute(
+        SQL(
+            "SELECT product_tmpl_id, id, outcome_hash FROM rcep_origin_evaluation"
+            " WHERE is_latest AND company_id = %s AND product_tmpl_id = ANY(%s)",
+            company.id,
+            list(template_ids),
+        )
+    )
+    return {row[0]: (row[1], row[2]) for row in env.cr.fetchall()}
+
+
+def _outcome_hash(shipment, vals):
+    """SHA-256 of what an evaluation says, but its date: the goods file without its shipment
+    date, the rules and the engine, the verdict, criterion and RVC, and the issues (code,
+    severity, path). Equal on two days: nothing changed worth a new evaluation."""
+    outcome = {
+        "goods": {k: v for k, v in shipment.items() if k != "shipment_date"},
+        **{
+            key: vals.get(key)
+            for key in (
+                "rules_digest",
+                "engine_version",
+                "verdict",
+                "criterion",
+                "annotations",
+                "satisfied",
+                "rule_text",
+                "rule_source",
+                "build_down",
+                "build_up",
+                "vnm",
+            )
+        },
+        "issues": sorted(
+            (i["code"], i["severity"], i["path"] or "") for _0, _1, i in vals["issue_ids"]
+        ),
+    }
+    return hashlib.sha256(json.dumps(outcome, sort_keys=True).encode()).hexdigest()
+
+
+def _look_ahead(keep, reference, today, horizon):
+    """(lapse day, FOB floor, the rule alternative it keeps) of a good from its evaluation
+    today. The FOB floor: the lowest FOB at which it still qualifies under an RVC alternative
+    (the engine's margin, verified by evaluating at that FOB); none when it qualifies at any
+    price or does not qualify. The lapse day: the first day within the look-ahead on which it
+    stops qualifying, or False. A single proof whose expiry alone breaks it: the day after it
+    ends (the engine's margin); otherwise, if the good fails at the horizon, the first day
+    after a proof's end that it fails on (the engine run again on the same goods file)."""
     result = keep["result"]
-    if not horizon or not result.originating:
-        return False
+    if not result.originating:
+        return False, 0.0, False
     found = margin(result, reference, horizon)
+    floor, floor_rule = 0.0, False
+    if found.fob_floor is not None and found.fob_floor_verified and not found.any_price:
+        floor, floor_rule = float(found.fob_floor), found.fob_floor_alternative
+    return _first_lapse(found, keep, reference, today, horizon), floor, floor_rule
+
+
+def _first_lapse(found, keep, reference, today, horizon):
+    if not horizon:
+        return False
     if found.breaking:
         return min(e.valid_through for e in found.breaking) + timedelta(days=1)
     last = today + timedelta(days=horizon)

@@ -86,6 +86,18 @@ class RcepOriginEvaluation(models.Model):
     engine_version = fields.Char("Engine version", readonly=True)
     rules_digest = fields.Char("Rules (SHA-256)", readonly=True, help="Of the rule table used")
     input_hash = fields.Char("Inputs (SHA-256)", readonly=True, index=True)
+    outcome_hash = fields.Char(
+        "Outcome (SHA-256)",
+        readonly=True,
+        help="Of the goods file without its date, the rules, the engine and what it found "
+        "(nightly readiness job): while it is unchanged the job keeps this evaluation.",
+    )
+    confirmed_on = fields.Date(
+        "Confirmed on",
+        readonly=True,
+        help="The last day the nightly readiness job found the same: the evaluation was kept "
+        "instead of being made again.",
+    )
     goods_json = fields.Text(
         "Goods file as hashed", readonly=True, help="What the engine was given, as hashed."
     )
@@ -198,11 +210,13 @@ class RcepOriginEvaluation(models.Model):
             vals_list[index]["is_latest"] = True
         evaluations = super().create(vals_list)
         evaluations._rcep_supersede()
+        evaluations.filtered("is_latest")._rcep_refresh_products()
         return evaluations
 
     def unlink(self):
         gone = self.filtered("is_latest")
         pairs = {(e.product_tmpl_id.id, e.company_id.id) for e in gone}
+        gone_pairs = set(pairs)  # the status of each is written again, from what remains
         result = super().unlink()
         if pairs:  # the one before becomes the latest
             remaining = self.sudo().search(
@@ -213,7 +227,17 @@ class RcepOriginEvaluation(models.Model):
                 if pair in pairs:
                     pairs.discard(pair)
                     super(RcepOriginEvaluation, evaluation).write({"is_latest": True})
+        for product_id, company_id in gone_pairs:
+            company = self.env["res.company"].browse(company_id)
+            template = self.env["product.template"].sudo().browse(product_id).exists()
+            template.with_company(company)._rcep_refresh_verdict()
         return result
+
+    def _rcep_refresh_products(self):
+        """The products' status in each company of these evaluations, from their latest."""
+        for company in self.company_id:
+            mine = self.filtered(lambda e, c=company: e.company_id == c)
+            mine.product_tmpl_id.with_company(company).sudo()._rcep_refresh_verdict()
 
     def _rcep_supersede(self):
         """The evaluations of the same products and companies made before these are no longer
@@ -240,6 +264,7 @@ class RcepOriginEvaluation(models.Model):
             "product_ids_json",
             "vendor_coverage_json",
             "lines_note",
+            "confirmed_on",  # the nightly job found the same again
         }
         if set(vals) - {"error_count", "warning_count", "issue_codes"} - completion:
             raise UserError(
@@ -411,6 +436,8 @@ class RcepOriginEvaluation(models.Model):
                     evaluation.id,
                 )
             evaluation.write(values)
+        # the deciding issue of a good whose RVC fails depends on the lines: written again
+        self.filtered("is_latest")._rcep_refresh_products()
 
     @api.model
     def _rcep_evaluate_products(self, templates, importing_country, day):

@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from .product_template import VERDICTS
+from .report_rcep_readiness_issue import codes_sql
 
 _READ = (
     "company_id",
@@ -20,7 +21,9 @@ class RcepReadinessReport(models.Model):
     """The Readiness dashboard: one row per monitored product, in the shape of sale.report (an
     SQL view, graph and pivot). A view rather than product.template itself because the lapse
     window (this week, this month, within the look-ahead) moves with today: it cannot be a
-    stored field, and a view computes it in the query that groups."""
+    stored field, and a view computes it in the query that groups. One row per product and
+    company it belongs to (a product shared by all companies has a row in each): the status
+    is each company's own (company-dependent fields, a JSON column keyed by company)."""
 
     _name = "rcep.readiness.report"
     _description = "RCEP readiness"
@@ -34,6 +37,12 @@ class RcepReadinessReport(models.Model):
     verdict = fields.Selection(VERDICTS, "RCEP status", readonly=True)
     verdict_since = fields.Date("Status since", readonly=True)
     deciding_code = fields.Char("Deciding issue", readonly=True)
+    deciding_issue_id = fields.Many2one(
+        "rcep.readiness.issue",
+        "Deciding issue group",
+        readonly=True,
+        help="Grouped by it, each group opens the records to fix.",
+    )
     lapses_on = fields.Date("Lapses on", readonly=True)
     lapse_window = fields.Selection(
         [
@@ -55,21 +64,29 @@ class RcepReadinessReport(models.Model):
         today = fields.Date.to_string(fields.Date.context_today(self))
         # a plain SQL text names no field for Odoo to flush: the products' pending writes first
         self.env["product.template"].flush_model(list(_READ))
+        self.env.cr.execute("SELECT COALESCE(max(id), 0) + 1 FROM res_company")
+        stride = self.env.cr.fetchone()[0]  # one row per product and company: a unique id
         return f"""
-            SELECT t.id AS id, t.id AS product_tmpl_id, t.company_id, t.categ_id,
-                   COALESCE(t.rcep_verdict, 'not_evaluated') AS verdict,
-                   t.rcep_verdict_since AS verdict_since,
-                   t.rcep_deciding_code AS deciding_code,
-                   t.rcep_lapses_on AS lapses_on,
-                   CASE WHEN t.rcep_lapses_on IS NULL THEN 'none'
-                        WHEN t.rcep_lapses_on < date_trunc('week', DATE '{today}')
-                                                + interval '1 week' THEN 'week'
-                        WHEN t.rcep_lapses_on < date_trunc('month', DATE '{today}')
-                                                + interval '1 month' THEN 'month'
+            SELECT t.id * {stride} + c.id AS id, t.id AS product_tmpl_id, c.id AS company_id,
+                   t.categ_id,
+                   COALESCE(t.rcep_verdict->>c.id::text, 'not_evaluated') AS verdict,
+                   (t.rcep_verdict_since->>c.id::text)::date AS verdict_since,
+                   t.rcep_deciding_code->>c.id::text AS deciding_code,
+                   c.id * 1000 + k.position AS deciding_issue_id,
+                   (t.rcep_lapses_on->>c.id::text)::date AS lapses_on,
+                   CASE WHEN t.rcep_lapses_on->>c.id::text IS NULL THEN 'none'
+                        WHEN (t.rcep_lapses_on->>c.id::text)::date
+                             < date_trunc('week', DATE '{today}') + interval '1 week' THEN 'week'
+                        WHEN (t.rcep_lapses_on->>c.id::text)::date
+                             < date_trunc('month', DATE '{today}') + interval '1 month'
+                             THEN 'month'
                         ELSE 'horizon' END AS lapse_window,
-                   t.rcep_readiness_checked_on AS checked_on,
-                   t.rcep_readiness_error IS NOT NULL AS failed,
+                   (t.rcep_readiness_checked_on->>c.id::text)::date AS checked_on,
+                   t.rcep_readiness_error->>c.id::text IS NOT NULL AS failed,
                    1 AS product_count
               FROM product_template t
+              JOIN res_company c ON t.company_id IS NULL OR t.company_id = c.id
+              LEFT JOIN ({codes_sql()}) k(position, code)
+                     ON k.code = t.rcep_deciding_code->>c.id::text
              WHERE t.rcep_monitor AND t.active
         """

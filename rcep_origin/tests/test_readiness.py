@@ -95,6 +95,27 @@ class TestReadiness(RcepWorldCase):
         self.assertEqual(len(self.carrier.message_ids), notes, "nothing changed: no note")
         self.assertEqual(self.carrier.rcep_verdict_since, date(2026, 11, 20))
 
+    def test_a_night_that_finds_the_same_keeps_the_evaluation_it_had(self):
+        self.carrier.rcep_monitor = True
+        self.nightly_job()
+        first = self.carrier.rcep_last_evaluation_id
+        self.assertEqual(first.date, date(2026, 11, 20))
+        with freeze_time("2026-11-21 09:00:00"):
+            self.nightly_job()
+        # same goods file but its date, same rules and engine, same findings: kept, confirmed
+        self.assertEqual(self.carrier.rcep_evaluation_count, 1)
+        self.assertEqual(self.carrier.rcep_last_evaluation_id, first)
+        self.assertEqual(first.confirmed_on, date(2026, 11, 21))
+        # the brass bar now costs more: the goods file changed, a new evaluation is made
+        self.brass.standard_price = 31.0
+        with freeze_time("2026-11-22 09:00:00"):
+            self.nightly_job()
+        self.assertEqual(self.carrier.rcep_evaluation_count, 2)
+        latest = self.carrier.rcep_last_evaluation_id
+        self.assertEqual((latest.date, latest.verdict), (date(2026, 11, 22), "originating"))
+        self.assertFalse(latest.confirmed_on)
+        self.assertEqual(self.carrier.rcep_verdict_since, date(2026, 11, 20))
+
     def test_when_the_proof_expires_the_product_says_which_and_the_manager_is_told(self):
         self.carrier.rcep_monitor = True
         self.nightly_job()
@@ -183,6 +204,65 @@ class TestReadiness(RcepWorldCase):
             self.nightly_job()
         self.assertEqual(delayed, [([self.carrier.id], "root.rcep"), ([self.kit.id], "root.rcep")])
         self.assertFalse(self.carrier.rcep_readiness_checked_on, "left to the queue")
+
+    def test_a_second_cron_run_before_the_workers_queues_no_batch_twice(self):
+        (self.carrier | self.kit).rcep_monitor = True
+        queue = {}  # as queue_job keeps it: a job whose identity key is waiting is not added
+        Template = type(self.env["product.template"])
+
+        class Delayed:
+            def __init__(self, records, key):
+                self.records, self.key = records, key
+
+            def _rcep_readiness_batch(self):
+                queue.setdefault(self.key, self.records.ids)
+
+        def with_delay(records, **options):
+            return Delayed(records, options["identity_key"])
+
+        registry = type(self.env.registry)
+        with (
+            patch.object(product_readiness, "BATCH", 1),
+            patch.object(Template, "with_delay", with_delay, create=True),
+            patch.object(
+                registry, "__contains__", lambda r, name: name == "queue.job" or name in r.models
+            ),
+        ):
+            self.nightly_job()
+            self.assertEqual(sorted(queue.values()), [[self.carrier.id], [self.kit.id]])
+            first = dict(queue)
+            self.nightly_job()  # the workers have not run yet: the same batches, the same keys
+            self.assertEqual(queue, first)
+            with freeze_time("2026-11-21 09:00:00"):
+                self.nightly_job()  # the next night is another job
+        self.assertEqual(len(queue), 4)
+
+    def test_the_deciding_issue_is_found_again_once_the_material_lines_are_written(self):
+        # machined around a German contact set (CTH fails) with a Korean spring bought without
+        # proof; RVC40 fails too, by both: the spring's missing proof decides, and the lines
+        # that say which materials count in VNM are written by the job after confirmation
+        contact_set = self.product(
+            "CONTACT-SET-DE", "Contact set, German", "8538.90", standard_price=40.0,
+            country_of_origin=self.env.ref("base.de").id,
+        )  # fmt: skip
+        spring = self.product(
+            "SPRING-KR", "Contact spring, Korean", "7320.20", standard_price=30.0,
+            country_of_origin=self.env.ref("base.kr").id,
+        )  # fmt: skip
+        carrier = self.product(
+            "SWC-650", "Contact carrier for 650 A switch", "8538.90", list_price=100.0,
+            rcep_process_ids=self.processes("cnc_machining", "assembly"),
+        )  # fmt: skip
+        self.bom(carrier, contact_set, spring)
+        self.company.rcep_check_mode = "warn"  # confirmed all the same, the manager told
+        order = self.confirm_order(carrier)
+        evaluation = order.rcep_evaluation_ids
+        self.assertTrue(evaluation.lines_pending)
+        template = carrier.product_tmpl_id
+        self.assertEqual(template.rcep_verdict, "not_originating")
+        self.run_job()  # the job right after confirmation writes the lines
+        self.assertFalse(evaluation.lines_pending)
+        self.assertEqual(template.rcep_deciding_code, "ORIGIN_PROOF_MISSING")
 
     # --- what a change affects ------------------------------------------------------------
 
