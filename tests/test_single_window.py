@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import urllib3
 import zeep
 from lxml import etree
 
@@ -568,6 +569,48 @@ def test_a_slow_answer_times_out_and_the_status_query_finds_the_certificate(tmp_
         outcome = sender.submit(to_xml(declaration))
         assert outcome.entry.state == "issued" and outcome.entry.attempts == 1
         assert count(app, "certificates") == 1
+
+
+def reset_first_posts(monkeypatch, times=1):
+    """The exporter's kept-alive connection, closed by the Single Window just as a request
+    goes out: the next ``times`` POSTs fail with the reset urllib3 reports, nothing sent."""
+    send, left = requests.adapters.HTTPAdapter.send, [times]
+
+    def flaky(adapter, request, *args, **kwargs):
+        if request.method == "POST" and left[0] > 0:
+            left[0] -= 1
+            reset = ConnectionResetError(104, "Connection reset by peer")
+            raise requests.exceptions.ConnectionError(
+                urllib3.exceptions.ProtocolError("Connection aborted.", reset)
+            )
+        return send(adapter, request, *args, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", flaky)
+
+
+def test_a_kept_alive_connection_closed_under_the_request_is_sent_again_at_once(
+    tmp_path, declaration, monkeypatch
+):
+    with running(tmp_path / "sw") as (endpoint, app):
+        sender = client(endpoint, tmp_path, retries=0)  # no retry of the client's own
+        reset_first_posts(monkeypatch)
+        outcome = sender.submit(to_xml(declaration))
+        assert outcome.entry.state == "issued" and outcome.entry.attempts == 1
+        assert count(app, "certificates") == 1
+
+
+def test_a_connection_reset_twice_is_the_callers_and_the_declaration_stays(
+    tmp_path, declaration, monkeypatch
+):
+    with running(tmp_path / "sw") as (endpoint, app):
+        sender = client(endpoint, tmp_path, retries=0)
+        reset_first_posts(monkeypatch, times=2)
+        with pytest.raises(SingleWindowError, match="UNREACHABLE") as refused:
+            sender.submit(to_xml(declaration))
+        assert refused.value.transient
+        assert count(app, "certificates") == 0
+        entry = sender.ledger.entry(declaration.idempotency_key)
+        assert entry.state == "submitted" and entry.attempts == 1  # kept, retried later
 
 
 def test_http_500_answers_are_retried_like_other_server_errors(tmp_path, declaration):

@@ -169,8 +169,10 @@ class SingleWindowClient:
                     self.ledger.count_attempt(key)
                 counted, unknown = False, True
                 with self._raw.sending(tree.getroot()):  # the tree checked is the one sent
-                    response = self.service.SubmitDeclaration(
-                        Declaration=xsd.SkipValue, _soapheaders=[_return_certificate()]
+                    response = _once_more_if_stale(
+                        lambda: self.service.SubmitDeclaration(
+                            Declaration=xsd.SkipValue, _soapheaders=[_return_certificate()]
+                        )
                     )
                 return self._settle(declaration, response)
             except SingleWindowError as error:
@@ -387,6 +389,37 @@ def _fault_code(fault: Fault) -> str:
     detail = fault.detail  # Code in FaultDetail since 1.2, directly in the detail before
     code = detail.findtext(f".//{{{SW}}}Code") if detail is not None else None
     return code or (fault.message or "").split(":", 1)[0]
+
+
+def _once_more_if_stale(send):
+    """Send; when a kept-alive connection the Single Window closed just as the request went
+    out fails before any answer (reset, aborted), send once more at once, on a new connection.
+    Safe: the idempotency key makes a second copy the same submission (the server answers
+    it from its record). Any other failure, or a second one, is the caller's."""
+    try:
+        return send()
+    except requests.exceptions.ConnectionError as exc:
+        if not _stale_connection(exc):
+            raise
+    return send()
+
+
+def _stale_connection(exc: BaseException) -> bool:
+    """Whether a connection error is a kept-alive connection closed under the request (the
+    reset or abort that urllib3 wraps in its ProtocolError), not a server that is down."""
+    seen, todo = set(), [exc]
+    while todo:
+        error = todo.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, ConnectionRefusedError):
+            return False
+        if isinstance(error, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
+            return True
+        todo += [a for a in getattr(error, "args", ()) if isinstance(a, BaseException)]
+        todo += [e for e in (error.__cause__, error.__context__) if e is not None]
+    return False
 
 
 def _classify(exc: Exception) -> SingleWindowError:
