@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from connectors.declaration import build, from_xml, load_shipment_file, read_validated, to_xml
+from connectors.declaration import (
+    build,
+    decode_validated,
+    decode_xml,
+    from_xml,
+    load_shipment_file,
+    read_validated,
+    to_xml,
+)
 from connectors.single_window.signing import SigningIdentity, verify
 from connectors.summary_pdf import certificate_content, verified_certificate
 from connectors.xmlsafe import SchemaInvalid, decode, parse_untrusted
@@ -68,6 +76,7 @@ def test_what_is_decoded_is_the_tree_handed_over_not_text_parsed_again(declarati
     tree = parse_untrusted(to_xml(declaration))
     quantity = tree.getroot().find(f"{D}Items/{D}Item/{C}Quantity")
     quantity.text = "401"  # changed in the tree only; the bytes still say 400
+    assert decode_validated(tree.getroot()).items[0].quantity == Decimal("401")
     assert read_validated(tree.getroot()).items[0].quantity == Decimal("401")
 
 
@@ -75,11 +84,13 @@ def test_an_element_that_fails_its_schema_is_never_decoded(declaration):
     tree = parse_untrusted(to_xml(declaration))
     tree.getroot().find(f"{D}Items/{D}Item/{C}Quantity").text = "four hundred"
     with pytest.raises(SchemaInvalid) as invalid:
-        read_validated(tree.getroot())
+        decode_validated(tree.getroot())
     (problem,) = invalid.value.problems
     assert problem.path.endswith("c:Quantity") and problem.line > 1
     with pytest.raises(SchemaInvalid):
         decode(tree.getroot())
+    with pytest.raises(SchemaInvalid):  # the fast reader's way in for untrusted bytes
+        from_xml(etree.tostring(tree))
 
 
 def test_texts_are_read_as_the_schema_means_them(declaration):
@@ -99,6 +110,7 @@ def test_a_declaration_inside_another_document_is_decoded_in_place(declaration):
     envelope = etree.Element("{urn:example}Envelope")
     envelope.append(parse_untrusted(to_xml(declaration)).getroot())
     assert read_validated(envelope[0]) == declaration
+    assert decode_validated(envelope[0]) == declaration
 
 
 def test_the_certificate_read_for_the_buyer_is_decoded_from_the_verified_element(tmp_path):
@@ -122,3 +134,16 @@ def test_a_certificate_element_that_fails_its_schema_is_not_read(tmp_path):
     ).text = "8538"
     with pytest.raises(SchemaInvalid):
         certificate_content(root)
+
+
+def test_the_single_windows_reader_and_xmlschemas_decoder_read_the_same_declaration(
+    declaration,
+):
+    # two readers of one format (the fast one on the submission path, xmlschema where a
+    # person reads one back): they must never drift apart
+    xml = to_xml(declaration)
+    assert from_xml(xml) == decode_xml(xml) == declaration
+    examples = sorted(EXAMPLES.glob("valid-*.xml"))
+    assert examples
+    for example in examples:
+        assert from_xml(example.read_bytes()) == decode_xml(example.read_bytes()), example.name

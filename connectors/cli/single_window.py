@@ -299,7 +299,7 @@ def certificates(args) -> int:
 
 def _declared(ledger, key: str) -> dict:
     """The goods (item codes) and the importer of a declaration kept in the ledger."""
-    from connectors.declaration import from_xml
+    from connectors.declaration import decode_xml as from_xml
 
     try:
         declaration = from_xml(ledger.declaration(key))

@@ -11,6 +11,7 @@ Everything is importable from ``connectors.declaration`` as before the split.
 """
 
 from .building import build, load_shipment_file
+from .decoding import decode_validated, decode_xml
 from .model import (
     CENT,
     MEANS,
@@ -68,6 +69,8 @@ __all__ = [
     "Transport",
     "build",
     "common",
+    "decode_validated",
+    "decode_xml",
     "from_xml",
     "load_shipment_file",
     "own",
