@@ -383,7 +383,7 @@ def _fact_values(env, code, facts, product):
             else env._("; no criterion holds")
         )
     elif code == "ORIGIN_PROOF_MISSING":
-        values["country"] = _country_name(env, facts.get("country"))
+        values["country"] = country_name(env, facts.get("country"))
         if facts.get("missed_by") == "supplier_declaration":
             values["missed"] = env._(" (a supplier declaration would make it originating)")
         elif facts.get("missed_by") == "cumulation":
@@ -397,7 +397,7 @@ def _fact_values(env, code, facts, product):
         elif facts.get("state") == "not_yet_valid":
             values["problem"] = env._("not yet valid (issued %s)", _date(env, facts.get("issued")))
     elif code == "ORIGIN_PROOF_INVALID":
-        why, country = facts.get("why"), _country_name(env, facts.get("country"))
+        why, country = facts.get("why"), country_name(env, facts.get("country"))
         if why == "no_country":
             values["problem"] = env._("it names no country of origin")
         elif why == "not_a_party":
@@ -436,11 +436,12 @@ def _fact_values(env, code, facts, product):
     return values
 
 
-def _country_name(env, code):
-    """A country's name in the user's language, from the ISO code the engine reports."""
+def country_name(env, code):
+    """A country's name in the user's language, from the ISO code the engine reports (the
+    code itself for one Odoo does not know)."""
     if not code:
         return ""
-    country = env["res.country"].sudo().search([("code", "=", str(code).upper())], limit=1)
+    country = env["res.country"].search([("code", "=", str(code).upper())], limit=1)
     return country.name or str(code)
 
 

@@ -9,6 +9,8 @@ from odoo.tools.translate import LazyTranslate
 
 from rcep_rules.explain import money, percent
 
+from .issues import country_name
+
 _lt = LazyTranslate(__name__)
 
 REMEDIES_SHOWN = 3  # the least effort first; the others are rarely wanted
@@ -93,7 +95,7 @@ def change_words(evaluation, change, products):
         if change.reason in _WHY:
             details.append(_(_WHY[change.reason]))
         proof = _(_PROOFS.get(change.proof_type, _lt("an origin proof")))
-        country = _country(evaluation, change.origin_country)
+        country = country_name(evaluation.env, change.origin_country)
         return _(
             "Obtain %(proof)s from %(vendor)s for %(product)s (%(details)s), valid on %(date)s",
             proof=proof,
@@ -103,7 +105,7 @@ def change_words(evaluation, change, products):
             date=format_date(evaluation.env, evaluation.date),
         )
     now = (
-        _("now from %(country)s", country=_country(evaluation, change.origin_country))
+        _("now from %(country)s", country=country_name(evaluation.env, change.origin_country))
         if change.origin_country
         else _("now of unknown origin")
     )
@@ -176,10 +178,3 @@ def _vendors(product):
         return ""
     partners = product.seller_ids.partner_id.commercial_partner_id
     return ", ".join(dict.fromkeys(partners.mapped("display_name")))
-
-
-def _country(evaluation, code):
-    if not code:
-        return ""
-    country = evaluation.env["res.country"].search([("code", "=", code)], limit=1)
-    return country.name or code
