@@ -97,6 +97,16 @@ def _is_good(entry: Any) -> bool:
     return isinstance(entry, dict) and "good" in entry
 
 
+def _attempt(builder, make):
+    """What ``make()`` gives, or None with its problems kept in ``builder.problems`` (every
+    problem of a declaration is reported, not only the first)."""
+    try:
+        return make()
+    except DeclarationError as exc:
+        builder.problems.extend(exc.problems)
+        return None
+
+
 @dataclass(frozen=True)
 class _Shipment:
     """What every item's evaluation needs from the shipment's header."""
@@ -220,12 +230,7 @@ class _ItemBuilder:
         self.path = f"items[{index}]"
         self.problems: list[DeclarationError] = []
 
-    def attempt(self, make):
-        try:
-            return make()
-        except DeclarationError as exc:
-            self.problems.extend(exc.problems)
-            return None
+    attempt = _attempt
 
     def build(self) -> Item | None:
         own = self.own_fields()
@@ -432,13 +437,7 @@ class _Fields:
         self.data, self.base_dir = data, base_dir
         self.problems: list[DeclarationError] = []
 
-    def attempt(self, make):
-        """What ``make()`` gives, or None with its problems kept."""
-        try:
-            return make()
-        except DeclarationError as exc:
-            self.problems.extend(exc.problems)
-            return None
+    attempt = _attempt
 
     def quietly(self, make):
         """What ``make()`` gives, or None; its problems are reported elsewhere."""
