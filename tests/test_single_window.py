@@ -645,6 +645,8 @@ def test_the_client_reads_proxy_and_ca_settings_from_the_environment_once(tmp_pa
     proxied = client("https://sw.example/single-window", tmp_path, name="a").session
     assert proxied.proxies["https"] == "http://proxy.example:3128"
     assert proxied.verify == str(tmp_path / "ca.pem")  # as requests itself would use it
+    unverified = client("https://sw.example/sw", tmp_path, name="e", verify_tls=False).session
+    assert unverified.verify is False  # turned off stays off, as requests.get(verify=False)
     bypassed = client("https://bypassed.example/single-window", tmp_path, name="b").session
     assert "https" not in bypassed.proxies
     monkeypatch.delenv("REQUESTS_CA_BUNDLE")

@@ -376,10 +376,10 @@ def _session(endpoint: str, verify_tls: bool) -> requests.Session:
     """
     session = requests.Session()
     session.proxies.update(requests.utils.get_environ_proxies(endpoint))
-    # as requests does it: a CA bundle named in the environment is used when verifying
-    session.verify = (
-        os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or verify_tls
-    )
+    # as requests does it: a CA bundle named in the environment is used when verifying (and
+    # verification turned off stays off, as requests keeps an explicit verify=False)
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    session.verify = (bundle or True) if verify_tls else False
     session.auth = requests.utils.get_netrc_auth(endpoint)
     session.trust_env = False
     return session
