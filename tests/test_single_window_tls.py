@@ -132,3 +132,26 @@ def test_an_untrusted_certificate_is_refused_at_once_and_says_how_to_trust_it(
             signing_cert_pem=app.service.identity.cert_pem,
         )
         assert trusting.submit(declaration_xml).entry.state == "issued"
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_the_signing_certificate_is_fetched_only_over_trusted_tls_unless_told_otherwise(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    with https_single_window(tmp_path) as (endpoint, app, ca, _server):
+
+        def fetcher(name, **options):
+            ledger = Ledger(tmp_path / f"{name}.sqlite3")
+            return SingleWindowClient(endpoint, "exporter", "rcep-demo", ledger, **options)
+
+        with pytest.raises(SingleWindowError) as refused:
+            fetcher("untrusted").fetch_signing_certificate()
+        assert refused.value.code == "TLS_UNTRUSTED" and not refused.value.transient
+        # TLS verification turned off (a connector's setting) is honoured, CA bundle or not
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "some-other-ca.pem"))
+        unverified = fetcher("unverified", verify_tls=False)
+        assert unverified.fetch_signing_certificate() == app.service.identity.cert_pem
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
+        assert fetcher("trusting").fetch_signing_certificate() == app.service.identity.cert_pem

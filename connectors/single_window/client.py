@@ -49,12 +49,19 @@ FORBIDDEN = tuple(
 )
 
 
+# a published signing certificate is a few kilobytes; an answer past this is not one
+MAX_CERTIFICATE_BYTES = 1024 * 1024
+
+
 class SingleWindowError(Exception):
     """A failure with a code and a message; ``transient`` ones may be retried."""
 
-    def __init__(self, code: str, message: str, transient: bool = False) -> None:
+    def __init__(
+        self, code: str, message: str, transient: bool = False, http_status: int | None = None
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code, self.message, self.transient = code, message, transient
+        self.http_status = http_status  # the Single Window's HTTP answer, where it matters
 
 
 @dataclass(frozen=True)
@@ -124,19 +131,49 @@ class SingleWindowClient:
         """The pinned certificate of this endpoint; fetched and pinned on first use."""
         pinned = self.ledger.pinned(self.endpoint)
         if pinned is None:
-            try:
-                answer = self.session.get(
-                    f"{self.endpoint}/signing-certificate.pem", timeout=self._timeouts
-                )
-            except requests.RequestException as exc:
-                raise _classify(exc) from None
-            if answer.status_code != 200 or b"BEGIN CERTIFICATE" not in answer.content:
-                raise SingleWindowError(
-                    "NO_SIGNING_CERTIFICATE", f"{self.endpoint} published no signing certificate"
-                )
-            pinned = answer.content
+            pinned = self.fetch_signing_certificate()
             self.ledger.pin(self.endpoint, pinned)
         return pinned
+
+    def fetch_signing_certificate(self) -> bytes:
+        """The signing certificate the endpoint publishes now (PEM), read and not pinned: the
+        one HTTP fetch of it. A SingleWindowError when there is none to use: an answer other
+        than 200, or one that is not a PEM certificate, is NO_SIGNING_CERTIFICATE (with the
+        answer's ``http_status``); a PEM certificate that cannot be read is
+        SIGNING_CERTIFICATE_UNREADABLE; no answer is classified as for any request
+        (UNREACHABLE, TLS_UNTRUSTED)."""
+        url = f"{self.endpoint}/signing-certificate.pem"
+        try:
+            with self.session.get(url, timeout=self._timeouts, stream=True) as answer:
+                status, body = answer.status_code, b""
+                for chunk in answer.iter_content(64 * 1024):
+                    body += chunk
+                    if len(body) > MAX_CERTIFICATE_BYTES:  # not read to the end: no PEM is this
+                        break
+        except requests.RequestException as exc:
+            raise _classify(exc) from None
+        if status != 200:
+            raise SingleWindowError(
+                "NO_SIGNING_CERTIFICATE",
+                f"{self.endpoint} published no signing certificate (HTTP {status})",
+                http_status=status,
+            )
+        if len(body) > MAX_CERTIFICATE_BYTES or b"-----BEGIN CERTIFICATE-----" not in body:
+            raise SingleWindowError(
+                "NO_SIGNING_CERTIFICATE",
+                f"{self.endpoint} published no signing certificate (HTTP 200, but the answer "
+                "is not a PEM certificate)",
+                http_status=status,
+            )
+        try:
+            fingerprint(body)  # parses it
+        except ValueError:
+            raise SingleWindowError(
+                "SIGNING_CERTIFICATE_UNREADABLE",
+                f"{self.endpoint} published a signing certificate that cannot be read",
+                http_status=status,
+            ) from None
+        return body
 
     def registered_certificate(self, number: str) -> bytes:
         """The signed certificate XML the Single Window holds under ``number``, its exact

@@ -2,7 +2,6 @@ import contextlib
 import tempfile
 from pathlib import Path
 
-import requests
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
@@ -59,42 +58,21 @@ class RcepOriginConnector(models.Model):
     def action_fetch_signing_certificate(self):
         """Fetch the endpoint's published signing certificate: pin it when none is pinned; when
         it differs from the pinned one, ask the administrator to confirm before replacing it."""
-        from connectors.certificates import NotACertificate, certificate_facts
+        from connectors.certificates import certificate_facts
+        from connectors.single_window.client import SingleWindowError
 
         self.ensure_one()
         self._rcep_check_administrator()
         connector = self.sudo()
         try:
-            answer = requests.get(
-                f"{connector.endpoint}/signing-certificate.pem",
-                timeout=(connector.connect_timeout, connector.operation_timeout),
-                verify=connector.verify_tls,
-            )
-        except requests.RequestException as exc:
-            return self._rcep_notify(self._rcep_unreachable(exc), "danger")
-        if answer.status_code != 200 or b"BEGIN CERTIFICATE" not in answer.content:
-            return self._rcep_notify(
-                self.env._(
-                    "The Single Window at %(endpoint)s published no signing certificate (HTTP "
-                    "%(status)s): check the endpoint address.",
-                    endpoint=connector.endpoint,
-                    status=answer.status_code,
-                ),
-                "danger",
-            )
-        try:
-            facts = certificate_facts(answer.content)
-        except NotACertificate:
-            return self._rcep_notify(
-                self.env._(
-                    "The Single Window at %(endpoint)s published a signing certificate that "
-                    "cannot be read; nothing was changed.",
-                    endpoint=connector.endpoint,
-                ),
-                "danger",
-            )
+            with self._client() as client:  # the endpoint, timeouts and TLS setting as for sending
+                published = client.fetch_signing_certificate()
+        except SingleWindowError as error:
+            return self._rcep_notify(self._rcep_fetch_failure(error), "danger")
+        facts = certificate_facts(published)  # read by the client already
+        published = published.decode("utf-8", "replace")
         if not connector.signing_cert_pem:
-            self._rcep_pin(answer.text)
+            self._rcep_pin(published)
             return self._rcep_notify(
                 self.env._(
                     "Signing certificate pinned (fingerprint %(fingerprint)s), valid until "
@@ -110,7 +88,7 @@ class RcepOriginConnector(models.Model):
                 "info",
             )
         wizard = self.env["rcep.origin.connector.pin"].create(
-            {"connector_id": self.id, "new_cert_pem": answer.text}
+            {"connector_id": self.id, "new_cert_pem": published}
         )
         return {
             "type": "ir.actions.act_window",
@@ -179,9 +157,11 @@ class RcepOriginConnector(models.Model):
             },
         }
 
-    def _rcep_unreachable(self, exc):
+    def _rcep_unreachable(self, detail):
+        """A sentence for a Single Window that did not answer, from the client's own words for
+        what went wrong (``detail``, an UNREACHABLE error's message)."""
         connector = self.sudo()
-        if isinstance(exc, requests.Timeout) or "Timeout" in str(exc):
+        if "Timeout" in detail or "timed out" in detail:
             return self.env._(
                 "The Single Window at %(endpoint)s did not answer within the timeouts "
                 "(%(connect)s seconds to connect, %(operation)s seconds to answer): try again "
@@ -191,24 +171,29 @@ class RcepOriginConnector(models.Model):
                 connect=format(connector.connect_timeout, "g"),
                 operation=format(connector.operation_timeout, "g"),
             )
-        if isinstance(exc, requests.exceptions.SSLError) or "SSLError" in str(exc):
-            return self.env._(
-                "The TLS certificate of the Single Window at %(endpoint)s could not be "
-                "verified: check the endpoint address, or ask your IT which certificate "
-                "authority to trust.",
-                endpoint=connector.endpoint,
-            )
+        if "SSLError" in detail:
+            return self._rcep_tls_untrusted()
         return self.env._(
             "The Single Window at %(endpoint)s could not be reached: check the endpoint "
             "address and the network, and that the service is running.",
             endpoint=connector.endpoint,
         )
 
+    def _rcep_tls_untrusted(self):
+        return self.env._(
+            "The TLS certificate of the Single Window at %(endpoint)s could not be "
+            "verified: check the endpoint address, or ask your IT which certificate "
+            "authority to trust.",
+            endpoint=self.sudo().endpoint,
+        )
+
     def _rcep_failure(self, error):
         """A sentence for a SingleWindowError (its code, not its technical message)."""
         connector = self.sudo()
         if error.code == "UNREACHABLE":
-            return self._rcep_unreachable(requests.ConnectionError(error.message))
+            return self._rcep_unreachable(error.message)
+        if error.code == "TLS_UNTRUSTED":
+            return self._rcep_tls_untrusted()
         if error.code.startswith("AUTHENTICATION"):
             return self.env._(
                 "The Single Window refused the user name or password (%(code)s): check them "
@@ -224,6 +209,31 @@ class RcepOriginConnector(models.Model):
             )
         return self.env._(
             "The test failed (%(code)s): %(message)s", code=error.code, message=error.message
+        )
+
+    def _rcep_fetch_failure(self, error):
+        """A sentence for a SingleWindowError of Fetch signing certificate."""
+        connector = self.sudo()
+        if error.code == "NO_SIGNING_CERTIFICATE":
+            return self.env._(
+                "The Single Window at %(endpoint)s published no signing certificate (HTTP "
+                "%(status)s): check the endpoint address.",
+                endpoint=connector.endpoint,
+                status=error.http_status,
+            )
+        if error.code == "SIGNING_CERTIFICATE_UNREADABLE":
+            return self.env._(
+                "The Single Window at %(endpoint)s published a signing certificate that "
+                "cannot be read; nothing was changed.",
+                endpoint=connector.endpoint,
+            )
+        if error.code in ("UNREACHABLE", "TLS_UNTRUSTED"):
+            return self._rcep_failure(error)
+        return self.env._(
+            "The signing certificate could not be fetched (%(code)s): %(message)s; nothing "
+            "was changed.",
+            code=error.code,
+            message=error.message,
         )
 
     def _rcep_submit(self, declaration_xml, sent_before=False):

@@ -3,6 +3,7 @@ in a sentence, a new customs signing certificate is pinned only once confirmed, 
 is in the chatter (never the password), and the settings refuse a malformed customs code."""
 
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 
@@ -112,6 +113,47 @@ class TestConnectorAdmin(TransactionCase):
         noted = connector.message_ids[0].body
         self.assertIn(old, noted)
         self.assertIn(self.fingerprint(new_pem), noted)
+
+    def test_an_endpoint_that_publishes_no_signing_certificate_says_so_and_pins_nothing(self):
+        endpoint, _app = self.enterContext(self.single_window("sw"))
+        connector = self.connector_for(f"{endpoint}/elsewhere")  # a wrong address: HTTP 404
+        params = connector.action_fetch_signing_certificate()["params"]
+        self.assertEqual(params["type"], "danger")
+        self.assertIn("published no signing certificate (HTTP 404)", params["message"])
+        self.assertIn("check the endpoint address", params["message"])
+        self.assertFalse(connector.signing_fingerprint)
+
+    def test_a_published_certificate_that_cannot_be_read_changes_nothing(self):
+        from connectors.single_window.signing import SigningIdentity
+
+        directory = self.workdir / f"{self._testMethodName}-sw"
+        SigningIdentity.load_or_create(directory)  # customs' key, but a broken certificate:
+        (directory / "signing-certificate.pem").write_text(
+            "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"
+        )
+        endpoint, _app = self.enterContext(running(directory))
+        connector = self.connector_for(endpoint)
+        params = connector.action_fetch_signing_certificate()["params"]
+        self.assertEqual(params["type"], "danger")
+        self.assertIn("published a signing certificate that cannot be read", params["message"])
+        self.assertIn("nothing was changed", params["message"])
+        self.assertFalse(connector.signing_fingerprint)
+
+    def test_a_single_window_that_never_answers_is_reported_with_the_timeouts_in_seconds(self):
+        silent = socket.socket()  # accepts connections (the kernel does) and never answers
+        self.addCleanup(silent.close)
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        connector = self.connector_for(
+            f"http://127.0.0.1:{silent.getsockname()[1]}/single-window", operation_timeout=0.5
+        )
+        params = connector.action_fetch_signing_certificate()["params"]
+        self.assertEqual(params["type"], "danger")
+        self.assertIn(
+            "did not answer within the timeouts (2 seconds to connect, 0.5 seconds to answer)",
+            params["message"],
+        )
+        self.assertFalse(connector.signing_fingerprint)
 
     def fingerprint(self, pem):
         from connectors.single_window.signing import fingerprint
