@@ -164,6 +164,44 @@ class TestEvaluationReport(RcepWorldCase):
         self.assertIn(self.process["cutting"].name, html)  # processes by name, not code
         self.assertNotIn("(FOB − VNM)", html)  # Art 3.6 stops the good: no RVC is tried
 
+    def test_minimal_operations_name_the_machine_forms_to_record_instead(self):
+        """A busbar only ground: the manager is told that if the grinding was not simple
+        (precision or CNC grinding, a machine especially installed for it: Art 3.6 footnote),
+        that is what to record instead, the processes by name. One only packed and labelled:
+        those operations have no such form, and nothing is added."""
+        ground = self.product(
+            "BB-GROUND", "Busbar, ground", "8538.90", list_price=20.0,
+            rcep_process_ids=self.processes("grinding"),
+        )  # fmt: skip
+        packed = self.product(
+            "BB-PACKED", "Busbar, packed and labelled", "8538.90", list_price=20.0,
+            rcep_process_ids=self.processes("packaging", "marking"),
+        )  # fmt: skip
+        evaluation = self.evaluate(self.bom(ground, self.copper))
+        fix = self.issue(evaluation, "PROCESS_MINIMAL").user_fix
+        self.assertIn(
+            "; if an operation was not simple (it needed special skills, or machines or "
+            "equipment especially produced or installed for it: Art 3.6 footnote), record what "
+            "was done instead, e.g. Precision or CNC grinding (surface, cylindrical, centreless "
+            "or tool grinding to tolerance), ",
+            fix,
+        )
+        forms = self.env["rcep.origin.process"].search(
+            [("code", "in", ("precision_grinding", "optical_grinding", "crushing_screening"))]
+        )
+        self.assertEqual(len(forms), 3)
+        for process in forms:
+            self.assertIn(process.name, fix)
+            self.assertNotIn(process.code, fix)
+        self.assertIn("Precision or CNC grinding", str(evaluation.explanation_html))
+
+        evaluation = self.evaluate(self.bom(packed, self.copper))
+        fix = self.issue(evaluation, "PROCESS_MINIMAL").user_fix
+        self.assertTrue(
+            fix.endswith("with origin proofs (Manufacturing › RCEP Origin › Supplier declarations)")
+        )
+        self.assertNotIn("not simple", fix)
+
     def test_a_good_without_a_rule_shows_the_errors_that_stopped_it(self):
         evaluation = self.evaluate(self.housing_bom)
         self.assertEqual(evaluation.verdict, "not_evaluated")

@@ -156,6 +156,10 @@ class TestSaleStory(RcepWorldCase):
             "[BB-KIT-400] Busbar kit, cut and labelled: not originating",
             "only undergoes minimal operations (Simple cutting or slitting, "
             "Affixing or printing marks",
+            # cut only: a machine form of cutting would have been recorded instead (Art 3.6)
+            "if an operation was not simple (it needed special skills, or machines or equipment "
+            "especially produced or installed for it: Art 3.6 footnote), record what was done "
+            "instead, e.g. Laser cutting, Plasma cutting, Waterjet cutting, ",
             "[TB-10] Terminal block: not evaluated",
             "[SCREW-M6] Brass screw has no HS code.",
             "Product › RCEP Origin › HS Code",

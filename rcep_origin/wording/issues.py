@@ -232,7 +232,7 @@ _ISSUES = {
         ),
         _lt(
             "%(at_processes)s: the substantial processes really performed; or buy the materials "
-            "with origin proofs (%(at_supplier_declarations)s)"
+            "with origin proofs (%(at_supplier_declarations)s)%(not_simple)s"
         ),
         WHO_MANAGER,
     ),
@@ -425,6 +425,17 @@ def _fact_values(env, code, facts, product):
         )
     elif code == "PROCESS_MINIMAL":
         values["processes_done"] = _process_names(env, facts.get("processes"))
+        forms = _process_names(env, facts.get("machine_forms"))  # of those operations
+        values["not_simple"] = (  # the engine's English replaced by the reader's words
+            env._(
+                "; if an operation was not simple (it needed special skills, or machines or "
+                "equipment especially produced or installed for it: Art 3.6 footnote), record "
+                "what was done instead, e.g. %s",
+                forms,
+            )
+            if forms
+            else ""
+        )
     elif code in ("PARTY_NOT_RCEP", "PARTY_NOT_IN_FORCE"):
         importing = "importing" in str(facts.get("role") or "").lower()
         values["role"] = (
