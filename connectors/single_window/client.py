@@ -57,11 +57,17 @@ class SingleWindowError(Exception):
     """A failure with a code and a message; ``transient`` ones may be retried."""
 
     def __init__(
-        self, code: str, message: str, transient: bool = False, http_status: int | None = None
+        self,
+        code: str,
+        message: str,
+        transient: bool = False,
+        http_status: int | None = None,
+        timed_out: bool = False,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code, self.message, self.transient = code, message, transient
         self.http_status = http_status  # the Single Window's HTTP answer, where it matters
+        self.timed_out = timed_out  # UNREACHABLE because it did not answer within the timeouts
 
 
 @dataclass(frozen=True)
@@ -489,7 +495,8 @@ def _classify(exc: Exception) -> SingleWindowError:
             "file) and submit again; the declaration stays in the ledger",
         )
     if isinstance(exc, requests.RequestException):
-        return SingleWindowError("UNREACHABLE", _plain(exc), transient=True)
+        timed_out = isinstance(exc, requests.Timeout)
+        return SingleWindowError("UNREACHABLE", _plain(exc), transient=True, timed_out=timed_out)
     if isinstance(exc, FORBIDDEN):
         # the outcome is unknown, and a server answering like this is not to be trusted
         return SingleWindowError(

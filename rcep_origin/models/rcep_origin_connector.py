@@ -157,11 +157,10 @@ class RcepOriginConnector(models.Model):
             },
         }
 
-    def _rcep_unreachable(self, detail):
-        """A sentence for a Single Window that did not answer, from the client's own words for
-        what went wrong (``detail``, an UNREACHABLE error's message)."""
+    def _rcep_unreachable(self, error):
+        """A sentence for a Single Window that did not answer (an UNREACHABLE error)."""
         connector = self.sudo()
-        if "Timeout" in detail or "timed out" in detail:
+        if error.timed_out:
             return self.env._(
                 "The Single Window at %(endpoint)s did not answer within the timeouts "
                 "(%(connect)s seconds to connect, %(operation)s seconds to answer): try again "
@@ -171,8 +170,6 @@ class RcepOriginConnector(models.Model):
                 connect=format(connector.connect_timeout, "g"),
                 operation=format(connector.operation_timeout, "g"),
             )
-        if "SSLError" in detail:
-            return self._rcep_tls_untrusted()
         return self.env._(
             "The Single Window at %(endpoint)s could not be reached: check the endpoint "
             "address and the network, and that the service is running.",
@@ -191,7 +188,7 @@ class RcepOriginConnector(models.Model):
         """A sentence for a SingleWindowError (its code, not its technical message)."""
         connector = self.sudo()
         if error.code == "UNREACHABLE":
-            return self._rcep_unreachable(error.message)
+            return self._rcep_unreachable(error)
         if error.code == "TLS_UNTRUSTED":
             return self._rcep_tls_untrusted()
         if error.code.startswith("AUTHENTICATION"):
