@@ -275,7 +275,7 @@ class TestSupplierPortal(RcepSupplierPortalCase):
         for request_id, token in [
             (osaka.id, haiphong.access_token),  # another vendor's token
             (osaka.id, None),
-            (osaka.id, osaka.access_token[:-1] + "0"),
+            (osaka.id, osaka.access_token[:-1] + ("1" if osaka.access_token[-1] == "0" else "0")),
             (99999999, osaka.access_token),
         ]:
             with self.assertRaisesRegex(AccessError, "This link is not valid"):
