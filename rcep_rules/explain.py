@@ -131,19 +131,31 @@ def evaluation_dict(ev: "Evaluation", materials: bool = True) -> dict:
         return _evaluation_dict(ev, materials)
 
 
+def rule_and_rvc(ev: "Evaluation") -> tuple[dict | None, dict | None]:
+    """The rule applied and the RVC figures, as in `evaluation_dict` (``rule`` and ``rvc``),
+    without walking the BOM lines again: what a caller that keeps only the verdict needs."""
+    with localcontext(EXACT):
+        return rule_dict(ev.rule), _rvc_figures(ev)
+
+
+def _rvc_figures(ev: "Evaluation") -> dict | None:
+    result = ev.result
+    if ev.originating is None or result is None:
+        return None
+    return {
+        "fob": money(result.rvc.fob),
+        "vnm": money(result.rvc.vnm),
+        "vom": money(result.rvc.vom),
+        "build_down": percent(result.rvc.build_down),
+        "build_up": percent(result.rvc.build_up),
+    }
+
+
 def _evaluation_dict(ev: "Evaluation", with_materials: bool) -> dict:
     s, result = ev.shipment, ev.result
     good = s.good
     evaluated = ev.originating is not None
-    rvc = None
-    if evaluated and result is not None:
-        rvc = {
-            "fob": money(result.rvc.fob),
-            "vnm": money(result.rvc.vnm),
-            "vom": money(result.rvc.vom),
-            "build_down": percent(result.rvc.build_down),
-            "build_up": percent(result.rvc.build_up),
-        }
+    rvc = _rvc_figures(ev)
     return {
         "engine_version": __version__,
         "good": {

@@ -4,7 +4,7 @@ materials and RVC arithmetic as the command line's text, never by parsing that t
 
 from rcep_rules import evaluate, load_shipments
 from rcep_rules.datafiles import data_path
-from rcep_rules.explain import evaluation_dict
+from rcep_rules.explain import evaluation_dict, rule_and_rvc
 
 
 def _facts(name):
@@ -82,3 +82,15 @@ def test_each_material_says_why_as_facts_too():
     )
     assert (pack["why"], pack["origin_country"]) == ("cumulation", "JP")
     assert (materials["DECT-SOC"]["why"], materials["DECT-SOC"]["proof"]) == ("non_party", None)
+
+
+def test_the_rule_and_the_rvc_figures_alone_are_those_of_the_full_facts():
+    """What Odoo keeps at an order's confirmation for a good that qualifies: the rule and the
+    RVC figures, read without the walk over every BOM line the full facts make."""
+    for name in ("01_switchgear_contact_carrier_ctc.json", "07_cordless_phone_expired_proof.json"):
+        evaluation = evaluate(load_shipments(data_path("samples", name).read_bytes())[0])
+        rule, rvc = rule_and_rvc(evaluation)
+        assert "materials" not in evaluation.__dict__  # the lines were not walked for them
+        facts = evaluation_dict(evaluation)
+        assert (rule, rvc) == (facts["rule"], facts["rvc"])
+        assert rule["text"] and rvc["fob"]

@@ -607,6 +607,7 @@ class RcepOriginDeclaration(models.Model):
                 evaluation._rcep_complete_lines,
                 lambda exc: {
                     "lines_pending": False,
+                    "words_pending": False,
                     "lines_note": self.env._("The material lines could not be written: %s", exc),
                 },
             )

@@ -9,7 +9,7 @@ from odoo.tools import format_date
 
 from rcep_rules import __version__ as ENGINE_VERSION
 from rcep_rules import evaluate, parse_shipment
-from rcep_rules.explain import evaluation_dict, material_dicts
+from rcep_rules.explain import evaluation_dict, material_dicts, rule_and_rvc
 
 from ..wording import evaluation_report_html
 from .mrp_bom import bom_paths
@@ -111,6 +111,13 @@ class RcepOriginEvaluation(models.Model):
         index=True,
         help="Made at an order's confirmation: the material lines are written by the job "
         "that runs right after it.",
+    )
+    words_pending = fields.Boolean(
+        "Issues and explanation pending",
+        readonly=True,
+        help="Made at an order's confirmation for a good that qualifies: the verdict, criterion, "
+        "rule and RVC figures are there at once; its warnings and explanation are written "
+        "with the material lines, by the job that runs right after it.",
     )
     product_ids_json = fields.Text(
         "Products of the BOM lines",
@@ -265,8 +272,14 @@ class RcepOriginEvaluation(models.Model):
             "vendor_coverage_json",
             "lines_note",
             "confirmed_on",  # the nightly job found the same again
+            "words_pending",
         }
-        if set(vals) - {"error_count", "warning_count", "issue_codes"} - completion:
+        allowed = completion | {"error_count", "warning_count", "issue_codes"}
+        if all(self.mapped("words_pending")):
+            # the engine's words of a good that qualified at confirmation, written once by the
+            # job (which clears the flag; nothing sets it again)
+            allowed |= {"explanation", "facts_json", "issue_ids"}
+        if set(vals) - allowed or vals.get("words_pending"):
             raise UserError(
                 _(
                     "An RCEP evaluation is a record of what was found: it is never "
@@ -320,9 +333,13 @@ class RcepOriginEvaluation(models.Model):
         result = self._rcep_run(shipment)
         if keep is not None:
             keep.update(shipment=shipment, result=result)
-        # the explanation without its list of materials: the record lists them as lines
-        facts = evaluation_dict(result, materials=False)
-        rvc = facts["rvc"] or {}
+        # A good that qualifies at an order's confirmation (``lines`` false) is recorded with
+        # what the salesman and the declaration need: its warnings and explanation take a walk
+        # over every BOM line, and come with the lines from the job right after the commit.
+        # A good that does not qualify gets its issues at once: they are the refusal's words.
+        words = lines or not result.originating
+        rule, rvc = rule_and_rvc(result)
+        rule, rvc = rule or {}, rvc or {}
         verdict = (
             "not_evaluated"
             if result.originating is None
@@ -345,37 +362,16 @@ class RcepOriginEvaluation(models.Model):
             "criterion": result.criterion or False,
             "annotations": " ".join(result.annotations) or False,
             "satisfied": ", ".join(result.satisfied) or False,
-            "rule_text": (facts["rule"] or {}).get("text"),
-            "rule_source": (facts["rule"] or {}).get("source"),
+            "rule_text": rule.get("text"),
+            "rule_source": rule.get("source"),
             "build_down": rvc.get("build_down"),
             "build_up": rvc.get("build_up"),
             "vnm": rvc.get("vnm"),
-            "explanation": facts["explanation"],
-            "facts_json": json.dumps(
-                {k: v for k, v in facts.items() if k not in ("explanation", "issues", "materials")}
-            ),
             "engine_version": ENGINE_VERSION,
             "rules_digest": self.env["rcep.origin.psr"]._rcep_rules_digest(),
             "input_hash": hashlib.sha256(text.encode()).hexdigest(),
             "goods_json": text,
-            # the engine's words stay as technical detail; its facts let Odoo word each issue
-            # in the reader's language (rcep.origin.evaluation.issue, wording.py)
-            **_issue_counts([i.severity for i in result.issues], [i.code for i in result.issues]),
-            "issue_ids": [
-                (
-                    0,
-                    0,
-                    {
-                        "code": i.code,
-                        "severity": i.severity,
-                        "path": i.path,
-                        "message": i.message,
-                        "hint": i.hint,
-                        "facts_json": issue_facts_json(i),
-                    },
-                )
-                for i in result.issues
-            ],
+            **(_words(result) if words else {"words_pending": True, **_issue_counts([], [])}),
         }
         coverage = tree.coverage(product_ids)
         if lines:
@@ -396,10 +392,11 @@ class RcepOriginEvaluation(models.Model):
         return evaluate(parse_shipment(shipment), reference)
 
     def _rcep_complete_lines(self):
-        """Write the material lines that order confirmation left out: the engine runs again on
-        the stored goods file. Same inputs, engine and rules give the same verdicts; should the
-        engine or the rule table have changed in between (version and digest are kept), the
-        lines are not written and the evaluation says so: evaluate again."""
+        """Write the material lines that order confirmation left out, and for a good that
+        qualified its warnings and explanation: the engine runs again on the stored goods
+        file. Same inputs, engine and rules give the same verdicts; should the engine or the
+        rule table have changed in between (version and digest are kept), nothing more is
+        written and the evaluation says so: evaluate again."""
         Psr = self.env["rcep.origin.psr"]
         for evaluation in self.filtered("lines_pending"):
             shipment = json.loads(evaluation.goods_json, parse_float=Decimal)
@@ -410,9 +407,12 @@ class RcepOriginEvaluation(models.Model):
             result = evaluation._rcep_run(shipment) if same else None
             values = {
                 "lines_pending": False,
+                "words_pending": False,
                 "product_ids_json": False,
                 "vendor_coverage_json": False,
             }
+            if same and evaluation.words_pending:
+                values.update(_words(result))
             if same:
                 ids = json.loads(evaluation.product_ids_json or "[]")
                 kept = set(self.env["product.product"].browse(ids).exists().ids)  # not deleted
@@ -430,6 +430,12 @@ class RcepOriginEvaluation(models.Model):
                     "The material lines were not written: the rules or the engine changed "
                     "between the confirmation and the job. Evaluate again for them."
                 )
+                if evaluation.words_pending:
+                    values["lines_note"] = _(
+                        "The material lines, the warnings and the explanation were not "
+                        "written: the rules or the engine changed between the confirmation "
+                        "and the job. Evaluate again for them."
+                    )
                 _logger.warning(
                     "RCEP evaluation %s: the rules or the engine changed since it was made; "
                     "its material lines are not written.",
@@ -498,6 +504,37 @@ class RcepOriginEvaluation(models.Model):
 
     def _rcep_report_html(self):
         return evaluation_report_html(self)
+
+
+def _words(result):
+    """What the engine says of an evaluation beside its verdict: the explanation (without its
+    list of materials: the record lists them as lines), the facts Odoo words it from, and the
+    issues with their counts. The engine's words stay as technical detail; its facts let Odoo
+    word each issue in the reader's language (rcep.origin.evaluation.issue, wording.py)."""
+    facts = evaluation_dict(result, materials=False)
+    issues = result.issues
+    return {
+        "explanation": facts["explanation"],
+        "facts_json": json.dumps(
+            {k: v for k, v in facts.items() if k not in ("explanation", "issues", "materials")}
+        ),
+        **_issue_counts([i.severity for i in issues], [i.code for i in issues]),
+        "issue_ids": [
+            (
+                0,
+                0,
+                {
+                    "code": i.code,
+                    "severity": i.severity,
+                    "path": i.path,
+                    "message": i.message,
+                    "hint": i.hint,
+                    "facts_json": issue_facts_json(i),
+                },
+            )
+            for i in issues
+        ],
+    }
 
 
 def _line_commands(materials, products, coverage, countries=None):

@@ -1,7 +1,9 @@
 """Sales staff confirm an order for Viet Nam: the system tells them at that moment whether the
 goods qualify under RCEP, by blocking or by warning as the company chose."""
 
+import json
 from datetime import datetime
+from decimal import Decimal
 
 from odoo import Command
 from odoo.exceptions import UserError
@@ -45,15 +47,44 @@ class TestSaleConfirmation(RcepWorldCase):
             ],
         )
         self.assertEqual(order.rcep_status, "originating")
-        # the verdict of each material is written by the job right after the commit
+        # the verdict of each material is written by the job right after the commit, and for
+        # a good that qualifies its warnings and explanation too; the rule is there at once
         evaluation = order.rcep_evaluation_ids
         self.assertTrue(evaluation.lines_pending)
         self.assertFalse(evaluation.line_ids)
+        self.assertRecordValues(
+            evaluation,
+            [{"words_pending": True, "explanation": False, "warning_count": 0, "error_count": 0}],
+        )
+        self.assertFalse(evaluation.issue_ids)
+        self.assertTrue(evaluation.rule_text)
+        found = evaluation._rcep_run(json.loads(evaluation.goods_json, parse_float=Decimal))
+        self.assertTrue(found.issues)  # warnings the engine gives this good
         self.run_job()
         self.assertFalse(evaluation.lines_pending)
         contact = evaluation.line_ids.filtered(lambda line: line.code == "CONTACT-JP")
         self.assertRecordValues(contact, [{"originating": True, "origin_country": "JP"}])
         self.assertEqual(contact.product_id, self.contact)
+        self.assertFalse(evaluation.words_pending)
+        self.assertEqual(evaluation.issue_ids.mapped("code"), [i.code for i in found.issues])
+        self.assertEqual(evaluation.warning_count, len(found.issues))
+        self.assertIn("originating", evaluation.explanation)
+        self.assertIn(self.good.name, evaluation.explanation_html)
+        with self.assertRaisesRegex(UserError, "never edited"):  # written once, by the job
+            evaluation.write({"explanation": "Originating, trust me."})
+
+    def test_a_good_that_does_not_qualify_has_its_issues_at_confirmation(self):
+        self.company.rcep_check_mode = "warn"  # confirmed despite the findings
+        order = self.quotation(self.busbar_kit)
+        order.action_confirm()
+        evaluation = order.rcep_evaluation_ids
+        self.assertRecordValues(
+            evaluation, [{"verdict": "not_originating", "words_pending": False}]
+        )
+        self.assertIn("PROCESS_MINIMAL", evaluation.issue_ids.mapped("code"))
+        self.assertTrue(evaluation.explanation)
+        with self.assertRaisesRegex(UserError, "never edited"):
+            evaluation.write({"words_pending": True})
 
     def test_material_lines_are_not_written_when_the_rules_changed_since_confirmation(self):
         self.company.rcep_check_mode = "block"
@@ -70,8 +101,13 @@ class TestSaleConfirmation(RcepWorldCase):
         with self.assertLogs("odoo.addons.rcep_origin", "WARNING") as logged:
             self.run_job()
         evaluation = order.rcep_evaluation_ids
-        self.assertRecordValues(evaluation, [{"lines_pending": False, "verdict": "originating"}])
+        self.assertRecordValues(
+            evaluation,
+            [{"lines_pending": False, "words_pending": False, "verdict": "originating"}],
+        )
         self.assertFalse(evaluation.line_ids)
+        self.assertFalse(evaluation.issue_ids)
+        self.assertIn("the warnings and the explanation were not written", evaluation.lines_note)
         self.assertIn("Evaluate again", evaluation.lines_note)
         self.assertIn("the rules or the engine changed", logged.output[0])
 
