@@ -133,15 +133,23 @@ class RcepOriginEvaluation(models.Model):
         "rcep.origin.evaluation.issue", "evaluation_id", "Issues", readonly=True
     )
     # precomputed: `_rcep_values` gives them with the issues, so a confirmed order's
-    # evaluations are written with one INSERT, not an INSERT and an UPDATE
+    # evaluations are written with one INSERT, not an INSERT and an UPDATE. Not readonly, or
+    # Odoo would drop the values given and compute them through a new record of all the
+    # other values (a goods file each) at create; issues written later compute them again.
+    # Nobody edits them: an evaluation is never edited (write).
     error_count = fields.Integer(
-        "Errors", compute="_compute_issue_counts", store=True, precompute=True
+        "Errors", compute="_compute_issue_counts", store=True, precompute=True, readonly=False
     )
     warning_count = fields.Integer(
-        "Warnings", compute="_compute_issue_counts", store=True, precompute=True
+        "Warnings", compute="_compute_issue_counts", store=True, precompute=True, readonly=False
     )
     issue_codes = fields.Char(
-        "Issue codes", compute="_compute_issue_counts", store=True, index=True, precompute=True
+        "Issue codes",
+        compute="_compute_issue_counts",
+        store=True,
+        index=True,
+        precompute=True,
+        readonly=False,
     )
 
     def init(self):
@@ -274,11 +282,12 @@ class RcepOriginEvaluation(models.Model):
             "confirmed_on",  # the nightly job found the same again
             "words_pending",
         }
-        allowed = completion | {"error_count", "warning_count", "issue_codes"}
+        allowed = set(completion)
         if all(self.mapped("words_pending")):
             # the engine's words of a good that qualified at confirmation, written once by the
             # job (which clears the flag; nothing sets it again)
             allowed |= {"explanation", "facts_json", "issue_ids"}
+            allowed |= {"error_count", "warning_count", "issue_codes"}
         if set(vals) - allowed or vals.get("words_pending"):
             raise UserError(
                 _(

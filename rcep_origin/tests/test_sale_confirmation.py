@@ -81,10 +81,22 @@ class TestSaleConfirmation(RcepWorldCase):
         self.assertRecordValues(
             evaluation, [{"verdict": "not_originating", "words_pending": False}]
         )
-        self.assertIn("PROCESS_MINIMAL", evaluation.issue_ids.mapped("code"))
+        issues = evaluation.issue_ids
+        self.assertIn("PROCESS_MINIMAL", issues.mapped("code"))
+        self.assertRecordValues(  # counted as they were written, in the same INSERT
+            evaluation,
+            [
+                {
+                    "error_count": len(issues.filtered(lambda i: i.severity == "error")),
+                    "warning_count": len(issues.filtered(lambda i: i.severity == "warning")),
+                    "issue_codes": ", ".join(sorted(set(issues.mapped("code")))),
+                }
+            ],
+        )
         self.assertTrue(evaluation.explanation)
-        with self.assertRaisesRegex(UserError, "never edited"):
-            evaluation.write({"words_pending": True})
+        for tampering in ({"words_pending": True}, {"error_count": 0}, {"issue_codes": False}):
+            with self.assertRaisesRegex(UserError, "never edited"):
+                evaluation.write(tampering)
 
     def test_material_lines_are_not_written_when_the_rules_changed_since_confirmation(self):
         self.company.rcep_check_mode = "block"
