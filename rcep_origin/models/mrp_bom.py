@@ -43,7 +43,9 @@ class MrpBom(models.Model):
             found_lines = boms._rcep_read_lines()
             lines.update(found_lines)
             components = Product.browse({row[0] for rows in found_lines.values() for row in rows})
-            found = self._bom_find(components, company_id=company.id, bom_type="normal")
+            found = self._bom_find(
+                components._rcep_maybe_made(), company_id=company.id, bom_type="normal"
+            )
             for product, sub in found.items():
                 sub_boms[product.id] = sub
             boms = self.env["mrp.bom"].union(*found.values()) - seen if found else boms.browse()
