@@ -217,7 +217,9 @@ _XML_SPACES = re.compile(r"[ \t\r\n]+")
 def _collapsed(text: str | None) -> str | None:
     """A text as the schema means it: the texts are xs:token (white space collapsed, as
     xmlschema decodes them) or patterns that allow no white space at all."""
-    return _XML_SPACES.sub(" ", text).strip(" ") if text else text
+    if not text or (" " not in text and "\n" not in text and "\t" not in text and "\r" not in text):
+        return text  # most are codes and numbers: nothing to collapse
+    return _XML_SPACES.sub(" ", text).strip(" ")
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -234,6 +236,8 @@ def _first(node, steps: tuple[str, ...]):
     """What ``node.find(path, NS)`` finds for a path of child steps (the first match in
     document order), without ElementPath's parsing and namespace handling on each call:
     a declaration is read with some 160 lookups, and this halves their cost."""
+    if len(steps) == 1:  # most paths are one step
+        return next(node.iterchildren(steps[0]), None)
     if not steps:
         return node
     for child in node.iterchildren(steps[0]):
