@@ -82,19 +82,25 @@ class ProductProduct(models.Model):
         return vendors
 
     def _rcep_maybe_made(self):
-        """Those of these products whose template has a normal BOM: the only ones
-        `mrp.bom._bom_find` can find one for. Asked first in one grouped query: most
+        """Those of these products a normal BOM may be for, by its product or its template:
+        the only ones `mrp.bom._bom_find` can find one for (its domain matches either; nothing
+        keeps a BOM's product within its template). Asked first in one grouped query: most
         components of a BOM are bought, and _bom_find's search (ordered through the
         products) costs several milliseconds for the hundreds of components of an order."""
-        Bom = self.env["mrp.bom"]
-        with_bom = {
-            template.id
-            for [template] in Bom._read_group(
-                [("product_tmpl_id", "in", self.product_tmpl_id.ids), ("type", "=", "normal")],
-                ["product_tmpl_id"],
-            )
-        }
-        return self.filtered(lambda product: product.product_tmpl_id.id in with_bom)
+        found = self.env["mrp.bom"]._read_group(
+            [
+                ("type", "=", "normal"),
+                "|",
+                ("product_id", "in", self.ids),
+                ("product_tmpl_id", "in", self.product_tmpl_id.ids),
+            ],
+            ["product_id", "product_tmpl_id"],
+        )
+        products = {product.id for product, _template in found}
+        templates = {template.id for _product, template in found}
+        return self.filtered(
+            lambda product: product.id in products or product.product_tmpl_id.id in templates
+        )
 
     def _rcep_marked_vendors(self):
         """{product id: vendor company id} of the products whose RCEP vendor is set."""

@@ -93,6 +93,29 @@ class TestOriginStory(RcepWorldCase):
         for material in evaluation.line_ids:
             self.assertEqual(material.product_id.default_code, material.code, material.path)
 
+    def test_a_sub_assembly_whose_bom_names_it_under_another_template_still_rolls_up(self):
+        # Odoo finds a BOM by its product as well as by its template, and nothing keeps the
+        # two together (an import can set a product of another template): still in-house
+        insert = self.product(
+            "INSERT", "Machined insert", "8538.90", rcep_process_ids=self.processes("cnc_machining")
+        )
+        elsewhere = self.env["product.template"].create({"name": "Inserts (imported BOMs)"})
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": elsewhere.id,
+                "product_id": insert.id,
+                "type": "normal",
+                "bom_line_ids": [Command.create({"product_id": self.brass.id, "product_qty": 1})],
+            }
+        )
+        self.good_bom.bom_line_ids.filtered(
+            lambda line: line.product_id == self.contact
+        ).product_id = insert
+        evaluation = self.evaluate()
+        line = evaluation.line_ids.filtered(lambda line: line.code == "INSERT")
+        self.assertIn("Art 3.12", line.reason)  # judged as made here, not as bought
+        self.assertEqual(len(evaluation.line_ids), 3)  # with the brass bar under it
+
     def test_a_bom_quantity_in_another_unit_is_converted_exactly(self):
         kg, gram = self.env.ref("uom.product_uom_kgm"), self.env.ref("uom.product_uom_gram")
         grease = self.product(
