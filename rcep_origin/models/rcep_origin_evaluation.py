@@ -218,6 +218,7 @@ class RcepOriginEvaluation(models.Model):
         vals_list = [dict(vals) for vals in vals_list]
         last = {}
         for index, vals in enumerate(vals_list):
+            _counts_from_issues(vals)
             vals["is_latest"] = False
             company_id = vals.get("company_id") or self.env.company.id
             last[(vals.get("product_tmpl_id"), company_id)] = index
@@ -380,7 +381,7 @@ class RcepOriginEvaluation(models.Model):
             "rules_digest": self.env["rcep.origin.psr"]._rcep_rules_digest(),
             "input_hash": hashlib.sha256(text.encode()).hexdigest(),
             "goods_json": text,
-            **(_words(result) if words else {"words_pending": True, **_issue_counts([], [])}),
+            **(_words(result) if words else {"words_pending": True}),
         }
         coverage = tree.coverage(product_ids)
         if lines:
@@ -582,13 +583,26 @@ def _line_commands(materials, products, coverage, countries=None):
     ]
 
 
+def _counts_from_issues(vals):
+    """The issue counts of an evaluation about to be created, from the issues it is created
+    with (``issue_ids`` as create commands), whatever counts were given: in the same INSERT,
+    and never other than its issues. Issues given otherwise: Odoo computes them."""
+    for name in ("error_count", "warning_count", "issue_codes"):
+        vals.pop(name, None)
+    commands = vals.get("issue_ids") or []
+    if all(isinstance(c, list | tuple) and len(c) == 3 and c[0] == 0 for c in commands):
+        issues = [command[2] for command in commands]
+        severities = [issue.get("severity") for issue in issues]
+        vals.update(_issue_counts(severities, [issue.get("code") for issue in issues]))
+
+
 def _issue_counts(severities, codes):
     """The evaluation's issue counts and codes, from its issues' severities and codes."""
     errors = severities.count("error")
     return {
         "error_count": errors,
         "warning_count": len(severities) - errors,
-        "issue_codes": ", ".join(sorted(set(codes))),
+        "issue_codes": ", ".join(sorted({code for code in codes if code})),
     }
 
 

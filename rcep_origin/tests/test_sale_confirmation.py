@@ -98,6 +98,32 @@ class TestSaleConfirmation(RcepWorldCase):
             with self.assertRaisesRegex(UserError, "never edited"):
                 evaluation.write(tampering)
 
+    def test_an_evaluation_counts_its_own_issues_whatever_it_is_told(self):
+        # an RCEP manager (or a script with their rights) creating an evaluation directly
+        told = {"error_count": 0, "warning_count": 0, "issue_codes": False}
+        evaluation = (
+            self.env["rcep.origin.evaluation"]
+            .with_user(self.rcep_manager)
+            .create(
+                {
+                    "product_tmpl_id": self.good.product_tmpl_id.id,
+                    "currency_id": self.company.currency_id.id,
+                    "date": "2026-11-20",
+                    "verdict": "not_evaluated",
+                    "goods_json": "{}",
+                    "issue_ids": [
+                        Command.create(
+                            {"code": "PSR_NOT_FOUND", "severity": "error", "path": "good"}
+                        )
+                    ],
+                    **told,
+                }
+            )
+        )
+        self.assertRecordValues(
+            evaluation, [{"error_count": 1, "warning_count": 0, "issue_codes": "PSR_NOT_FOUND"}]
+        )
+
     def test_material_lines_are_not_written_when_the_rules_changed_since_confirmation(self):
         self.company.rcep_check_mode = "block"
         order = self.confirm_order()
