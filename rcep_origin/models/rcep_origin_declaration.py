@@ -605,10 +605,21 @@ class RcepOriginDeclaration(models.Model):
             isolated(
                 evaluation,
                 evaluation._rcep_complete_lines,
-                lambda exc: {
+                lambda exc, evaluation=evaluation: {
                     "lines_pending": False,
                     "words_pending": False,
                     "lines_note": self.env._("The material lines could not be written: %s", exc),
+                    **(
+                        {
+                            "words_note": self.env._(
+                                "The warnings and the explanation could not be written: %s. "
+                                "Evaluate again for them.",
+                                exc,
+                            )
+                        }
+                        if evaluation.words_pending
+                        else {}
+                    ),
                 },
             )
             if commit:

@@ -129,6 +129,7 @@ class RcepOriginEvaluation(models.Model):
         help="How many vendors of each bought component proved origin, until lines exist",
     )
     lines_note = fields.Char("About the material lines", readonly=True)
+    words_note = fields.Char("About the warnings and explanation", readonly=True)
     issue_ids = fields.One2many(
         "rcep.origin.evaluation.issue", "evaluation_id", "Issues", readonly=True
     )
@@ -282,6 +283,7 @@ class RcepOriginEvaluation(models.Model):
             "lines_note",
             "confirmed_on",  # the nightly job found the same again
             "words_pending",
+            "words_note",
         }
         allowed = set(completion)
         if all(self.mapped("words_pending")):
@@ -441,10 +443,10 @@ class RcepOriginEvaluation(models.Model):
                     "between the confirmation and the job. Evaluate again for them."
                 )
                 if evaluation.words_pending:
-                    values["lines_note"] = _(
-                        "The material lines, the warnings and the explanation were not "
-                        "written: the rules or the engine changed between the confirmation "
-                        "and the job. Evaluate again for them."
+                    values["words_note"] = _(
+                        "The warnings and the explanation were not written: the rules or the "
+                        "engine changed between the confirmation and the job. Evaluate again "
+                        "for them."
                     )
                 _logger.warning(
                     "RCEP evaluation %s: the rules or the engine changed since it was made; "

@@ -4,6 +4,7 @@ goods qualify under RCEP, by blocking or by warning as the company chose."""
 import json
 from datetime import datetime
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import UserError
@@ -98,6 +99,24 @@ class TestSaleConfirmation(RcepWorldCase):
             with self.assertRaisesRegex(UserError, "never edited"):
                 evaluation.write(tampering)
 
+    def test_a_job_that_fails_on_an_evaluation_says_its_warnings_are_missing(self):
+        self.company.rcep_check_mode = "block"
+        order = self.confirm_order()
+        evaluation = order.rcep_evaluation_ids
+        with (
+            patch.object(
+                type(evaluation), "_rcep_run", side_effect=RuntimeError("the disk is full")
+            ),
+            self.assertLogs("odoo.addons.rcep_origin", "ERROR"),
+        ):
+            self.run_job()
+        self.assertRecordValues(
+            evaluation, [{"lines_pending": False, "words_pending": False, "warning_count": 0}]
+        )
+        self.assertIn("could not be written: the disk is full", evaluation.lines_note)
+        self.assertIn("warnings and the explanation could not be written", evaluation.words_note)
+        self.assertIn("Evaluate again", evaluation.words_note)
+
     def test_an_evaluation_counts_its_own_issues_whatever_it_is_told(self):
         # an RCEP manager (or a script with their rights) creating an evaluation directly
         told = {"error_count": 0, "warning_count": 0, "issue_codes": False}
@@ -145,8 +164,9 @@ class TestSaleConfirmation(RcepWorldCase):
         )
         self.assertFalse(evaluation.line_ids)
         self.assertFalse(evaluation.issue_ids)
-        self.assertIn("the warnings and the explanation were not written", evaluation.lines_note)
         self.assertIn("Evaluate again", evaluation.lines_note)
+        # shown on the Explanation and Issues tabs: no good is left without words unsaid
+        self.assertIn("The warnings and the explanation were not written", evaluation.words_note)
         self.assertIn("the rules or the engine changed", logged.output[0])
 
     def test_an_orders_evaluations_belong_to_the_company_that_sells(self):
