@@ -5,6 +5,8 @@ answer says so with a code, and nothing is pinned. Against the real loopback moc
 Window, started on a directory whose published certificate the test chooses when it must."""
 
 import socket
+import threading
+import time
 
 import pytest
 
@@ -116,3 +118,29 @@ def test_a_single_window_that_never_answers_times_out_within_the_operation_timeo
         error = refused(sender.fetch_signing_certificate)
     assert error.code == "UNREACHABLE" and error.transient and error.timed_out
     assert "ReadTimeout" in error.message
+
+
+def test_an_answer_whose_body_stops_coming_times_out_too(tmp_path):
+    """The headers come, then nothing: requests reports it as a ConnectionError around
+    urllib3's read timeout; it is a timeout all the same (Odoo says to raise the timeouts,
+    not to check that the service runs)."""
+    with socket.socket() as stalling:
+        stalling.bind(("127.0.0.1", 0))
+        stalling.listen(1)
+
+        def answer_half():
+            connection, _ = stalling.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n-----BEGIN CERTIFICATE"
+                )
+                time.sleep(1.5)
+
+        server = threading.Thread(target=answer_half, daemon=True)
+        server.start()
+        endpoint = f"http://127.0.0.1:{stalling.getsockname()[1]}/single-window"
+        sender = client(endpoint, tmp_path, connect_timeout=2, operation_timeout=0.3)
+        error = refused(sender.fetch_signing_certificate)
+        server.join()
+    assert error.code == "UNREACHABLE" and error.transient and error.timed_out

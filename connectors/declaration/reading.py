@@ -215,8 +215,9 @@ _XML_SPACES = re.compile(r"[ \t\r\n]+")
 
 
 def _collapsed(text: str | None) -> str | None:
-    """A text as the schema means it: the texts are xs:token (white space collapsed, as
-    xmlschema decodes them) or patterns that allow no white space at all."""
+    """A text as the schema means it: the texts are xs:token (XML white space, that is
+    space, tab, CR and LF, collapsed) or patterns that allow no white space at all. (xmlschema
+    also collapses other Unicode spaces, such as U+3000; XML's rule keeps them as data.)"""
     if not text or (" " not in text and "\n" not in text and "\t" not in text and "\r" not in text):
         return text  # most are codes and numbers: nothing to collapse
     return _XML_SPACES.sub(" ", text).strip(" ")

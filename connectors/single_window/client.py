@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 
 import requests
+import urllib3
 import zeep
 from lxml import etree
 from zeep import exceptions as zeep_errors
@@ -239,6 +240,8 @@ class SingleWindowClient:
             "the declaration stays in the ledger and is retried with the "
             "same key)",
             transient=True,
+            http_status=last.http_status,
+            timed_out=last.timed_out,
         )
 
     def status(self, key: str):
@@ -465,6 +468,20 @@ def _stale_connection(exc: BaseException) -> bool:
     return False
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """Whether a request ran out of time: requests' Timeout, or an answer whose body stopped
+    coming (requests wraps urllib3's ReadTimeoutError in a ConnectionError as it reads it)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        # (not urllib3's TimeoutError: a refused connection, NewConnectionError, is one too)
+        if isinstance(exc, requests.Timeout | urllib3.exceptions.ReadTimeoutError):
+            return True
+        wrapped = [arg for arg in exc.args if isinstance(arg, BaseException)]
+        exc = wrapped[0] if wrapped else exc.__cause__ or exc.__context__
+    return False
+
+
 def _classify(exc: Exception) -> SingleWindowError:
     if isinstance(exc, SingleWindowError):
         return exc
@@ -495,8 +512,9 @@ def _classify(exc: Exception) -> SingleWindowError:
             "file) and submit again; the declaration stays in the ledger",
         )
     if isinstance(exc, requests.RequestException):
-        timed_out = isinstance(exc, requests.Timeout)
-        return SingleWindowError("UNREACHABLE", _plain(exc), transient=True, timed_out=timed_out)
+        return SingleWindowError(
+            "UNREACHABLE", _plain(exc), transient=True, timed_out=_timed_out(exc)
+        )
     if isinstance(exc, FORBIDDEN):
         # the outcome is unknown, and a server answering like this is not to be trusted
         return SingleWindowError(
