@@ -225,7 +225,14 @@ class RcepOriginEvaluation(models.Model):
             last[(vals.get("product_tmpl_id"), company_id)] = index
         for index in last.values():
             vals_list[index]["is_latest"] = True
-        evaluations = super().create(vals_list)
+        # An evaluation is made whole: its issues and material lines come with it (or from the
+        # job that completes it) and nobody adds to them afterwards, so users may create
+        # evaluations but not those records (access rights); they are made here as superuser,
+        # the evaluation itself under the user's rights and rules (its company).
+        self.check_access("create")
+        evaluations = super(RcepOriginEvaluation, self.sudo()).create(vals_list)
+        evaluations = evaluations.with_env(self.env)
+        evaluations.check_access("create")
         evaluations._rcep_supersede()
         evaluations.filtered("is_latest")._rcep_refresh_products()
         return evaluations

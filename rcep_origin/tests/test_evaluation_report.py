@@ -11,6 +11,7 @@ import xlsxwriter
 from freezegun import freeze_time
 from lxml import etree
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import format_date
 
@@ -57,6 +58,33 @@ class TestEvaluationReport(RcepWorldCase):
         return evaluation.issue_ids.filtered(lambda i: i.code == code)
 
     # --- reading one evaluation -----------------------------------------------------------------
+
+    def test_nobody_adds_an_issue_or_a_material_line_to_a_finished_evaluation(self):
+        evaluation = self.evaluate()  # the officer's own, with its issues and material lines
+        self.assertTrue(evaluation.line_ids)
+        count = len(evaluation.issue_ids)
+        for person in (self.officer, self.manager):
+            for model, values in (
+                ("rcep.origin.evaluation.issue", {"code": "ALL_FINE", "severity": "warning"}),
+                ("rcep.origin.evaluation.line", {"path": "good.bom[99]", "originating": True}),
+            ):
+                with self.assertRaises(AccessError):
+                    self.env[model].with_user(person).create(
+                        {"evaluation_id": evaluation.id, **values}
+                    )
+        self.assertEqual(len(evaluation.issue_ids), count)
+        # and an evaluation is still made under its maker's rules: not in another's company
+        other = self.env["res.company"].create({"name": "Not the officer's"})
+        with self.assertRaises(AccessError):
+            self.env["rcep.origin.evaluation"].with_user(self.officer).create(
+                {
+                    "company_id": other.id,
+                    "product_tmpl_id": self.housing.product_tmpl_id.id,
+                    "currency_id": other.currency_id.id,
+                    "date": SHIPMENT,
+                    "verdict": "originating",
+                }
+            )
 
     def test_the_explanation_names_the_rule_the_failing_material_and_the_rvc_arithmetic_once(self):
         # After the Osaka certificate ran out (2027-05-03), the contact is non-originating:
