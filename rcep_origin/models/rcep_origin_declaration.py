@@ -603,24 +603,7 @@ class RcepOriginDeclaration(models.Model):
         Evaluation = self.env["rcep.origin.evaluation"]
         for evaluation in Evaluation.search([("lines_pending", "=", True)], order="id"):
             isolated(
-                evaluation,
-                evaluation._rcep_complete_lines,
-                lambda exc, evaluation=evaluation: {
-                    "lines_pending": False,
-                    "words_pending": False,
-                    "lines_note": self.env._("The material lines could not be written: %s", exc),
-                    **(
-                        {
-                            "words_note": self.env._(
-                                "The warnings and the explanation could not be written: %s. "
-                                "Evaluate again for them.",
-                                exc,
-                            )
-                        }
-                        if evaluation.words_pending
-                        else {}
-                    ),
-                },
+                evaluation, evaluation._rcep_complete_lines, evaluation._rcep_completion_failed
             )
             if commit:
                 self.env.cr.commit()

@@ -297,7 +297,6 @@ class RcepOriginEvaluation(models.Model):
             # the engine's words of a good that qualified at confirmation, written once by the
             # job (which clears the flag; nothing sets it again)
             allowed |= {"explanation", "facts_json", "issue_ids"}
-            allowed |= {"error_count", "warning_count", "issue_codes"}
         if set(vals) - allowed or vals.get("words_pending"):
             raise UserError(
                 _(
@@ -464,6 +463,23 @@ class RcepOriginEvaluation(models.Model):
         # the deciding issue of a good whose RVC fails depends on the lines: written again
         self.filtered("is_latest")._rcep_refresh_products()
 
+    def _rcep_completion_failed(self, exc):
+        """What the job writes on an evaluation it could not complete: neither its lines nor,
+        for a good that qualified, its warnings and explanation will come; it says so."""
+        self.ensure_one()
+        values = {
+            "lines_pending": False,
+            "words_pending": False,
+            "lines_note": self.env._("The material lines could not be written: %s", exc),
+        }
+        if self.words_pending:
+            values["words_note"] = self.env._(
+                "The warnings and the explanation could not be written: %s. Evaluate again "
+                "for them.",
+                exc,
+            )
+        return values
+
     @api.model
     def _rcep_evaluate_products(self, templates, importing_country, day):
         """Evaluate many products at once (their first normal BOM, FOB = sales price), reading
@@ -528,8 +544,9 @@ class RcepOriginEvaluation(models.Model):
 def _words(result):
     """What the engine says of an evaluation beside its verdict: the explanation (without its
     list of materials: the record lists them as lines), the facts Odoo words it from, and the
-    issues with their counts. The engine's words stay as technical detail; its facts let Odoo
-    word each issue in the reader's language (rcep.origin.evaluation.issue, wording.py)."""
+    issues (counted from them: `_counts_from_issues`, `_compute_issue_counts`). The engine's
+    words stay as technical detail; its facts let Odoo word each issue in the reader's
+    language (rcep.origin.evaluation.issue, wording.py)."""
     facts = evaluation_dict(result, materials=False)
     issues = result.issues
     return {
@@ -537,7 +554,6 @@ def _words(result):
         "facts_json": json.dumps(
             {k: v for k, v in facts.items() if k not in ("explanation", "issues", "materials")}
         ),
-        **_issue_counts([i.severity for i in issues], [i.code for i in issues]),
         "issue_ids": [
             (
                 0,
